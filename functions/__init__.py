@@ -1,0 +1,1 @@
+"""Gongjian (共建): services, models and the shared core behind the Chalice app."""

@@ -1,0 +1,77 @@
+"""The one HTTP middleware: authenticate, map errors to problem+json, log one line per request.
+
+Every route needs a valid bearer token except `PUBLIC_ROUTES`: a new route is protected the day
+it is added. Errors from our code (`ProblemError`) and Chalice's own error bodies (405, 415, 500…)
+all leave as RFC 9457 problem details in the caller's language.
+"""
+from __future__ import annotations
+
+import json
+import time
+from typing import Any, Callable
+
+from chalice.app import Request, Response
+
+from functions.auth import verify_bearer
+from functions.errors import CHALICE_CODES, PayloadTooLarge, ProblemError, language
+from functions.log import logger
+from functions.store import IdempotentReplay
+
+PUBLIC_ROUTES = frozenset({"/v1/health", "/v1/openapi.json", "/docs"})
+PROBLEM = "application/problem+json; charset=utf-8"
+MAX_BODY = 1024 * 1024
+
+
+def problem_response(error: ProblemError, lang: str) -> Response:
+    headers = {"Content-Type": PROBLEM, "Content-Language": "en" if lang == "en" else "zh-CN", **error.headers}
+    return Response(body=json.dumps(error.to_problem(lang), ensure_ascii=False), status_code=error.status,
+                    headers=headers)
+
+
+def _from_chalice_error(response: Response, lang: str) -> Response:
+    """Chalice answers some failures itself with `{"Code", "Message"}`; give them our shape."""
+    error_class = CHALICE_CODES.get(response.status_code, ProblemError)
+    error = error_class()
+    error.status = response.status_code
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-type"}
+    out = problem_response(error, lang)
+    out.headers.update(headers)
+    return out
+
+
+def handle_request(event: Request, get_response: Callable[[Request], Response]) -> Response:
+    started = time.perf_counter()
+    lang = language(event.headers.get("accept-language"))
+    route = event.context.get("resourcePath", event.path)
+    principal = None
+    try:
+        if len(event.raw_body or b"") > MAX_BODY:
+            raise PayloadTooLarge()
+        if route not in PUBLIC_ROUTES and event.method != "OPTIONS":
+            principal = verify_bearer(event.headers.get("authorization"))
+            event.context["principal"] = principal
+        response = get_response(event)
+        if response.status_code >= 400 and isinstance(response.body, dict) and "Code" in response.body:
+            response = _from_chalice_error(response, lang)
+    except IdempotentReplay as replay:
+        response = Response(body=json.dumps(replay.replay.body, ensure_ascii=False),
+                            status_code=replay.replay.status,
+                            headers={"Content-Type": "application/json; charset=utf-8", "Idempotent-Replayed": "true"})
+    except ProblemError as error:
+        response = problem_response(error, lang)
+    except Exception:  # a bug: log it with its stack, answer a problem without internals
+        logger.exception("unhandled error", extra={"route": route})
+        response = problem_response(ProblemError(), lang)
+    _log(event, route, principal, response.status_code, started)
+    return response
+
+
+def _log(event: Request, route: str, principal: Any, status: int, started: float) -> None:
+    logger.info("request", extra={
+        "request_id": event.context.get("requestId"),
+        "tenant": getattr(principal, "tenant", None),
+        "method": event.method,
+        "route": route,
+        "status": status,
+        "latency_ms": round((time.perf_counter() - started) * 1000, 2),
+    })

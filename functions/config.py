@@ -1,0 +1,33 @@
+"""Stage settings, read once from the environment.
+
+Locally the stack scripts set these; in AWS the Chalice stage config does. Nothing else in
+`functions/` reads `os.environ`, so one file says what a deployment can tune.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+STAGE: str = os.environ.get("GONGJIAN_STAGE", "local")
+REGION: str = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "cn-north-1"
+TABLE_PREFIX: str = os.environ.get("GONGJIAN_TABLE_PREFIX", f"gongjian-{STAGE}")
+DYNAMODB_ENDPOINT: str | None = os.environ.get("GONGJIAN_DYNAMODB_ENDPOINT") or None
+S3_ENDPOINT: str | None = os.environ.get("GONGJIAN_S3_ENDPOINT") or None
+BUCKET: str = os.environ.get("GONGJIAN_BUCKET", f"gongjian-{STAGE}-data")
+
+# Where local-only secrets live (issuer key, cursor key). Git-ignored; never used in AWS.
+LOCAL_DIR: Path = Path(os.environ.get("GONGJIAN_LOCAL_DIR", Path(__file__).resolve().parent.parent / ".local"))
+
+JWT_ISSUER: str = os.environ.get("GONGJIAN_JWT_ISSUER", "gongjian-local")
+JWT_AUDIENCE: str = os.environ.get("GONGJIAN_JWT_AUDIENCE", "gongjian")
+# In AWS: the Cognito user pool's JWKS URL. Locally: unset, and the local issuer's public key is used.
+JWKS_URL: str | None = os.environ.get("GONGJIAN_JWKS_URL") or None
+
+# Secret for signing list cursors. In AWS it comes from the stage's secrets; locally a file is made.
+CURSOR_SECRET: str | None = os.environ.get("GONGJIAN_CURSOR_SECRET") or None
+
+# How long a tenant profile (status, tier, time zone) is trusted in one Lambda container.
+TENANT_CACHE_SECONDS: float = float(os.environ.get("GONGJIAN_TENANT_CACHE_SECONDS", "30"))
+
+MAX_BODY_BYTES: int = 1024 * 1024
+DEFAULT_TIMEZONE: str = "Asia/Shanghai"

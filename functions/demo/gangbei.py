@@ -1,0 +1,46 @@
+"""Gangbei district (港北区) as the article describes it: 17 communities split into 151 grids.
+
+Street and community names are plausible stand-ins (荷城社区 is the article's own); polygons are
+a regular lattice around Guigang's centre (about 23.1 N, 109.6 E) so every grid has a real,
+non-overlapping boundary that `/v1/grids/locate` can find.
+"""
+from __future__ import annotations
+
+TENANT = {"id": "gangbei", "name": "贵港市港北区", "tier": "standard", "timezone": "Asia/Shanghai"}
+
+STREETS: dict[str, list[str]] = {
+    "贵城街道": ["荷城社区", "金港社区", "中山社区", "建设社区", "新世纪社区", "城东社区", "仙衣社区", "东湖社区", "光明社区"],
+    "港城街道": ["港城社区", "西江社区", "民主社区", "北山社区", "江滨社区", "城北社区", "南平社区", "新兴社区"],
+}
+
+ORIGIN_LON, ORIGIN_LAT = 109.555, 23.075
+COMMUNITY_SIZE = 0.015  # degrees, about 1.5 km
+CELL = COMMUNITY_SIZE / 3
+GRID_TOTAL = 151
+# 17 communities × 9 grids is 153: the last two communities have 8, with their last grid two cells wide.
+EIGHT_GRID_COMMUNITIES = {"城北社区", "新兴社区"}
+
+
+def rectangle(lon: float, lat: float, width: float, height: float) -> dict:
+    ring = [[lon, lat], [lon + width, lat], [lon + width, lat + height], [lon, lat + height], [lon, lat]]
+    return {"type": "Polygon", "coordinates": [[[round(x, 6), round(y, 6)] for x, y in ring]]}
+
+
+def community_origin(index: int) -> tuple[float, float]:
+    return ORIGIN_LON + (index % 6) * COMMUNITY_SIZE, ORIGIN_LAT + (index // 6) * COMMUNITY_SIZE
+
+
+def grids_of(index: int, community: str) -> list[dict]:
+    """The grids of the `index`-th community: name, boundary and two grid workers each."""
+    lon0, lat0 = community_origin(index)
+    cells = [(r, c) for r in range(3) for c in range(3)]
+    count = 8 if community in EIGHT_GRID_COMMUNITIES else 9
+    grids = []
+    for n, (r, c) in enumerate(cells[:count], start=1):
+        width = 2 * CELL if count == 8 and n == 8 else CELL
+        grids.append({
+            "name": f"{community}第{n}网格",
+            "boundary": rectangle(lon0 + c * CELL, lat0 + r * CELL, width, CELL),
+            "workers": [f"gw-{index + 1:02d}-{n:02d}a", f"gw-{index + 1:02d}-{n:02d}b"],
+        })
+    return grids

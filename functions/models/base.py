@@ -1,0 +1,80 @@
+"""The shape every Gongjian table shares.
+
+Each area has its own table (one PynamoDB model each, in this package). All of them use the same
+generic key design so that one write path (`functions.store`) serves every area:
+
+- `pk` `<tenant>#<kind>[#<parent>…]`: every partition key starts with the tenant and a delimiter,
+  which is also what the IAM `dynamodb:LeadingKeys` condition scopes on.
+- `sk`: the item's ULID (so a partition lists in creation order) or a fixed name.
+- `gsi1pk/gsi1sk`, `gsi2pk/gsi2sk`: optional second and third access paths, sparse.
+- `data`: the entity's fields as a map; `version` for optimistic locking; `child_count` for
+  refusing to delete a parent that still has children, inside the same transaction.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import MapAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from functions import config
+
+
+class Gsi1(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class Gsi2(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "gsi2"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
+class TenantItem(Model):
+    """Abstract base: attributes common to every table. Subclasses name the table."""
+
+    class Meta:
+        abstract = True
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    kind = UnicodeAttribute()
+    version = NumberAttribute(default=1)
+    child_count = NumberAttribute(default=0)
+    created_at = UnicodeAttribute(null=True)
+    updated_at = UnicodeAttribute(null=True)
+    data = MapAttribute(default=dict)
+    expires_at = TTLAttribute(null=True)
+
+    def public(self) -> dict[str, Any]:
+        """The entity as clients see it: its fields plus id, version and timestamps."""
+        body: dict[str, Any] = {"id": self.sk}
+        body.update(self.data.as_dict() if isinstance(self.data, MapAttribute) else self.data)
+        body.update(version=self.version, created_at=self.created_at, updated_at=self.updated_at)
+        return body
+
+
+def table_meta(area: str) -> type:
+    """Meta for an area's table: name from the stage prefix, endpoint for the local stack."""
+
+    class Meta:
+        table_name = f"{config.TABLE_PREFIX}-{area}"
+        region = config.REGION
+        host = config.DYNAMODB_ENDPOINT
+        billing_mode = "PAY_PER_REQUEST"
+        max_retry_attempts = 3
+
+    return Meta

@@ -1,0 +1,33 @@
+"""One PynamoDB model per DynamoDB table: the single definition of each table's keys and indexes.
+
+The CloudFormation template and the local stack both derive tables from `ALL_TABLES`.
+"""
+from __future__ import annotations
+
+from functions.models.base import Gsi1, Gsi2, TenantItem, table_meta
+
+
+class PlatformTable(TenantItem):
+    """Tenant profiles (`<tenant>#tenant`/`profile`, listed on gsi1 `platform#tenants`) and
+    idempotency records (`<tenant>#idem`/`<sub>#<key>`, expiring by TTL)."""
+
+    Meta = table_meta("platform")
+    gsi1 = Gsi1()
+
+
+class GridsTable(TenantItem):
+    """District structure and grid work: streets, communities, grids (and later incidents, patrols)."""
+
+    Meta = table_meta("grids")
+    gsi1 = Gsi1()
+    gsi2 = Gsi2()
+
+
+class AuditTable(TenantItem):
+    """The hash-chained audit log: one head item per tenant and one entry per write."""
+
+    Meta = table_meta("audit")
+    gsi1 = Gsi1()
+
+
+ALL_TABLES: tuple[type[TenantItem], ...] = (PlatformTable, GridsTable, AuditTable)

@@ -1,0 +1,1 @@
+"""The platform area: tenants (districts) and their profiles."""

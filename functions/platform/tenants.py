@@ -1,0 +1,91 @@
+"""Tenants (districts): created and suspended by platform admins; their profile read on every request.
+
+A tenant's profile item is `<tenant>#tenant` / `profile` in the platform table, listed through
+gsi1 (`platform#tenants`). Its audit entries start the tenant's own chain.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from functions import config, store
+from functions.errors import Conflict, FieldError, Forbidden, Text, ValidationFailed
+from functions.models import PlatformTable
+from functions.tenancy import Principal, TenantContext
+
+KIND = "tenant"
+PROFILE = "profile"
+LIST_KEY = "platform#tenants"
+
+_cache: dict[str, tuple[float, dict[str, Any]]] = {}
+
+
+def _context(tenant_id: str, admin: Principal) -> TenantContext:
+    return TenantContext(tenant=tenant_id, principal=admin)
+
+
+def _check_timezone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationFailed(errors=[FieldError("/timezone", Text("未知时区", "Unknown time zone"))]) from exc
+
+
+def create_tenant(admin: Principal, body: dict[str, Any], ctx_idempotency: Any = None) -> dict[str, Any]:
+    tenant_id = body["id"]
+    timezone = body.get("timezone", config.DEFAULT_TIMEZONE)
+    _check_timezone(timezone)
+    ctx = TenantContext(tenant=tenant_id, principal=admin, idempotency=ctx_idempotency)
+    item = store.new_item(PlatformTable, ctx, KIND, PROFILE,
+                          {"id": tenant_id, "name": body["name"], "tier": body["tier"], "timezone": timezone,
+                           "status": "active", "settings": body.get("settings", {})},
+                          gsi1pk=LIST_KEY, gsi1sk=tenant_id)
+    result = item.public()
+    store.write(ctx, [store.Put(item, Conflict(Text(f"区 {tenant_id} 已存在", f"Tenant {tenant_id} already exists")))],
+                action="tenant.create", target=f"tenant/{tenant_id}", state=result, result=result)
+    return result
+
+
+def get_tenant(tenant_id: str) -> dict[str, Any]:
+    try:
+        return PlatformTable.get(f"{tenant_id}#{KIND}", PROFILE).public()
+    except PlatformTable.DoesNotExist as exc:
+        raise store.not_found(KIND) from exc
+
+
+def list_tenants(limit: int | None, cursor_text: str | None) -> dict[str, Any]:
+    return store.page(PlatformTable, LIST_KEY, index="gsi1", scope="tenants", limit=limit,
+                      cursor_text=cursor_text).body()
+
+
+def update_tenant(admin: Principal, tenant_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Change status (active/suspended), tier, name, time zone or settings, at the version read."""
+    try:
+        item = PlatformTable.get(f"{tenant_id}#{KIND}", PROFILE)
+    except PlatformTable.DoesNotExist as exc:
+        raise store.not_found(KIND) from exc
+    if "timezone" in body:
+        _check_timezone(body["timezone"])
+    expected = body["version"]
+    data = {**item.data.as_dict(), **{k: v for k, v in body.items() if k != "version"}}
+    new = store.changed(item, data)
+    result = new.public()
+    store.write(_context(tenant_id, admin), [store.Replace(new, expected)], action="tenant.update",
+                target=f"tenant/{tenant_id}", state=result)
+    _cache.pop(tenant_id, None)
+    return result
+
+
+def active_profile(tenant_id: str) -> dict[str, Any]:
+    """The tenant's profile, trusted for a short while per container; 403 for an unknown tenant."""
+    hit = _cache.get(tenant_id)
+    now = time.monotonic()
+    if hit and now - hit[0] < config.TENANT_CACHE_SECONDS:
+        return hit[1]
+    try:
+        profile = PlatformTable.get(f"{tenant_id}#{KIND}", PROFILE).data.as_dict()
+    except PlatformTable.DoesNotExist as exc:
+        raise Forbidden(Text("该区未开通", "No such tenant")) from exc
+    _cache[tenant_id] = (now, profile)
+    return profile

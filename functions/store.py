@@ -1,0 +1,219 @@
+"""Reads and audited writes of tenant items: the one write path of the app.
+
+`write()` commits the caller's operations, the audit-chain entry and (when the request carried an
+`Idempotency-Key`) the idempotency record in a single DynamoDB transaction, so a write without its
+audit entry, or half a write, cannot exist. Each operation names the error to raise if its
+condition fails; a lost race on the chain head is retried with jittered backoff.
+"""
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Iterator
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.condition import Condition
+from pynamodb.transactions import TransactWrite
+
+from functions import config, cursor, idempotency
+from functions.audit import chain
+from functions.errors import NotFound, ProblemError, ServiceUnavailable, StaleVersion, Text
+from functions.ids import now_iso
+from functions.models.base import TenantItem
+from functions.tenancy import TenantContext
+
+MAX_ATTEMPTS = 8
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+
+class IdempotentReplay(ProblemError):
+    """Raised when a concurrent request with the same key won: the middleware answers with its result."""
+
+    status, slug, title = 200, "replay", Text("重复请求", "Replayed request")
+
+    def __init__(self, replay: idempotency.Replay) -> None:
+        super().__init__()
+        self.replay = replay
+
+
+@lru_cache(maxsize=1)
+def _connection() -> Connection:
+    return Connection(region=config.REGION, host=config.DYNAMODB_ENDPOINT, max_retry_attempts=3)
+
+
+def not_found(kind: str) -> NotFound:
+    return NotFound(Text(f"{kind} 不存在", f"No such {kind}"))
+
+
+# --- operations -------------------------------------------------------------------------------
+
+@dataclass
+class Put:
+    """Create `item`; fails with `on_fail` (409 by default) if its key is taken."""
+
+    item: TenantItem
+    on_fail: ProblemError | None = None
+
+    def add_to(self, tx: TransactWrite) -> None:
+        tx.save(self.item, condition=type(self.item).pk.does_not_exist())
+
+
+@dataclass
+class Replace:
+    """Save the new state of `item` if it is still at `expected_version` (optimistic locking)."""
+
+    item: TenantItem
+    expected_version: int
+    on_fail: ProblemError | None = None
+
+    def add_to(self, tx: TransactWrite) -> None:
+        tx.save(self.item, condition=type(self.item).version == self.expected_version)
+
+
+@dataclass
+class Remove:
+    """Delete `item` if unchanged since read and, for parents, if it has no children left."""
+
+    item: TenantItem
+    expected_version: int
+    on_fail: ProblemError | None = None
+
+    def add_to(self, tx: TransactWrite) -> None:
+        model = type(self.item)
+        tx.delete(self.item, condition=(model.version == self.expected_version) & (model.child_count == 0))
+
+
+@dataclass
+class Require:
+    """Require that another item exists (and meets `condition`), and optionally move its child count."""
+
+    model: type[TenantItem]
+    pk: str
+    sk: str
+    on_fail: ProblemError
+    child_delta: int = 0
+    condition: Condition | None = field(default=None)
+
+    def add_to(self, tx: TransactWrite) -> None:
+        condition = self.model.pk.exists()
+        if self.condition is not None:
+            condition = condition & self.condition
+        if self.child_delta:
+            tx.update(self.model(self.pk, self.sk), actions=[self.model.child_count.add(self.child_delta)],
+                      condition=condition)
+        else:
+            tx.condition_check(self.model, self.pk, self.sk, condition=condition)
+
+
+Operation = Put | Replace | Remove | Require
+
+
+def write(ctx: TenantContext, ops: list[Operation], *, action: str, target: str, state: Any = None,
+          result: Any = None) -> None:
+    """Commit `ops` with their audit entry (and idempotency record) atomically.
+
+    `state` is what the audit entry fingerprints (the object after the change); `result` is the
+    answer stored for an idempotent replay.
+    """
+    for attempt in range(MAX_ATTEMPTS):
+        head = chain.read_head(ctx.tenant)
+        entry = chain.next_entry(head, ctx, action, target, state)
+        try:
+            with TransactWrite(connection=_connection()) as tx:
+                for op in ops:
+                    op.add_to(tx)
+                chain.add_to(tx, ctx.tenant, head, entry)
+                if ctx.idempotency is not None:
+                    idempotency.add_record(tx, ctx, ctx.idempotency, result)
+            return
+        except TransactWriteError as exc:
+            reasons = list(exc.cancellation_reasons or [])
+            codes = [r.code if r else None for r in reasons] + [None] * (len(ops) + 3 - len(reasons))
+            for op, code in zip(ops, codes):
+                if code == "ConditionalCheckFailed":
+                    raise (op.on_fail or _default_failure(op)) from exc
+            if ctx.idempotency is not None and codes[len(ops) + 2] == "ConditionalCheckFailed":
+                replay = idempotency.find(ctx, ctx.idempotency)
+                if replay is not None:
+                    raise IdempotentReplay(replay) from exc
+            if "ConditionalCheckFailed" not in codes[len(ops):len(ops) + 2] and "TransactionConflict" not in codes:
+                raise
+        time.sleep(min(0.5, 0.01 * 2 ** attempt) * random.random())
+    raise ServiceUnavailable(Text("写入冲突过多，请稍后重试", "Too many concurrent writes, retry shortly"),
+                             headers={"Retry-After": "1"})
+
+
+def _default_failure(op: Operation) -> ProblemError:
+    if isinstance(op, (Replace, Remove)):
+        return StaleVersion()
+    from functions.errors import Conflict
+
+    return Conflict(Text("对象已存在", "Already exists"))
+
+
+# --- building items ---------------------------------------------------------------------------
+
+def new_item(model: type[TenantItem], ctx: TenantContext, kind: str, item_id: str, data: dict[str, Any],
+             **keys: str) -> TenantItem:
+    """A new item of `kind` in the tenant's `<tenant>#<kind>` partition, with its timestamps."""
+    at = now_iso()
+    return model(ctx.key(kind), item_id, kind=kind, data=data, version=1, created_at=at, updated_at=at, **keys)
+
+
+def changed(item: TenantItem, data: dict[str, Any], **keys: str) -> TenantItem:
+    """A copy of `item` with new fields, the next version and a new `updated_at`."""
+    model = type(item)
+    attrs = {name: getattr(item, name) for name in model.get_attributes()}
+    attrs.update(keys, data=data, version=item.version + 1, updated_at=now_iso())
+    return model(**attrs)
+
+
+# --- reads ------------------------------------------------------------------------------------
+
+def get(model: type[TenantItem], ctx: TenantContext, kind: str, item_id: str) -> TenantItem:
+    """The tenant's `kind` item with this id, or 404 (also for another tenant's id)."""
+    try:
+        return model.get(ctx.key(kind), item_id)
+    except model.DoesNotExist as exc:
+        raise not_found(kind) from exc
+
+
+def exists(model: type[TenantItem], ctx: TenantContext, kind: str, item_id: str) -> bool:
+    try:
+        model.get(ctx.key(kind), item_id, attributes_to_get=["pk"])
+        return True
+    except model.DoesNotExist:
+        return False
+
+
+@dataclass
+class Page:
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+    def body(self) -> dict[str, Any]:
+        return {"items": self.items, "next_cursor": self.next_cursor}
+
+
+def page(model: type[TenantItem], hash_key: str, *, scope: str, limit: int | None, cursor_text: str | None,
+         index: str | None = None, range_condition: Condition | None = None, newest_first: bool = False,
+         filter_condition: Condition | None = None) -> Page:
+    """One page of a list, as exactly one Query. `scope` binds the cursor to this list and tenant."""
+    limit = DEFAULT_LIMIT if limit is None else limit
+    start = cursor.decode(cursor_text, scope)
+    source = getattr(model, index) if index else model
+    results = source.query(hash_key, range_condition, filter_condition=filter_condition, limit=limit,
+                           page_size=limit, last_evaluated_key=start, scan_index_forward=not newest_first)
+    items = [item.public() for item in results]
+    return Page(items, cursor.encode(results.last_evaluated_key, scope))
+
+
+def query_all(model: type[TenantItem], hash_key: str, *, index: str | None = None,
+              range_condition: Condition | None = None) -> Iterator[TenantItem]:
+    """Every item of one partition (paginated Queries), for jobs and small bounded partitions."""
+    source = getattr(model, index) if index else model
+    return iter(source.query(hash_key, range_condition))

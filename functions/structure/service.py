@@ -1,0 +1,143 @@
+"""Streets, communities and grids of a district, in the grids table.
+
+Keys: `<tenant>#street|community|grid` / `<ulid>`. Communities are also on gsi1 under
+`<tenant>#street#<street_id>`, grids under `<tenant>#community#<community_id>`, so each list with
+a parent filter is one Query. A parent's `child_count` moves in the same transaction as its
+children, so deleting a street that still has communities is refused even under races.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from functions import store
+from functions.errors import Conflict, FieldError, Text, Unprocessable, ValidationFailed
+from functions.ids import new_id
+from functions.models import GridsTable
+from functions.structure import geo
+from functions.tenancy import DISTRICT_ADMIN, TenantContext
+
+STREET, COMMUNITY, GRID = "street", "community", "grid"
+PARENT = {COMMUNITY: (STREET, "street_id"), GRID: (COMMUNITY, "community_id")}
+NAMES = {STREET: ("街道", "street"), COMMUNITY: ("社区", "community"), GRID: ("网格", "grid")}
+
+
+def _missing_parent(kind: str) -> Unprocessable:
+    parent, field = PARENT[kind]
+    zh, en = NAMES[parent]
+    return Unprocessable(Text(f"{zh}不存在", f"No such {en}"),
+                         errors=[FieldError(f"/{field}", Text(f"{zh}不存在", f"No such {en}"))])
+
+
+def _parent_index(ctx: TenantContext, kind: str, data: dict[str, Any]) -> dict[str, str]:
+    if kind not in PARENT:
+        return {}
+    parent, field = PARENT[kind]
+    return {"gsi1pk": ctx.key(parent, data[field]), "gsi1sk": f"{kind}#"}
+
+
+def _require_parent(ctx: TenantContext, kind: str, parent_id: str, delta: int) -> store.Require:
+    parent, _ = PARENT[kind]
+    return store.Require(GridsTable, ctx.key(parent), parent_id, _missing_parent(kind), child_delta=delta)
+
+
+def _authorise(ctx: TenantContext, kind: str, data: dict[str, Any]) -> None:
+    """Streets and communities are the district's; grids also their community's staff."""
+    if kind == GRID:
+        ctx.require_community(data["community_id"])
+    else:
+        ctx.require(DISTRICT_ADMIN)
+
+
+def _checked(kind: str, data: dict[str, Any]) -> dict[str, Any]:
+    if kind == GRID and data.get("boundary"):
+        errors = geo.polygon_errors(data["boundary"])
+        if errors:
+            raise ValidationFailed(errors=errors)
+        data["bbox"] = geo.bbox(data["boundary"])
+    return data
+
+
+def create(ctx: TenantContext, kind: str, body: dict[str, Any], item_id: str | None = None) -> dict[str, Any]:
+    """Create a street, community or grid; its parent must exist in the same tenant (else 422)."""
+    _authorise(ctx, kind, body)
+    data = _checked(kind, dict(body))
+    item_id = item_id or new_id()
+    keys = _parent_index(ctx, kind, data)
+    if keys:
+        keys["gsi1sk"] += item_id
+    item = store.new_item(GridsTable, ctx, kind, item_id, data, **keys)
+    ops: list[store.Operation] = [store.Put(item)]
+    if kind in PARENT:
+        ops.append(_require_parent(ctx, kind, data[PARENT[kind][1]], +1))
+    result = item.public()
+    store.write(ctx, ops, action=f"{kind}.create", target=f"{kind}/{item_id}", state=result, result=result)
+    return result
+
+
+def get(ctx: TenantContext, kind: str, item_id: str) -> dict[str, Any]:
+    return store.get(GridsTable, ctx, kind, item_id).public()
+
+
+def update(ctx: TenantContext, kind: str, item_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Apply a PATCH at the version the client read; moving to another parent moves the counts."""
+    item = store.get(GridsTable, ctx, kind, item_id)
+    old = item.data.as_dict()
+    _authorise(ctx, kind, old)
+    changes = {k: v for k, v in body.items() if k != "version"}
+    data = _checked(kind, {**old, **changes})
+    _authorise(ctx, kind, data)
+    keys = _parent_index(ctx, kind, data)
+    if keys:
+        keys["gsi1sk"] += item_id
+    new = store.changed(item, data, **keys)
+    ops: list[store.Operation] = [store.Replace(new, body["version"])]
+    if kind in PARENT:
+        field = PARENT[kind][1]
+        if data[field] != old[field]:
+            ops += [_require_parent(ctx, kind, data[field], +1), _require_parent(ctx, kind, old[field], -1)]
+    result = new.public()
+    store.write(ctx, ops, action=f"{kind}.update", target=f"{kind}/{item_id}", state=result, result=result)
+    return result
+
+
+def delete(ctx: TenantContext, kind: str, item_id: str, expected_version: int | None) -> None:
+    """Delete if unchanged and childless: a street with communities, or a community with grids, is 409."""
+    item = store.get(GridsTable, ctx, kind, item_id)
+    data = item.data.as_dict()
+    _authorise(ctx, kind, data)
+    if item.child_count:
+        zh, en = NAMES[kind]
+        raise Conflict(Text(f"该{zh}下仍有 {item.child_count} 个下级单元，不能删除",
+                            f"This {en} still has {item.child_count} children and cannot be deleted"))
+    version = item.version if expected_version is None else expected_version
+    ops: list[store.Operation] = [store.Remove(item, version)]
+    if kind in PARENT:
+        ops.append(_require_parent(ctx, kind, data[PARENT[kind][1]], -1))
+    store.write(ctx, ops, action=f"{kind}.delete", target=f"{kind}/{item_id}")
+
+
+def list_items(ctx: TenantContext, kind: str, *, parent_id: str | None, limit: int | None,
+               cursor_text: str | None) -> dict[str, Any]:
+    """One page of streets, communities or grids, optionally of one parent — one Query either way."""
+    if parent_id:
+        parent, _ = PARENT[kind]
+        hash_key, index = ctx.key(parent, parent_id), "gsi1"
+        condition = GridsTable.gsi1sk.startswith(f"{kind}#")
+    else:
+        hash_key, index, condition = ctx.key(kind), None, None
+    page = store.page(GridsTable, hash_key, index=index, range_condition=condition, limit=limit,
+                      cursor_text=cursor_text, scope=f"{ctx.tenant}|{kind}|{parent_id or ''}")
+    return page.body()
+
+
+def locate(ctx: TenantContext, lon: float, lat: float) -> dict[str, Any]:
+    """The grid whose boundary contains the point, or 404. One paginated Query over the
+    tenant's grids, filtered by bounding box before the exact test."""
+    for item in store.query_all(GridsTable, ctx.key(GRID)):
+        data = item.data.as_dict()
+        box = data.get("bbox")
+        if not box or not (box[0] <= lon <= box[2] and box[1] <= lat <= box[3]):
+            continue
+        if geo.contains(data["boundary"], lon, lat):
+            return item.public()
+    raise store.not_found(GRID)

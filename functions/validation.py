@@ -1,0 +1,89 @@
+"""Request bodies checked against the JSON Schemas in `schemas/`.
+
+One schema file per resource (draft 2020-12). The create body is the file itself; the PATCH body
+is derived from it (nothing required, unknown fields still refused, `version` required), so the
+two cannot drift. Validators are built once and reused (building one re-checks the schema).
+"""
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from functions.errors import FieldError, Text, ValidationFailed
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+
+
+@lru_cache(maxsize=None)
+def load(name: str) -> dict[str, Any]:
+    """The schema `schemas/<name>.json`."""
+    return json.loads((SCHEMA_DIR / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def patch_schema(name: str) -> dict[str, Any]:
+    """The PATCH body for `name`: every field optional, plus the required `version`."""
+    schema = dict(load(name))
+    schema.pop("required", None)
+    schema.pop("examples", None)
+    schema["$id"] = schema.get("$id", name) + "-patch"
+    schema["title"] = f"{schema.get('title', name)} (PATCH)"
+    schema["properties"] = {**schema["properties"], "version": {"type": "integer", "minimum": 1,
+                                                                  "description": "当前版本 / the version you read"}}
+    schema["required"] = ["version"]
+    schema["minProperties"] = 2
+    return schema
+
+
+@lru_cache(maxsize=None)
+def _validator(name: str, patch: bool) -> Any:
+    from jsonschema import Draft202012Validator
+
+    schema = patch_schema(name) if patch else load(name)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def validate(name: str, body: Any, *, patch: bool = False) -> dict[str, Any]:
+    """Return `body` if it matches schema `name`, else 400 naming every failing field."""
+    errors = sorted(_validator(name, patch).iter_errors(body), key=lambda e: list(e.absolute_path))
+    if errors:
+        raise ValidationFailed(Text("请求内容有误，见 errors", "The body has errors, see errors"),
+                               errors=[_field_error(e) for e in errors])
+    return body
+
+
+def _pointer(parts: Any) -> str:
+    return "/" + "/".join(str(p) for p in parts) if parts else "/"
+
+
+def _field_error(error: Any) -> FieldError:
+    path = list(error.absolute_path)
+    kind, value = error.validator, error.validator_value
+    if kind == "required":
+        missing = re.findall(r"'([^']+)' is a required property", error.message)
+        name = missing[0] if missing else "?"
+        return FieldError(_pointer(path + [name]), Text(f"缺少必填字段 {name}", f"'{name}' is required"))
+    if kind == "additionalProperties":
+        extra = re.findall(r"'([^']+)'", error.message)
+        name = extra[0] if extra else "?"
+        return FieldError(_pointer(path + [name]), Text(f"不允许的字段 {name}", f"Unknown field '{name}'"))
+    zh = {
+        "type": f"类型应为 {value}",
+        "enum": f"取值应为以下之一：{'、'.join(map(str, value)) if isinstance(value, list) else value}",
+        "const": f"取值应为 {value}",
+        "format": f"格式应为 {value}",
+        "minLength": f"长度至少为 {value}",
+        "maxLength": f"长度至多为 {value}",
+        "minimum": f"不能小于 {value}",
+        "maximum": f"不能大于 {value}",
+        "exclusiveMinimum": f"必须大于 {value}",
+        "exclusiveMaximum": f"必须小于 {value}",
+        "pattern": "格式不正确",
+        "minItems": f"至少需要 {value} 项",
+        "maxItems": f"至多允许 {value} 项",
+        "uniqueItems": "列表中不能有重复项",
+        "minProperties": "内容不能为空",
+    }.get(kind, "取值无效")
+    return FieldError(_pointer(path), Text(zh, error.message))

@@ -1,0 +1,71 @@
+"""A local scheduler firing the app's `@app.schedule` handlers on their own expressions.
+
+`chalice local` never fires schedules. This reads the same schedule expressions Chalice deploys
+(`rate(…)` and AWS `cron(…)`), waits for the next due time and calls the same handler with a
+generated scheduled event.
+"""
+from __future__ import annotations
+
+import re
+import time
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from chalice.app import CloudWatchEventConfig, ScheduledEventConfig
+
+RATE = re.compile(r"rate\((\d+) (minute|minutes|hour|hours|day|days)\)")
+
+
+def schedules() -> dict[str, tuple[str, Any]]:
+    """name → (expression, handler) for every scheduled handler of the app."""
+    from app import app
+
+    found = {}
+    for source in app.event_sources:
+        if isinstance(source, (ScheduledEventConfig, CloudWatchEventConfig)) and hasattr(source, "schedule_expression"):
+            expression = source.schedule_expression
+            found[source.name] = (expression if isinstance(expression, str) else expression.to_string(),
+                                  getattr(app, source.handler_string.split(".")[-1]))
+    return found
+
+
+def next_run(expression: str, after: datetime) -> datetime:
+    """Next due time (UTC) of a Chalice/EventBridge schedule expression."""
+    rate = RATE.fullmatch(expression)
+    if rate:
+        unit = rate.group(2).rstrip("s")
+        return after + timedelta(**{f"{unit}s": int(rate.group(1))})
+    fields = expression.removeprefix("cron(").removesuffix(")").split()
+    from croniter import croniter  # AWS cron: min hour dom month dow year; '?' means any
+
+    minute, hour, dom, month, dow = (f.replace("?", "*") for f in fields[:5])
+    return croniter(" ".join((minute, hour, dom, month, dow)), after).get_next(datetime)
+
+
+def scheduled_event(name: str) -> dict[str, Any]:
+    return {"version": "0", "id": f"local-{name}", "detail-type": "Scheduled Event", "source": "aws.events",
+            "account": "000000000000", "time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "region": "local", "resources": [f"local:rule/{name}"], "detail": {}}
+
+
+def fire(name: str) -> Any:
+    jobs = schedules()
+    if name not in jobs:
+        raise SystemExit(f"no scheduled job {name!r}; jobs: {', '.join(sorted(jobs)) or 'none'}")
+    return jobs[name][1](scheduled_event(name), None)
+
+
+def run_forever() -> None:
+    jobs = schedules()
+    now = datetime.now(timezone.utc)
+    due = {name: next_run(expr, now) for name, (expr, _) in jobs.items()}
+    while True:
+        now = datetime.now(timezone.utc)
+        for name, when in due.items():
+            if when <= now:
+                try:
+                    fire(name)
+                except Exception as exc:  # keep the other schedules alive
+                    print(f"scheduled job {name} failed: {exc!r}", flush=True)
+                due[name] = next_run(jobs[name][0], now)
+        time.sleep(1)
