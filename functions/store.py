@@ -26,6 +26,7 @@ from functions.models.base import TenantItem
 from functions.tenancy import TenantContext
 
 MAX_ATTEMPTS = 8
+CHAIN, IDEMPOTENCY = "audit-chain", "idempotency-record"
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 
@@ -58,8 +59,9 @@ class Put:
     item: TenantItem
     on_fail: ProblemError | None = None
 
-    def add_to(self, tx: TransactWrite) -> None:
+    def add_to(self, tx: TransactWrite) -> str:
         tx.save(self.item, condition=type(self.item).pk.does_not_exist())
+        return "put"
 
 
 @dataclass
@@ -70,8 +72,9 @@ class Replace:
     expected_version: int
     on_fail: ProblemError | None = None
 
-    def add_to(self, tx: TransactWrite) -> None:
+    def add_to(self, tx: TransactWrite) -> str:
         tx.save(self.item, condition=type(self.item).version == self.expected_version)
+        return "put"
 
 
 @dataclass
@@ -82,9 +85,10 @@ class Remove:
     expected_version: int
     on_fail: ProblemError | None = None
 
-    def add_to(self, tx: TransactWrite) -> None:
+    def add_to(self, tx: TransactWrite) -> str:
         model = type(self.item)
         tx.delete(self.item, condition=(model.version == self.expected_version) & (model.child_count == 0))
+        return "delete"
 
 
 @dataclass
@@ -98,15 +102,16 @@ class Require:
     child_delta: int = 0
     condition: Condition | None = field(default=None)
 
-    def add_to(self, tx: TransactWrite) -> None:
+    def add_to(self, tx: TransactWrite) -> str:
         condition = self.model.pk.exists()
         if self.condition is not None:
             condition = condition & self.condition
         if self.child_delta:
             tx.update(self.model(self.pk, self.sk), actions=[self.model.child_count.add(self.child_delta)],
                       condition=condition)
-        else:
-            tx.condition_check(self.model, self.pk, self.sk, condition=condition)
+            return "update"
+        tx.condition_check(self.model, self.pk, self.sk, condition=condition)
+        return "check"
 
 
 Operation = Put | Replace | Remove | Require
@@ -122,25 +127,31 @@ def write(ctx: TenantContext, ops: list[Operation], *, action: str, target: str,
     for attempt in range(MAX_ATTEMPTS):
         head = chain.read_head(ctx.tenant)
         entry = chain.next_entry(head, ctx, action, target, state)
+        # PynamoDB sends checks, deletes, puts, updates in that order; cancellation reasons follow it.
+        sent: dict[str, list[Any]] = {"check": [], "delete": [], "put": [], "update": []}
         try:
             with TransactWrite(connection=_connection()) as tx:
                 for op in ops:
-                    op.add_to(tx)
+                    sent[op.add_to(tx)].append(op)
                 chain.add_to(tx, ctx.tenant, head, entry)
+                sent["put"] += [CHAIN, CHAIN]
                 if ctx.idempotency is not None:
                     idempotency.add_record(tx, ctx, ctx.idempotency, result)
+                    sent["put"].append(IDEMPOTENCY)
             return
         except TransactWriteError as exc:
-            reasons = list(exc.cancellation_reasons or [])
-            codes = [r.code if r else None for r in reasons] + [None] * (len(ops) + 3 - len(reasons))
-            for op, code in zip(ops, codes):
-                if code == "ConditionalCheckFailed":
-                    raise (op.on_fail or _default_failure(op)) from exc
-            if ctx.idempotency is not None and codes[len(ops) + 2] == "ConditionalCheckFailed":
+            order = sent["check"] + sent["delete"] + sent["put"] + sent["update"]
+            failed = [part for part, reason in zip(order, exc.cancellation_reasons or [])
+                      if reason is not None and reason.code == "ConditionalCheckFailed"]
+            conflict = any(r is not None and r.code == "TransactionConflict" for r in exc.cancellation_reasons or [])
+            for part in failed:
+                if part not in (CHAIN, IDEMPOTENCY):
+                    raise (part.on_fail or _default_failure(part)) from exc
+            if IDEMPOTENCY in failed:
                 replay = idempotency.find(ctx, ctx.idempotency)
                 if replay is not None:
                     raise IdempotentReplay(replay) from exc
-            if "ConditionalCheckFailed" not in codes[len(ops):len(ops) + 2] and "TransactionConflict" not in codes:
+            if CHAIN not in failed and not conflict:
                 raise
         time.sleep(min(0.5, 0.01 * 2 ** attempt) * random.random())
     raise ServiceUnavailable(Text("写入冲突过多，请稍后重试", "Too many concurrent writes, retry shortly"),

@@ -33,7 +33,6 @@ def patch_schema(name: str) -> dict[str, Any]:
     schema["properties"] = {**schema["properties"], "version": {"type": "integer", "minimum": 1,
                                                                   "description": "当前版本 / the version you read"}}
     schema["required"] = ["version"]
-    schema["minProperties"] = 2
     return schema
 
 

@@ -1,0 +1,83 @@
+"""Bad input: a clear problem+json naming the field, never a 500, and nothing written."""
+import json
+
+import pytest
+
+from conftest import SQUARE, make_structure
+
+
+def paths(r):
+    return {e["path"] for e in r.json["errors"]}
+
+
+def test_missing_required_field(api, admin):
+    r = api.post("/v1/streets", admin, {})
+    assert r.status == 400 and r.headers["content-type"].startswith("application/problem+json")
+    assert paths(r) == {"/name"}
+    assert "缺少必填字段 name" in r.json["errors"][0]["message"]
+
+
+def test_unknown_field_is_refused(api, admin):
+    r = api.post("/v1/streets", admin, {"name": "x", "tenant": "someone-else"})
+    assert r.status == 400 and paths(r) == {"/tenant"}
+
+
+@pytest.mark.parametrize("body,path", [
+    ({"name": 5}, "/name"),
+    ({"name": ""}, "/name"),
+    ({"name": "x" * 101}, "/name"),
+])
+def test_field_types_and_lengths(api, admin, body, path):
+    r = api.post("/v1/streets", admin, body)
+    assert r.status == 400 and path in paths(r), r
+
+
+def test_nested_paths_are_named(api, admin):
+    ids = make_structure(api, admin)
+    bad = {"name": "g", "community_id": ids["community"], "workers": ["a", 7],
+           "boundary": {"type": "Polygon", "coordinates": [[[109.6, 23.1], [109.61, 23.1], [109.61, 23.11]]]}}
+    r = api.post("/v1/grids", admin, bad)
+    assert r.status == 400
+    assert {"/workers/1", "/boundary/coordinates/0"} <= paths(r)
+
+
+def test_ring_not_closed_and_out_of_range(api, admin):
+    ids = make_structure(api, admin)
+    open_ring = {"type": "Polygon", "coordinates": [[[109.6, 23.1], [109.61, 23.1], [109.61, 23.11], [109.6, 23.12]]]}
+    r = api.post("/v1/grids", admin, {"name": "g", "community_id": ids["community"], "boundary": open_ring})
+    assert r.status == 400 and paths(r) == {"/boundary/coordinates/0"}, r
+    far = {"type": "Polygon", "coordinates": [[[190, 23.1], [109.61, 23.1], [109.61, 23.11], [190, 23.1]]]}
+    r = api.post("/v1/grids", admin, {"name": "g", "community_id": ids["community"], "boundary": far})
+    assert r.status == 400 and "/boundary/coordinates/0/0" in paths(r), r
+
+
+def test_not_json(api, admin):
+    r = api.post("/v1/streets", admin, None, raw=b"{name:")
+    assert r.status == 400 and r.json["type"].endswith("/bad-request")
+
+
+def test_body_over_one_megabyte(api, admin):
+    r = api.post("/v1/streets", admin, None, raw=json.dumps({"name": "x" * (1024 * 1024)}).encode())
+    assert r.status == 413 and r.json["status"] == 413
+
+
+def test_reference_to_missing_parent_writes_nothing(api, admin):
+    ghost = "01J0000000000000000000000Z"
+    r = api.post("/v1/grids", admin, {"name": "g", "community_id": ghost, "boundary": SQUARE})
+    assert r.status == 422 and paths(r) == {"/community_id"}, r
+    assert api.get("/v1/grids", admin).json["items"] == []
+
+
+def test_wrong_content_type_is_problem(api, admin):
+    r = api.post("/v1/streets", admin, {"name": "x"}, headers={"Content-Type": "text/csv"})
+    assert r.status == 415 and r.headers["content-type"].startswith("application/problem+json"), r
+
+
+def test_bad_locate_query_names_fields(api, admin):
+    r = api.get("/v1/grids/locate?lat=abc", admin)
+    assert r.status == 400 and paths(r) == {"/lat", "/lon"}
+
+
+def test_bad_limit(api, admin):
+    r = api.get("/v1/streets?limit=0", admin)
+    assert r.status == 400 and paths(r) == {"/limit"}
