@@ -27,7 +27,7 @@ def patch_schema(name: str) -> dict[str, Any]:
     """The PATCH body for `name`: every field optional, plus the required `version`."""
     schema = dict(load(name))
     schema.pop("required", None)
-    schema.pop("examples", None)
+    schema["examples"] = [{**example, "version": 1} for example in schema.get("examples", [])]
     schema["$id"] = schema.get("$id", name) + "-patch"
     schema["title"] = f"{schema.get('title', name)} (PATCH)"
     schema["properties"] = {**schema["properties"], "version": {"type": "integer", "minimum": 1,

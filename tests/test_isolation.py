@@ -1,0 +1,182 @@
+"""Tenant isolation, walked over every route of the app's route table.
+
+The owner tenant gets one object of every kind, made by POSTing each `create_<noun>` route's
+schema example (placeholders like "{street}" replaced by the owner's ids). Then an intruder from
+another tenant — whose id is a prefix of, or extends, the owner's — calls every route, with the
+owner's ids in the path and the body. It must never read or change the owner's data:
+
+- a route naming an owner's object answers 404 (403 for platform-only routes);
+- a create that references an owner's object is refused (404/422);
+- a list never shows an owner's id;
+- afterwards the owner's objects and audit chain are exactly as before.
+
+A route added tomorrow is walked tomorrow: nothing here names a route.
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+from conftest import make_tenant, token
+from functions import openapi
+from functions.audit import chain
+from functions.ids import new_id
+
+PLACEHOLDER = re.compile(r"^\{(\w+)\}$")
+OWNER, INTRUDER = "acme", "acme-corp"
+
+
+def routes() -> list[tuple[str, str, Any]]:
+    from app import app
+
+    return [(path, method, entry) for path, methods in sorted(app.routes.items())
+            for method, entry in sorted(methods.items())]
+
+
+def noun_of(view_name: str) -> str:
+    return view_name.split("_", 1)[1] if "_" in view_name else view_name
+
+
+def fill(value: Any, ids: dict[str, str]) -> Any:
+    """Replace "{noun}" placeholders with ids (unknown nouns get a random, non-existent ULID)."""
+    if isinstance(value, str):
+        m = PLACEHOLDER.match(value)
+        return ids.get(m.group(1), new_id()) if m else value
+    if isinstance(value, list):
+        return [fill(v, ids) for v in value]
+    if isinstance(value, dict):
+        return {k: fill(v, ids) for k, v in value.items()}
+    return value
+
+
+def path_for(path: str, ids: dict[str, str]) -> str | None:
+    """The path with owner ids for each `{x_id}`; None if some parameter has no owner object."""
+    out = path
+    for param in re.findall(r"{(\w+)}", path):
+        noun = param.removesuffix("_id")
+        if noun not in ids:
+            return None
+        out = out.replace("{" + param + "}", ids[noun])
+    return out
+
+
+def example_body(view_name: str, ids: dict[str, str]) -> Any:
+    schema = openapi.body_schema(view_name)
+    if schema is None:
+        return {}
+    examples = schema[1].get("examples") or []
+    assert examples, f"schema {schema[0]} needs an example for the isolation walk"
+    return fill(examples[0], ids)
+
+
+def call(api, method: str, path: str, tok: str, entry: Any, body: Any):
+    types = entry.content_types or ["application/json"]
+    if "application/json" in types:
+        return api.call(method, path, tok, body if method in ("POST", "PUT", "PATCH") else None)
+    return api.call(method, path, tok, raw="会议纪要 minutes".encode(), headers={"Content-Type": types[0]})
+
+
+def build_owner_objects(api, owner_token: str) -> dict[str, str]:
+    """One object of every creatable kind, in dependency order."""
+    ids: dict[str, str] = {"tenant": OWNER}
+    pending = [(p, m, e) for p, m, e in routes() if m == "POST" and e.view_name.startswith("create_")
+               and e.view_name != "create_tenant"]
+    while pending:
+        progressed = False
+        for route in list(pending):
+            path, method, entry = route
+            real_path = path_for(path, ids)
+            examples = (openapi.body_schema(entry.view_name) or (None, {}))[1].get("examples") or [{}]
+            needed = {m.group(1) for m in map(PLACEHOLDER.match, _strings(examples[0])) if m}
+            if real_path is None or not needed <= set(ids):
+                continue
+            r = call(api, method, real_path, owner_token, entry, example_body(entry.view_name, ids))
+            assert r.status == 201, (path, r)
+            ids[noun_of(entry.view_name)] = r.json["id"]
+            pending.remove(route)
+            progressed = True
+        assert progressed, f"cannot create owner objects for: {[p for p, _, _ in pending]}"
+    return ids
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    return []
+
+
+def snapshot(api, owner_token: str, ids: dict[str, str]) -> dict[str, Any]:
+    """Everything the owner can read: every list and every object, plus its audit chain."""
+    seen: dict[str, Any] = {}
+    for path, method, entry in routes():
+        if method != "GET" or path in ("/v1/health", "/v1/openapi.json", "/docs", "/v1/me"):
+            continue
+        real = path_for(path, ids)
+        if real is None:
+            continue
+        r = api.get(real, owner_token)
+        seen[path] = (r.status, r.body)
+    seen["audit"] = chain.verify(OWNER)
+    return seen
+
+
+@pytest.fixture(scope="module")
+def tenants(api, platform_token):
+    for tid in (OWNER, INTRUDER):
+        make_tenant(api, platform_token, tid)
+    return OWNER, INTRUDER
+
+
+@pytest.mark.parametrize("role", ["district_admin", "community_staff", "grid_worker", "member"])
+def test_every_route_keeps_tenants_apart(api, tenants, role):
+    owner_token = token("district_admin", OWNER)
+    ids = build_owner_objects(api, owner_token)
+    before = snapshot(api, owner_token, ids)
+    # the intruder's scopes name the owner's objects, as a confused or hostile client might
+    intruder = token(role, INTRUDER, communities=[ids.get("community", "")], grids=[ids.get("grid", "")])
+    owner_ids = set(ids.values()) - {OWNER}
+    walked = 0
+    for path, method, entry in routes():
+        if path in ("/v1/health", "/v1/openapi.json", "/docs", "/v1/me"):
+            continue
+        real = path_for(path, ids)
+        if real is None:  # a parameter naming something the owner cannot create: use an unknown id
+            real = re.sub(r"{\w+}", new_id(), path)
+        body = example_body(entry.view_name, ids)
+        r = call(api, method, real, intruder, entry, body)
+        walked += 1
+        assert r.status < 500, (method, path, r)
+        leaked = [i for i in owner_ids if i in r.body.decode("utf-8", "replace")]
+        has_ids = real != path or any(isinstance(s, str) and s in owner_ids for s in _strings(body))
+        if path.startswith("/v1/tenants"):
+            assert r.status == 403, (method, path, r)
+        elif has_ids:
+            assert r.status in (403, 404, 422) and not (200 <= r.status < 300), (method, path, r)
+            if real != path and role == "district_admin":
+                assert r.status == 404, (method, path, r)  # another tenant's object is a 404, not a 403
+        assert not leaked or r.status >= 400 and not any(
+            i in json.dumps(r.json.get("items", [])) for i in owner_ids), (method, path, r)
+        assert not leaked, (method, path, "owner id in answer", r)
+    assert walked >= len(routes()) - 4
+    assert snapshot(api, owner_token, ids) == before
+
+
+def test_every_key_starts_with_a_tenant_and_delimiter(api, tenants):
+    """Walk the tables themselves (a Scan is fine in a test): no key without `<tenant>#`."""
+    from functions.models import ALL_TABLES
+
+    known = {t["id"] for t in api.all_items("/v1/tenants", token("platform_admin"))}
+    for model in ALL_TABLES:
+        for item in model.scan():
+            tenant, sep, _ = item.pk.partition("#")
+            assert sep and tenant in known, (model.Meta.table_name, item.pk)
+            for key in (item.gsi1pk, item.gsi2pk):
+                if key and not key.startswith("platform#"):
+                    assert key.split("#", 1)[0] in known, (model.Meta.table_name, key)
