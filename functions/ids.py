@@ -11,10 +11,14 @@ def new_id() -> str:
     return str(ULID())
 
 
-def stable_id(*natural_key: str, at: datetime = datetime(2016, 9, 1, tzinfo=timezone.utc)) -> str:
-    """A ULID fixed by a natural key, so loading the same demo object twice finds it again."""
+DEMO_EPOCH = datetime(2016, 9, 1, tzinfo=timezone.utc)  # the article's date
+
+
+def stable_id(*natural_key: str, seq: int = 0) -> str:
+    """A ULID fixed by a natural key, so loading the same demo object twice finds it again.
+    `seq` orders ids of one kind as they were listed (ULIDs sort by their time part)."""
     digest = hashlib.sha256("\x1f".join(natural_key).encode()).digest()
-    millis = int(at.timestamp() * 1000).to_bytes(6, "big")
+    millis = (int(DEMO_EPOCH.timestamp() * 1000) + seq).to_bytes(6, "big")
     return str(ULID.from_bytes(millis + digest[:10]))
 
 

@@ -32,15 +32,15 @@ def _ensure(ctx: TenantContext, kind: str, item_id: str, body: dict) -> bool:
 def load_structure(ctx: TenantContext) -> dict[str, int]:
     created = {"streets": 0, "communities": 0, "grids": 0}
     index = 0
-    for street_name, communities in gangbei.STREETS.items():
-        street_id = ids.stable_id(ctx.tenant, "street", street_name)
+    for street_no, (street_name, communities) in enumerate(gangbei.STREETS.items()):
+        street_id = ids.stable_id(ctx.tenant, "street", street_name, seq=street_no)
         created["streets"] += _ensure(ctx, "street", street_id, {"name": street_name})
         for community_name in communities:
-            community_id = ids.stable_id(ctx.tenant, "community", community_name)
+            community_id = ids.stable_id(ctx.tenant, "community", community_name, seq=index)
             created["communities"] += _ensure(ctx, "community", community_id,
                                               {"name": community_name, "street_id": street_id})
-            for grid in gangbei.grids_of(index, community_name):
-                grid_id = ids.stable_id(ctx.tenant, "grid", grid["name"])
+            for n, grid in enumerate(gangbei.grids_of(index, community_name)):
+                grid_id = ids.stable_id(ctx.tenant, "grid", grid["name"], seq=index * 10 + n)
                 created["grids"] += _ensure(ctx, "grid", grid_id, {**grid, "community_id": community_id})
             index += 1
     return created
