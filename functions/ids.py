@@ -32,3 +32,10 @@ def is_ulid(value: str) -> bool:
         return True
     except ValueError:
         return False
+
+
+def today_in(timezone_name: str) -> str:
+    """Today's date (YYYY-MM-DD) in the tenant's time zone."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo(timezone_name)).date().isoformat()

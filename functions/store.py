@@ -168,11 +168,13 @@ def _default_failure(op: Operation) -> ProblemError:
 
 # --- building items ---------------------------------------------------------------------------
 
-def new_item(model: type[TenantItem], ctx: TenantContext, kind: str, item_id: str, data: dict[str, Any],
-             **keys: str) -> TenantItem:
-    """A new item of `kind` in the tenant's `<tenant>#<kind>` partition, with its timestamps."""
+def new_item(model: type[TenantItem], ctx: TenantContext, kind: str, item_id: str, data: dict[str, Any], *,
+             partition: str | None = None, **keys: str) -> TenantItem:
+    """A new item of `kind` with its timestamps, in the tenant's `<tenant>#<kind>` partition or, for
+    items listed under a parent (a pairing's contacts), in `partition` (built with `ctx.key`)."""
     at = now_iso()
-    return model(ctx.key(kind), item_id, kind=kind, data=data, version=1, created_at=at, updated_at=at, **keys)
+    return model(partition or ctx.key(kind), item_id, kind=kind, data=data, version=1, created_at=at, updated_at=at,
+                 **keys)
 
 
 def changed(item: TenantItem, data: dict[str, Any], **keys: str) -> TenantItem:
@@ -181,6 +183,28 @@ def changed(item: TenantItem, data: dict[str, Any], **keys: str) -> TenantItem:
     attrs = {name: getattr(item, name) for name in model.get_attributes()}
     attrs.update(keys, data=data, version=item.version + 1, updated_at=now_iso())
     return model(**attrs)
+
+
+def create(ctx: TenantContext, model: type[TenantItem], kind: str, data: dict[str, Any], *,
+           item_id: str | None = None, extra: list[Operation] | None = None, **keys: str) -> dict[str, Any]:
+    """Create a `kind` item (plus `extra` operations) with its audit entry; returns its public form."""
+    from functions.ids import new_id
+
+    item = new_item(model, ctx, kind, item_id or new_id(), data, **keys)
+    result = item.public()
+    write(ctx, [Put(item), *(extra or [])], action=f"{kind}.create", target=f"{kind}/{item.sk}", state=result,
+          result=result)
+    return result
+
+
+def update(ctx: TenantContext, item: TenantItem, data: dict[str, Any], expected_version: int, *,
+           extra: list[Operation] | None = None, **keys: str) -> dict[str, Any]:
+    """Save `item` with new `data` if still at `expected_version` (else 409); returns its public form."""
+    new = changed(item, data, **keys)
+    result = new.public()
+    write(ctx, [Replace(new, expected_version), *(extra or [])], action=f"{item.kind}.update",
+          target=f"{item.kind}/{item.sk}", state=result, result=result)
+    return result
 
 
 # --- reads ------------------------------------------------------------------------------------
@@ -199,6 +223,16 @@ def exists(model: type[TenantItem], ctx: TenantContext, kind: str, item_id: str)
         return True
     except model.DoesNotExist:
         return False
+
+
+def get_many(model: type[TenantItem], ctx: TenantContext, kind: str, item_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The tenant's `kind` items with these ids as {id: fields}; missing ones are absent. BatchGets of 100."""
+    unique = list(dict.fromkeys(item_ids))
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(unique), 100):
+        for item in model.batch_get([(ctx.key(kind), item_id) for item_id in unique[start:start + 100]]):
+            found[item.sk] = item.data.as_dict()
+    return found
 
 
 @dataclass
@@ -221,6 +255,23 @@ def page(model: type[TenantItem], hash_key: str, *, scope: str, limit: int | Non
                            page_size=limit, last_evaluated_key=start, scan_index_forward=not newest_first)
     items = [item.public() for item in results]
     return Page(items, cursor.encode(results.last_evaluated_key, scope))
+
+
+def list_kind(model: type[TenantItem], ctx: TenantContext, kind: str, *, limit: int | None,
+              cursor_text: str | None, parent: tuple[str, str | None] | None = None) -> dict[str, Any]:
+    """One page of a tenant's `kind` items — all of them, or those of one parent (`("community", id)`)
+    through gsi1 `<tenant>#<parent kind>#<parent id>#<kind>`. One Query either way."""
+    if parent and parent[1]:
+        hash_key, index = ctx.key(parent[0], parent[1], kind), "gsi1"
+    else:
+        hash_key, index = ctx.key(kind), None
+    scope = f"{ctx.tenant}|{kind}|{hash_key}"
+    return page(model, hash_key, index=index, scope=scope, limit=limit, cursor_text=cursor_text).body()
+
+
+def parent_keys(ctx: TenantContext, parent_kind: str, parent_id: str, kind: str, item_id: str) -> dict[str, str]:
+    """The gsi1 keys that list an item under its parent (see `list_kind`)."""
+    return {"gsi1pk": ctx.key(parent_kind, parent_id, kind), "gsi1sk": item_id}
 
 
 def query_all(model: type[TenantItem], hash_key: str, *, index: str | None = None,

@@ -95,7 +95,12 @@ def build_owner_objects(api, owner_token: str) -> dict[str, str]:
                 continue
             r = call(api, method, real_path, owner_token, entry, example_body(entry.view_name, ids))
             assert r.status == 201, (path, r)
-            ids[noun_of(entry.view_name)] = r.json["id"]
+            noun = noun_of(entry.view_name)
+            ids[noun] = r.json["id"]
+            # a second of each kind where the rules allow it (pairings need two units)
+            second = call(api, method, real_path, owner_token, entry, example_body(entry.view_name, ids))
+            if second.status == 201:
+                ids[f"{noun}_2"] = second.json["id"]
             pending.remove(route)
             progressed = True
         assert progressed, f"cannot create owner objects for: {[p for p, _, _ in pending]}"

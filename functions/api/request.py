@@ -105,3 +105,21 @@ def idempotency_claim(request: Request, status: int) -> idempotency.Claim | None
     if request.method != "POST" or not key:
         return None
     return idempotency.claim(key, request.method, request.path, request.raw_body or b"", status)
+
+
+def paging(request: Request) -> dict[str, Any]:
+    """`limit` and `cursor_text` keyword arguments for a list service, from the query string."""
+    return {"limit": limit_param(request), "cursor_text": query_param(request, "cursor")}
+
+
+def date_param(request: Request, name: str) -> str | None:
+    """An optional `YYYY-MM-DD` query parameter, named in the error when malformed."""
+    from datetime import date
+
+    raw = query_param(request, name)
+    if raw is None:
+        return None
+    try:
+        return date.fromisoformat(raw).isoformat()
+    except ValueError as exc:
+        raise ValidationFailed(errors=[FieldError(f"/{name}", Text("日期格式应为 YYYY-MM-DD", "Date must be YYYY-MM-DD"))]) from exc

@@ -23,6 +23,15 @@ class GridsTable(TenantItem):
     gsi2 = Gsi2()
 
 
+class CommitteesTable(TenantItem):
+    """Party organisation: units, big Party committees, building branches, Party members,
+    pairings with their contacts, and the non-public-enterprise alliance with its activities."""
+
+    Meta = table_meta("committees")
+    gsi1 = Gsi1()
+    gsi2 = Gsi2()
+
+
 class AuditTable(TenantItem):
     """The hash-chained audit log: one head item per tenant and one entry per write."""
 
@@ -30,4 +39,4 @@ class AuditTable(TenantItem):
     gsi1 = Gsi1()
 
 
-ALL_TABLES: tuple[type[TenantItem], ...] = (PlatformTable, GridsTable, AuditTable)
+ALL_TABLES: tuple[type[TenantItem], ...] = (PlatformTable, GridsTable, CommitteesTable, AuditTable)

@@ -28,11 +28,11 @@ def _missing_parent(kind: str) -> Unprocessable:
                          errors=[FieldError(f"/{field}", Text(f"{zh}不存在", f"No such {en}"))])
 
 
-def _parent_index(ctx: TenantContext, kind: str, data: dict[str, Any]) -> dict[str, str]:
+def _parent_index(ctx: TenantContext, kind: str, data: dict[str, Any], item_id: str) -> dict[str, str]:
     if kind not in PARENT:
         return {}
     parent, field = PARENT[kind]
-    return {"gsi1pk": ctx.key(parent, data[field]), "gsi1sk": f"{kind}#"}
+    return store.parent_keys(ctx, parent, data[field], kind, item_id)
 
 
 def _require_parent(ctx: TenantContext, kind: str, parent_id: str, delta: int) -> store.Require:
@@ -62,16 +62,9 @@ def create(ctx: TenantContext, kind: str, body: dict[str, Any], item_id: str | N
     _authorise(ctx, kind, body)
     data = _checked(kind, dict(body))
     item_id = item_id or new_id()
-    keys = _parent_index(ctx, kind, data)
-    if keys:
-        keys["gsi1sk"] += item_id
-    item = store.new_item(GridsTable, ctx, kind, item_id, data, **keys)
-    ops: list[store.Operation] = [store.Put(item)]
-    if kind in PARENT:
-        ops.append(_require_parent(ctx, kind, data[PARENT[kind][1]], +1))
-    result = item.public()
-    store.write(ctx, ops, action=f"{kind}.create", target=f"{kind}/{item_id}", state=result, result=result)
-    return result
+    keys = _parent_index(ctx, kind, data, item_id)
+    extra = [_require_parent(ctx, kind, data[PARENT[kind][1]], +1)] if kind in PARENT else []
+    return store.create(ctx, GridsTable, kind, data, item_id=item_id, extra=extra, **keys)
 
 
 def get(ctx: TenantContext, kind: str, item_id: str) -> dict[str, Any]:
@@ -86,18 +79,13 @@ def update(ctx: TenantContext, kind: str, item_id: str, body: dict[str, Any]) ->
     changes = {k: v for k, v in body.items() if k != "version"}
     data = _checked(kind, {**old, **changes})
     _authorise(ctx, kind, data)
-    keys = _parent_index(ctx, kind, data)
-    if keys:
-        keys["gsi1sk"] += item_id
-    new = store.changed(item, data, **keys)
-    ops: list[store.Operation] = [store.Replace(new, body["version"])]
+    keys = _parent_index(ctx, kind, data, item_id)
+    extra: list[store.Operation] = []
     if kind in PARENT:
         field = PARENT[kind][1]
         if data[field] != old[field]:
-            ops += [_require_parent(ctx, kind, data[field], +1), _require_parent(ctx, kind, old[field], -1)]
-    result = new.public()
-    store.write(ctx, ops, action=f"{kind}.update", target=f"{kind}/{item_id}", state=result, result=result)
-    return result
+            extra = [_require_parent(ctx, kind, data[field], +1), _require_parent(ctx, kind, old[field], -1)]
+    return store.update(ctx, item, data, body["version"], extra=extra, **keys)
 
 
 def delete(ctx: TenantContext, kind: str, item_id: str, expected_version: int | None) -> None:
@@ -119,15 +107,8 @@ def delete(ctx: TenantContext, kind: str, item_id: str, expected_version: int | 
 def list_items(ctx: TenantContext, kind: str, *, parent_id: str | None, limit: int | None,
                cursor_text: str | None) -> dict[str, Any]:
     """One page of streets, communities or grids, optionally of one parent — one Query either way."""
-    if parent_id:
-        parent, _ = PARENT[kind]
-        hash_key, index = ctx.key(parent, parent_id), "gsi1"
-        condition = GridsTable.gsi1sk.startswith(f"{kind}#")
-    else:
-        hash_key, index, condition = ctx.key(kind), None, None
-    page = store.page(GridsTable, hash_key, index=index, range_condition=condition, limit=limit,
-                      cursor_text=cursor_text, scope=f"{ctx.tenant}|{kind}|{parent_id or ''}")
-    return page.body()
+    parent = (PARENT[kind][0], parent_id) if kind in PARENT else None
+    return store.list_kind(GridsTable, ctx, kind, parent=parent, limit=limit, cursor_text=cursor_text)
 
 
 def locate(ctx: TenantContext, lon: float, lat: float) -> dict[str, Any]:
@@ -141,3 +122,10 @@ def locate(ctx: TenantContext, lon: float, lat: float) -> dict[str, Any]:
         if geo.contains(data["boundary"], lon, lat):
             return item.public()
     raise store.not_found(GRID)
+
+
+def community_must_exist(ctx: TenantContext, community_id: str, path: str = "/community_id") -> store.Require:
+    """A transaction check that the tenant's community exists, failing as a 422 naming `path`."""
+    error = Unprocessable(Text("社区不存在", "No such community"),
+                          errors=[FieldError(path, Text("社区不存在", "No such community"))])
+    return store.Require(GridsTable, ctx.key(COMMUNITY), community_id, error)

@@ -1,0 +1,92 @@
+"""Resident units (驻社区单位) and "two new" organisations (两新组织) with their Party organisation.
+
+Keys: `<tenant>#unit` / id; gsi1 `<tenant>#community#<cid>#unit` (a community's units);
+gsi2 `<tenant>#unit-status#<status>` / `<cid>#<id>` (units by Party-org status, optionally in one
+community) — so every list filter is one Query.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from functions import store
+from functions.errors import FieldError, Text, Unprocessable
+from functions.ids import new_id
+from functions.models import CommitteesTable
+from functions.structure.service import community_must_exist
+from functions.tenancy import TenantContext
+
+KIND = "unit"
+STATUSES = ("upgraded", "converted", "standardized", "none")
+
+
+def _keys(ctx: TenantContext, data: dict[str, Any], item_id: str) -> dict[str, str]:
+    status = (data.get("party_org") or {}).get("status", "none")
+    return {**store.parent_keys(ctx, "community", data["community_id"], KIND, item_id),
+            "gsi2pk": ctx.key("unit-status", status), "gsi2sk": f"{data['community_id']}#{item_id}"}
+
+
+def create_unit(ctx: TenantContext, body: dict[str, Any], item_id: str | None = None) -> dict[str, Any]:
+    ctx.require_community(body["community_id"])
+    data = {"party_org": {"status": "none", "members": 0}, **body}
+    item_id = item_id or new_id()
+    return store.create(ctx, CommitteesTable, KIND, data, item_id=item_id,
+                        extra=[community_must_exist(ctx, data["community_id"])], **_keys(ctx, data, item_id))
+
+
+def get_unit(ctx: TenantContext, unit_id: str) -> dict[str, Any]:
+    return store.get(CommitteesTable, ctx, KIND, unit_id).public()
+
+
+def update_unit(ctx: TenantContext, unit_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    item = store.get(CommitteesTable, ctx, KIND, unit_id)
+    old = item.data.as_dict()
+    ctx.require_community(old["community_id"])
+    data = {**old, **{k: v for k, v in body.items() if k != "version"}}
+    ctx.require_community(data["community_id"])
+    extra = [community_must_exist(ctx, data["community_id"])] if data["community_id"] != old["community_id"] else []
+    return store.update(ctx, item, data, body["version"], extra=extra, **_keys(ctx, data, unit_id))
+
+
+def list_units(ctx: TenantContext, *, community_id: str | None, status: str | None, limit: int | None,
+               cursor_text: str | None) -> dict[str, Any]:
+    if status:
+        scope = f"{ctx.tenant}|unit|{community_id or ''}|{status}"
+        condition = CommitteesTable.gsi2sk.startswith(f"{community_id}#") if community_id else None
+        page = store.page(CommitteesTable, ctx.key("unit-status", status), index="gsi2", range_condition=condition,
+                          scope=scope, limit=limit, cursor_text=cursor_text)
+        return page.body()
+    return store.list_kind(CommitteesTable, ctx, KIND, parent=("community", community_id), limit=limit,
+                           cursor_text=cursor_text)
+
+
+def summary(ctx: TenantContext, community_id: str | None) -> dict[str, Any]:
+    """How many units (and Party members in their organisations) are upgraded, converted,
+    standardised or without a Party organisation, and of which kinds: the rectification at a glance."""
+    key, index = (ctx.key("community", community_id, KIND), "gsi1") if community_id else (ctx.key(KIND), None)
+    by_status: Counter[str] = Counter()
+    by_kind: Counter[str] = Counter()
+    party_members = 0
+    for item in store.query_all(CommitteesTable, key, index=index):
+        org = item.data.as_dict().get("party_org") or {}
+        by_status[org.get("status", "none")] += 1
+        by_kind[item.data["kind"]] += 1
+        party_members += int(org.get("members") or 0)
+    return {"community_id": community_id, "units": sum(by_status.values()),
+            "by_status": {s: by_status.get(s, 0) for s in STATUSES}, "by_kind": dict(by_kind),
+            "party_members": party_members}
+
+
+def require_units_in(ctx: TenantContext, unit_ids: list[str], paths: list[str], community_id: str | None) -> dict[str, dict]:
+    """422 naming each path whose unit is missing or (when `community_id` is given) of another community."""
+    units = store.get_many(CommitteesTable, ctx, KIND, unit_ids)
+    errors = []
+    for unit_id, path in zip(unit_ids, paths):
+        unit = units.get(unit_id)
+        if unit is None:
+            errors.append(FieldError(path, Text("单位不存在", "No such unit")))
+        elif community_id and unit["community_id"] != community_id:
+            errors.append(FieldError(path, Text("该单位不属于本社区", "The unit belongs to another community")))
+    if errors:
+        raise Unprocessable(Text("引用的单位无效", "Invalid unit reference"), errors=errors)
+    return units
