@@ -6,9 +6,10 @@ from functions.demo import loader
 
 def test_demo_district_loads_once(api):
     first = loader.load_demo()
-    assert first == {"streets": 2, "communities": 17, "grids": 151}
+    assert first == {"streets": 2, "communities": 17, "grids": 151, "units": 136, "committees": 17,
+                     "members": 10, "branches": 2, "pairings": 3, "alliances": 1}
     entries = chain.verify("gangbei")["entries"]
-    assert loader.load_demo() == {"streets": 0, "communities": 0, "grids": 0}
+    assert set(loader.load_demo().values()) == {0}
     assert chain.verify("gangbei") == {**chain.verify("gangbei"), "ok": True, "entries": entries}
 
     admin = token("district_admin", "gangbei")
@@ -24,3 +25,16 @@ def test_demo_district_loads_once(api):
         lon = sum(p[0] for p in ring[:4]) / 4
         lat = sum(p[1] for p in ring[:4]) / 4
         assert api.get(f"/v1/grids/locate?lat={lat}&lon={lon}", admin).json["id"] == grid["id"]
+
+
+def test_demo_committees_slice(api):
+    loader.load_demo()
+    admin = token("district_admin", "gangbei")
+    assert len(api.all_items("/v1/committees", admin)) == 17
+    summary = api.get("/v1/units/summary", admin).json
+    assert summary["units"] == 136 and summary["by_status"]["upgraded"] == 51
+    branches = api.all_items("/v1/branches", admin)
+    assert sorted(len(b["warnings"]) for b in branches) == [0, 1]
+    assert len(api.get("/v1/pairings?overdue=true", admin).json["items"]) == 1
+    alliance = api.all_items("/v1/alliances", admin)[0]
+    assert api.get(f"/v1/alliances/{alliance['id']}/coverage", admin).json["missing"] == ["information"]

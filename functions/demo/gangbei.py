@@ -44,3 +44,21 @@ def grids_of(index: int, community: str) -> list[dict]:
             "workers": [f"gw-{index + 1:02d}-{n:02d}a", f"gw-{index + 1:02d}-{n:02d}b"],
         })
     return grids
+
+# Resident units of each community, after the rectification (升格/转化/规范): (name, kind, status, Party members).
+UNIT_TEMPLATES = [
+    ("港北区环境保护局{c}联络组", "government", "upgraded", 14),
+    ("港北区工商局{c}工商所", "government", "standardized", 9),
+    ("{c}市政管理所", "public_institution", "converted", 6),
+    ("{c}社区卫生服务中心", "public_institution", "standardized", 7),
+    ("贵港市{c}小学", "public_institution", "upgraded", 11),
+    ("国网贵港供电局{c}供电所", "state_enterprise", "upgraded", 10),
+    ("贵港市{c}物流有限公司", "non_public_enterprise", "converted", 4),
+    ("{c}志愿者协会", "social_organization", "none", 0),
+]
+SURNAMES = "韦黄李陈覃梁莫蒙潘杨"
+GIVEN = ["建华", "秀英", "志强", "丽萍", "国庆", "海燕", "明", "小红", "永德", "春梅"]
+
+
+def person(n: int) -> str:
+    return SURNAMES[n % len(SURNAMES)] + GIVEN[(n // len(SURNAMES) + n) % len(GIVEN)]

@@ -3,10 +3,13 @@ other write. Ids are fixed by each object's natural key: a second load finds eve
 writes nothing. Later areas add their own `load_*` step here."""
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from functions import ids, store
+from functions.committees import alliances, branches, committees, members, pairings, units
 from functions.demo import gangbei
 from functions.errors import ProblemError
-from functions.models import GridsTable
+from functions.models import CommitteesTable, GridsTable
 from functions.platform import tenants
 from functions.structure import service as structure
 from functions.tenancy import PLATFORM_ADMIN, Principal, TenantContext, system_context
@@ -46,7 +49,77 @@ def load_structure(ctx: TenantContext) -> dict[str, int]:
     return created
 
 
+def _create_once(ctx: TenantContext, kind: str, item_id: str, create, body: dict) -> bool:
+    """Create a committees-area object unless it exists (the demo's idempotency)."""
+    if store.exists(CommitteesTable, ctx, kind, item_id):
+        return False
+    create(ctx, body, item_id=item_id)
+    return True
+
+
+def load_committees(ctx: TenantContext) -> dict[str, int]:
+    """Units and a big Party committee in every community; in 荷城社区 (the article's) also members,
+    two building branches (one short of six members, so it carries a warning) and pairings; and the
+    district's non-public-enterprise alliance."""
+    created = {"units": 0, "committees": 0, "members": 0, "branches": 0, "pairings": 0, "alliances": 0}
+    firms: list[str] = []
+    hecheng_units: list[str] = []
+    for index, community in enumerate(c for cs in gangbei.STREETS.values() for c in cs):
+        community_id = ids.stable_id(ctx.tenant, "community", community, seq=index)
+        short = community.removesuffix("社区")
+        unit_ids = []
+        for n, (template, kind, status, party) in enumerate(gangbei.UNIT_TEMPLATES):
+            unit_id = ids.stable_id(ctx.tenant, "unit", community, template, seq=index * 10 + n)
+            created["units"] += _create_once(ctx, "unit", unit_id, units.create_unit, {
+                "name": template.format(c=short), "kind": kind, "community_id": community_id,
+                "party_org": {"status": status, "members": party}})
+            unit_ids.append(unit_id)
+            if kind == "non_public_enterprise":
+                firms.append(unit_id)
+        roles = ["secretary", "deputy_secretary", "member", "member", "member"]
+        created["committees"] += _create_once(ctx, "committee", ids.stable_id(ctx.tenant, "committee", community, seq=index),
+                                              committees.create_committee, {
+            "community_id": community_id, "name": f"{community}大党委",
+            "members": [{"unit_id": u, "name": gangbei.person(index * 5 + k), "role": role}
+                        for k, (u, role) in enumerate(zip(unit_ids, roles))]})
+        if index == 0:
+            hecheng_units = unit_ids
+    hecheng = ids.stable_id(ctx.tenant, "community", gangbei.STREETS["贵城街道"][0], seq=0)
+    member_ids = []
+    for n in range(10):
+        member_id = ids.stable_id(ctx.tenant, "member", str(n), seq=n)
+        created["members"] += _create_once(ctx, "member", member_id, members.create_member, {
+            "name": gangbei.person(100 + n), "unit_id": hecheng_units[n % 6], "in_service": n % 2 == 0,
+            **({"reported_community_id": hecheng} if n % 2 == 0 else {}), "user_id": f"member-{n:02d}"})
+        member_ids.append(member_id)
+    for b, (name, group) in enumerate([("荷城小区1-2栋党支部", member_ids[:7]), ("荷城小区3栋党支部", member_ids[7:])]):
+        created["branches"] += _create_once(ctx, "branch", ids.stable_id(ctx.tenant, "branch", name, seq=b),
+                                            branches.create_branch, {
+            "community_id": hecheng, "name": name, "buildings": name.removeprefix("荷城小区").removesuffix("党支部").split("-"),
+            "members": [{"member_id": m, "role": "secretary" if k == 0 else ("group_leader" if k == 1 else "member")}
+                        for k, m in enumerate(group)],
+            "service_team": {"secretary_member_id": group[0], "group_leader_member_ids": group[1:2],
+                             "unit_service_team": hecheng_units[2:4], "resident_member_ids": group[2:],
+                             "residents_served": 60 + 40 * b}})
+    long_ago = (date.fromisoformat(ids.today_in(ctx.timezone)) - timedelta(days=75)).isoformat()
+    for p, (kind, a, b, started) in enumerate([("help", 0, 6, long_ago), ("link", 1, 7, None), ("lead", 4, 2, None)]):
+        body = {"kind": kind, "from_unit_id": hecheng_units[a], "to_unit_id": hecheng_units[b], "cadence_days": 30,
+                **({"started_on": started} if started else {})}
+        created["pairings"] += _create_once(ctx, "pairing", ids.stable_id(ctx.tenant, "pairing", str(p), seq=p),
+                                            pairings.create_pairing, body)
+    alliance_id = ids.stable_id(ctx.tenant, "alliance", "非公党建联盟")
+    if _create_once(ctx, "alliance", alliance_id, alliances.create_alliance,
+                    {"name": "港北区非公有制企业党建联盟", "unit_ids": firms}):
+        created["alliances"] += 1
+        month = ids.today_in(ctx.timezone)[:8]
+        for day, kind, text in [("02", "training", "非公企业党员联合培训"), ("05", "activity", "联合开展主题党日"),
+                                ("08", "system", "共建联盟议事制度"), ("12", "position", "共建党员活动阵地"),
+                                ("15", "service", "帮助会员企业解决融资、用工难题")]:
+            alliances.create_alliance_activity(ctx, alliance_id, {"kind": kind, "date": month + day, "description": text})
+    return created
+
+
 def load_demo() -> dict[str, int]:
     """Load (or top up) the demo district; returns how many objects of each kind were created."""
     ctx = ensure_tenant()
-    return load_structure(ctx)
+    return {**load_structure(ctx), **load_committees(ctx)}
