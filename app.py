@@ -1,11 +1,23 @@
 """Gongjian (共建) API: the Chalice app. Thin on purpose: it registers one blueprint per area and
 the one middleware; business rules live in `functions/`."""
-from chalice import Chalice
+from chalice import Chalice, Cron
 
-from functions.api import committees, middleware, platform, structure
+from functions.api import committees, meetings, middleware, platform, structure
 
 app = Chalice(app_name="gongjian", configure_logs=False)
 app.register_middleware(middleware.handle_request, "http")
 app.register_blueprint(platform.bp)
 app.register_blueprint(structure.bp)
 app.register_blueprint(committees.bp)
+app.register_blueprint(meetings.bp)
+
+
+# Scheduled handlers live on the app, not a blueprint: Chalice imports blueprint event handlers
+# directly and would skip the app's setup. Each only calls into functions/.
+
+@app.schedule(Cron(0, 2, 1, "*", "?", "*"), name="meeting-regularity")
+def flag_committees_without_joint_meeting(event):
+    """On the 1st of each month (10:00 Beijing), flag committees with no joint meeting last month."""
+    from functions.meetings import regularity
+
+    return regularity.run_all_tenants()

@@ -1,9 +1,10 @@
 """The OpenAPI 3.1 document, built from the app's route table and `schemas/`, so it cannot drift
 from what the code serves.
 
-Request bodies follow the handler names: `create_<thing>` takes `schemas/<thing>.json`,
-`update_<thing>` takes `schemas/<thing>-update.json` if there is one, else the PATCH form of
-`<thing>` (see `functions.validation.patch_schema`). A test checks every writing route has one.
+Request bodies follow the handler names: a handler `verb_thing` takes `schemas/verb-thing.json`
+if there is one (`approve-minutes-revision.json`); else `create_<thing>` takes `schemas/<thing>.json`
+and `update_<thing>` the PATCH form of `<thing>` (see `functions.validation.patch_schema`).
+A test checks every route that takes a JSON body has one.
 """
 from __future__ import annotations
 
@@ -15,24 +16,19 @@ from functions import validation
 from functions.api.middleware import PUBLIC_ROUTES
 
 WRITE_METHODS = {"POST", "PUT", "PATCH"}
-VERBS = ("create_", "update_", "put_", "run_", "add_", "transition_", "complete_")
 PROBLEM_REF = {"$ref": "#/components/responses/Problem"}
 
 
 def body_schema(view_name: str) -> tuple[str, dict[str, Any]] | None:
     """(schema name, schema) for a handler's JSON body, or None if it takes none."""
-    verb = next((v for v in VERBS if view_name.startswith(v)), None)
-    if verb is None:
-        return None
-    noun = view_name[len(verb):].replace("_", "-")
-    if verb == "update_":
-        if (validation.SCHEMA_DIR / f"{noun}-update.json").exists():
-            return f"{noun}-update", validation.load(f"{noun}-update")
-        if (validation.SCHEMA_DIR / f"{noun}.json").exists():
-            return f"{noun}-patch", validation.patch_schema(noun)
-        return None
-    if (validation.SCHEMA_DIR / f"{noun}.json").exists():
+    whole = view_name.replace("_", "-")
+    if (validation.SCHEMA_DIR / f"{whole}.json").exists():
+        return whole, validation.load(whole)
+    verb, _, noun = whole.partition("-")
+    if verb == "create" and (validation.SCHEMA_DIR / f"{noun}.json").exists():
         return noun, validation.load(noun)
+    if verb == "update" and (validation.SCHEMA_DIR / f"{noun}.json").exists():
+        return f"{noun}-patch", validation.patch_schema(noun)
     return None
 
 

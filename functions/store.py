@@ -186,11 +186,12 @@ def changed(item: TenantItem, data: dict[str, Any], **keys: str) -> TenantItem:
 
 
 def create(ctx: TenantContext, model: type[TenantItem], kind: str, data: dict[str, Any], *,
-           item_id: str | None = None, extra: list[Operation] | None = None, **keys: str) -> dict[str, Any]:
+           item_id: str | None = None, extra: list[Operation] | None = None, partition: str | None = None,
+           **keys: str) -> dict[str, Any]:
     """Create a `kind` item (plus `extra` operations) with its audit entry; returns its public form."""
     from functions.ids import new_id
 
-    item = new_item(model, ctx, kind, item_id or new_id(), data, **keys)
+    item = new_item(model, ctx, kind, item_id or new_id(), data, partition=partition, **keys)
     result = item.public()
     write(ctx, [Put(item), *(extra or [])], action=f"{kind}.create", target=f"{kind}/{item.sk}", state=result,
           result=result)

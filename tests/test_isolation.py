@@ -52,14 +52,20 @@ def fill(value: Any, ids: dict[str, str]) -> Any:
     return value
 
 
+# Path parameters that are positions, not objects: the owner's first minutes revision, first action part.
+POSITIONS = {"revision": "1", "part": "0"}
+
+
 def path_for(path: str, ids: dict[str, str]) -> str | None:
     """The path with owner ids for each `{x_id}`; None if some parameter has no owner object."""
     out = path
     for param in re.findall(r"{(\w+)}", path):
         noun = param.removesuffix("_id")
-        if noun not in ids:
+        value = ids.get(noun) or POSITIONS.get(noun) or next(
+            (v for k, v in ids.items() if k.endswith(f"_{noun}")), None)
+        if value is None:
             return None
-        out = out.replace("{" + param + "}", ids[noun])
+        out = out.replace("{" + param + "}", value)
     return out
 
 
@@ -82,8 +88,8 @@ def call(api, method: str, path: str, tok: str, entry: Any, body: Any):
 def build_owner_objects(api, owner_token: str) -> dict[str, str]:
     """One object of every creatable kind, in dependency order."""
     ids: dict[str, str] = {"tenant": OWNER}
-    pending = [(p, m, e) for p, m, e in routes() if m == "POST" and e.view_name.startswith("create_")
-               and e.view_name != "create_tenant"]
+    pending = [(p, m, e) for p, m, e in routes() if (m == "POST" and e.view_name.startswith("create_")
+               or m == "PUT" and e.view_name.startswith("put_")) and e.view_name != "create_tenant"]
     while pending:
         progressed = False
         for route in list(pending):
@@ -95,14 +101,19 @@ def build_owner_objects(api, owner_token: str) -> dict[str, str]:
                 continue
             r = call(api, method, real_path, owner_token, entry, example_body(entry.view_name, ids))
             assert r.status == 201, (path, r)
-            noun = noun_of(entry.view_name)
-            ids[noun] = r.json["id"]
-            # a second of each kind where the rules allow it (pairings need two units)
-            second = call(api, method, real_path, owner_token, entry, example_body(entry.view_name, ids))
-            if second.status == 201:
-                ids[f"{noun}_2"] = second.json["id"]
             pending.remove(route)
             progressed = True
+            if method == "PUT":
+                continue
+            noun = noun_of(entry.view_name)
+            ids[noun] = r.json.get("id") or r.json.get(f"{noun.split('_')[-1]}_id")
+            for field, value in r.json.items():  # objects created along (a decision's actions)
+                if isinstance(value, list) and value and isinstance(value[0], dict) and "id" in value[0]:
+                    ids.setdefault(field.removesuffix("s"), value[0]["id"])
+            # a second of each kind where the rules allow it (pairings need two units)
+            second = call(api, method, real_path, owner_token, entry, example_body(entry.view_name, ids))
+            if second.status == 201 and "id" in second.json:
+                ids[f"{noun}_2"] = second.json["id"]
         assert progressed, f"cannot create owner objects for: {[p for p, _, _ in pending]}"
     return ids
 
@@ -117,6 +128,15 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
+def without_urls(value: Any) -> Any:
+    """The answer minus presigned URLs, which are signed anew on every read."""
+    if isinstance(value, dict):
+        return {k: without_urls(v) for k, v in value.items() if not k.endswith("url")}
+    if isinstance(value, list):
+        return [without_urls(v) for v in value]
+    return value
+
+
 def snapshot(api, owner_token: str, ids: dict[str, str]) -> dict[str, Any]:
     """Everything the owner can read: every list and every object, plus its audit chain."""
     seen: dict[str, Any] = {}
@@ -127,7 +147,7 @@ def snapshot(api, owner_token: str, ids: dict[str, str]) -> dict[str, Any]:
         if real is None:
             continue
         r = api.get(real, owner_token)
-        seen[path] = (r.status, r.body)
+        seen[path] = (r.status, without_urls(r.json))
     seen["audit"] = chain.verify(OWNER)
     return seen
 

@@ -73,5 +73,5 @@ def get_tenant(tenant_id: str) -> Response:
 @bp.route("/v1/tenants/{tenant_id}", methods=["PATCH"])
 def update_tenant(tenant_id: str) -> Response:
     admin = _platform_admin()
-    body = validation.validate("tenant-update", json_body(bp.current_request))
+    body = validation.validate("update-tenant", json_body(bp.current_request))
     return respond(tenants.update_tenant(admin, tenant_id, body))

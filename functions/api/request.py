@@ -123,3 +123,17 @@ def date_param(request: Request, name: str) -> str | None:
         return date.fromisoformat(raw).isoformat()
     except ValueError as exc:
         raise ValidationFailed(errors=[FieldError(f"/{name}", Text("日期格式应为 YYYY-MM-DD", "Date must be YYYY-MM-DD"))]) from exc
+
+
+def period_param(request: Request, name: str = "period") -> str:
+    """A required `YYYY-MM` month, named in the error when missing or malformed."""
+    from datetime import date
+
+    raw = query_param(request, name) or ""
+    try:
+        if len(raw) == 7:
+            date.fromisoformat(raw + "-01")
+            return raw
+    except ValueError:
+        pass
+    raise ValidationFailed(errors=[FieldError(f"/{name}", Text(f"{name} 格式应为 YYYY-MM", f"{name} must be YYYY-MM"))])

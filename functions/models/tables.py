@@ -32,6 +32,15 @@ class CommitteesTable(TenantItem):
     gsi2 = Gsi2()
 
 
+class MeetingsTable(TenantItem):
+    """Joint and expanded meetings, their minutes revisions and uploads, decisions and the actions
+    that follow them, and the monthly regularity flags."""
+
+    Meta = table_meta("meetings")
+    gsi1 = Gsi1()
+    gsi2 = Gsi2()
+
+
 class AuditTable(TenantItem):
     """The hash-chained audit log: one head item per tenant and one entry per write."""
 
@@ -39,4 +48,4 @@ class AuditTable(TenantItem):
     gsi1 = Gsi1()
 
 
-ALL_TABLES: tuple[type[TenantItem], ...] = (PlatformTable, GridsTable, CommitteesTable, AuditTable)
+ALL_TABLES: tuple[type[TenantItem], ...] = (PlatformTable, GridsTable, CommitteesTable, MeetingsTable, AuditTable)

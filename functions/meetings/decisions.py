@@ -1,0 +1,201 @@
+"""Decisions (议定事项) of a meeting and the joint enforcement actions they create.
+
+An action has a lead department or unit and assisting ones ("parts"), each with its own deadline,
+sign-off (签收), progress notes and evidence objects; the action's progress is the mean of its
+parts'. Actions move open → in_progress → done, and are then verified and closed once.
+
+Keys: decisions `<tenant>#decision` / id, gsi1 `<tenant>#committee#<cid>#decision` / id.
+Actions `<tenant>#action` / id; gsi1 `<tenant>#action-status#<status>` / `<due>#<id>`;
+gsi2 `<tenant>#action-assignee#<lead>` / `<status>#<due>#<id>` — each `GET /v1/actions` filter
+is one Query.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from functions import store
+from functions.errors import Conflict, FieldError, Text, Unprocessable
+from functions.ids import new_id, now_iso, today_in
+from functions.meetings.meetings import load as load_meeting
+from functions.models import CommitteesTable, MeetingsTable
+from functions.tenancy import TenantContext
+
+DECISION, ACTION = "decision", "action"
+NEXT_STATUS = {"open": {"in_progress", "done"}, "in_progress": {"done"}, "done": set()}
+MAX_ACTIONS = 20
+
+
+def _action_keys(ctx: TenantContext, data: dict[str, Any], item_id: str) -> dict[str, str]:
+    return {"gsi1pk": ctx.key("action-status", data["status"]), "gsi1sk": f"{data['due_date']}#{item_id}",
+            "gsi2pk": ctx.key("action-assignee", data["assignee"]),
+            "gsi2sk": f"{data['status']}#{data['due_date']}#{item_id}"}
+
+
+def with_overdue(ctx: TenantContext, action: dict[str, Any]) -> dict[str, Any]:
+    action["overdue"] = action["status"] != "done" and action["due_date"] < today_in(ctx.timezone)
+    return action
+
+
+def create_decision(ctx: TenantContext, meeting_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Record a decision and create its actions (status `open`) in one transaction."""
+    meeting = load_meeting(ctx, meeting_id).data.as_dict()
+    ctx.require_community(meeting["community_id"])
+    if len(body.get("actions", [])) > MAX_ACTIONS:
+        raise Unprocessable(errors=[FieldError("/actions", Text(f"一项决定至多 {MAX_ACTIONS} 个任务", f"At most {MAX_ACTIONS} actions"))])
+    decision_id = new_id()
+    base = {"decision_id": decision_id, "meeting_id": meeting_id, "committee_id": meeting["committee_id"],
+            "community_id": meeting["community_id"], "decision_title": body["title"]}
+    actions, action_ids = [], []
+    for spec in body.get("actions", []):
+        parts = [{"role": "lead", "assignee": spec["assignee"], "due_date": spec["due_date"]}] + \
+                [{"role": "assist", **a} for a in spec.get("assisting", [])]
+        data = {**base, "description": spec["description"], "assignee": spec["assignee"], "due_date": spec["due_date"],
+                "status": "open", "progress": 0, "closed": False, "notes": [],
+                "parts": [{**p, "signed_off_at": None, "progress": 0, "notes": [], "evidence": []} for p in parts]}
+        action_id = new_id()
+        action_ids.append(action_id)
+        actions.append(store.new_item(MeetingsTable, ctx, ACTION, action_id, data, **_action_keys(ctx, data, action_id)))
+    decision = store.new_item(MeetingsTable, ctx, DECISION, decision_id,
+                              {**{k: v for k, v in body.items() if k != "actions"}, "meeting_id": meeting_id,
+                               "committee_id": meeting["committee_id"], "action_ids": action_ids, "status": "open"},
+                              **store.parent_keys(ctx, "committee", meeting["committee_id"], DECISION, decision_id),
+                              gsi2pk=ctx.key("meeting", meeting_id, DECISION), gsi2sk=decision_id)
+    result = {**decision.public(), "actions": [with_overdue(ctx, a.public()) for a in actions]}
+    store.write(ctx, [store.Put(decision), *[store.Put(a) for a in actions]], action="decision.create",
+                target=f"decision/{decision_id}", state=result, result=result)
+    return result
+
+
+def list_decisions(ctx: TenantContext, meeting_id: str, *, limit: int | None, cursor_text: str | None) -> dict[str, Any]:
+    load_meeting(ctx, meeting_id)
+    key = ctx.key("meeting", meeting_id, DECISION)
+    return store.page(MeetingsTable, key, index="gsi2", scope=f"{ctx.tenant}|{key}", limit=limit,
+                      cursor_text=cursor_text).body()
+
+
+def load_action(ctx: TenantContext, action_id: str) -> MeetingsTable:
+    return store.get(MeetingsTable, ctx, ACTION, action_id)
+
+
+def get_action(ctx: TenantContext, action_id: str) -> dict[str, Any]:
+    return with_overdue(ctx, load_action(ctx, action_id).public())
+
+
+def list_actions(ctx: TenantContext, *, status: str | None, assignee: str | None, limit: int | None,
+                 cursor_text: str | None) -> dict[str, Any]:
+    """Actions by status (earliest due first), by lead assignee (optionally with status), or all."""
+    scope = f"{ctx.tenant}|action|{status or ''}|{assignee or ''}"
+    if assignee:
+        condition = MeetingsTable.gsi2sk.startswith(f"{status}#") if status else None
+        page = store.page(MeetingsTable, ctx.key("action-assignee", assignee), index="gsi2", range_condition=condition,
+                          scope=scope, limit=limit, cursor_text=cursor_text)
+    elif status:
+        page = store.page(MeetingsTable, ctx.key("action-status", status), index="gsi1", scope=scope, limit=limit,
+                          cursor_text=cursor_text)
+    else:
+        page = store.page(MeetingsTable, ctx.key(ACTION), scope=scope, limit=limit, cursor_text=cursor_text)
+    body = page.body()
+    body["items"] = [with_overdue(ctx, a) for a in body["items"]]
+    return body
+
+
+def _save(ctx: TenantContext, item: MeetingsTable, data: dict[str, Any], expected: int, verb: str) -> dict[str, Any]:
+    parts = data["parts"]
+    data["progress"] = round(sum(p["progress"] for p in parts) / len(parts)) if parts else data.get("progress", 0)
+    new = store.changed(item, data, **_action_keys(ctx, data, item.sk))
+    result = with_overdue(ctx, new.public())
+    store.write(ctx, [store.Replace(new, expected)], action=f"action.{verb}", target=f"action/{item.sk}", state=result,
+                result=result)
+    return result
+
+
+def _editable(ctx: TenantContext, item: MeetingsTable) -> dict[str, Any]:
+    data = item.data.as_dict()
+    ctx.require_community(data["community_id"])
+    if data.get("closed"):
+        raise Conflict(Text("任务已核验关闭，不能再修改", "The action is verified and closed"))
+    return data
+
+
+def update_action(ctx: TenantContext, action_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Move the status forward (open → in_progress → done) and/or add a note, at the version read."""
+    item = load_action(ctx, action_id)
+    data = _editable(ctx, item)
+    status = body.get("status", data["status"])
+    if status != data["status"] and status not in NEXT_STATUS[data["status"]]:
+        raise Conflict(Text(f"任务不能从 {data['status']} 改为 {status}", f"An action cannot go from {data['status']} to {status}"),
+                       extra={"allowed": sorted(NEXT_STATUS[data["status"]])})
+    data["status"] = status
+    if body.get("note"):
+        data["notes"] = data["notes"] + [{"at": now_iso(), "by": ctx.actor, "text": body["note"]}]
+    if status == "done":
+        data["done_at"] = data.get("done_at") or now_iso()
+    return _save(ctx, item, data, body["version"], "update")
+
+
+def _part(data: dict[str, Any], index: int) -> dict[str, Any]:
+    if not 0 <= index < len(data["parts"]):
+        raise store.not_found("part")
+    return data["parts"][index]
+
+
+def sign_off_part(ctx: TenantContext, action_id: str, index: int, body: dict[str, Any]) -> dict[str, Any]:
+    """A lead or assisting department signs for its part (签收), once."""
+    item = load_action(ctx, action_id)
+    data = _editable(ctx, item)
+    part = _part(data, index)
+    if part["signed_off_at"]:
+        raise Conflict(Text("该部分已签收", "This part is signed off already"))
+    part.update(signed_off_at=now_iso(), signed_off_by=body.get("signed_by") or ctx.actor)
+    if data["status"] == "open":
+        data["status"] = "in_progress"
+    return _save(ctx, item, data, body["version"], "sign_off")
+
+
+def report_part_progress(ctx: TenantContext, action_id: str, index: int, body: dict[str, Any]) -> dict[str, Any]:
+    """Progress (0–100), a note and evidence object keys for one part; the action's progress rolls up."""
+    item = load_action(ctx, action_id)
+    data = _editable(ctx, item)
+    part = _part(data, index)
+    prefix = f"tenants/{ctx.tenant}/"
+    bad = [FieldError(f"/evidence/{i}/key", Text("证据文件须在本区的存储空间内", "Evidence must be an object of this tenant"))
+           for i, e in enumerate(body.get("evidence", [])) if not e["key"].startswith(prefix)]
+    if bad:
+        raise Unprocessable(errors=bad)
+    part["progress"] = body["progress"]
+    if body.get("note"):
+        part["notes"] = part["notes"] + [{"at": now_iso(), "by": ctx.actor, "text": body["note"]}]
+    part["evidence"] = part["evidence"] + body.get("evidence", [])
+    if data["status"] == "open":
+        data["status"] = "in_progress"
+    return _save(ctx, item, data, body["version"], "progress")
+
+
+def close_action(ctx: TenantContext, action_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Verify a done action and close it, once; closing the last action closes its decision's open flag."""
+    item = load_action(ctx, action_id)
+    data = _editable(ctx, item)
+    if data["status"] != "done":
+        raise Conflict(Text("任务完成后才能核验关闭", "Only a done action can be verified and closed"))
+    data.update(closed=True, verified_by=ctx.actor, verified_at=now_iso(), verification_note=body.get("note"))
+    return _save(ctx, item, data, body["version"], "close")
+
+
+def next_agenda(ctx: TenantContext, committee_id: str) -> dict[str, Any]:
+    """Draft agenda for the committee's next joint meeting: every decision with unfinished actions,
+    and every overdue action first. One Query for decisions, one BatchGet for their actions."""
+    store.get(CommitteesTable, ctx, "committee", committee_id)
+    decisions = [d for d in store.query_all(MeetingsTable, ctx.key("committee", committee_id, DECISION), index="gsi1")]
+    action_ids = [a for d in decisions for a in d.data.as_dict().get("action_ids", [])]
+    actions = store.get_many(MeetingsTable, ctx, ACTION, action_ids)
+    overdue, open_decisions = [], []
+    for d in decisions:
+        mine = [with_overdue(ctx, {"id": a, **actions[a]}) for a in d.data.as_dict().get("action_ids", []) if a in actions]
+        unfinished = [a for a in mine if not a.get("closed")]
+        if unfinished or not mine:
+            open_decisions.append({"decision_id": d.sk, "title": d.data["title"], "unfinished_actions": len(unfinished)})
+        overdue += [a for a in unfinished if a["overdue"]]
+    overdue.sort(key=lambda a: a["due_date"])
+    agenda = [f"督办逾期任务：{a['description']}（牵头：{a['assignee']}，期限 {a['due_date']}）" for a in overdue]
+    agenda += [f"审议未办结事项：{d['title']}（未办结任务 {d['unfinished_actions']} 项）" for d in open_decisions]
+    return {"committee_id": committee_id, "agenda": agenda, "overdue_actions": overdue, "open_decisions": open_decisions}

@@ -1,0 +1,136 @@
+"""Joint (联席会议) and expanded (扩大会议) meetings of a big Party committee: schedule, agenda,
+attendees from the committee's community units with presence, and attendance rates.
+
+Keys: `<tenant>#meeting` / id; gsi1 `<tenant>#committee#<cid>#meeting` / `<scheduled UTC>#<id>`
+(a committee's meetings in a period: one Query); gsi2 `<tenant>#meeting-time` / same (all the
+tenant's meetings in a period).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, time, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from functions import store
+from functions.committees.units import require_units_in
+from functions.errors import FieldError, Text, Unprocessable, ValidationFailed
+from functions.ids import new_id
+from functions.models import CommitteesTable, MeetingsTable
+from functions.tenancy import TenantContext
+
+KIND = "meeting"
+BY_TIME = "meeting-time"
+REMINDER_AFTER = timedelta(days=7)
+
+
+def utc(moment: str) -> str:
+    """An ISO-8601 time with offset, as a sortable UTC string."""
+    return datetime.fromisoformat(moment).astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def period_bounds(ctx: TenantContext, date_from: str | None, date_to: str | None) -> tuple[str, str]:
+    """UTC bounds of [from, to] given as dates in the tenant's time zone (to inclusive)."""
+    tz = ZoneInfo(ctx.timezone)
+    low = datetime.combine(datetime.fromisoformat(date_from).date(), time(), tz) if date_from else None
+    high = datetime.combine(datetime.fromisoformat(date_to).date() + timedelta(days=1), time(), tz) if date_to else None
+    return (low.astimezone(timezone.utc).isoformat(timespec="seconds") if low else "0000",
+            high.astimezone(timezone.utc).isoformat(timespec="seconds") if high else "9999")
+
+
+def _committee(ctx: TenantContext, committee_id: str) -> dict[str, Any]:
+    try:
+        return CommitteesTable.get(ctx.key("committee"), committee_id).data.as_dict()
+    except CommitteesTable.DoesNotExist as exc:
+        raise Unprocessable(errors=[FieldError("/committee_id", Text("大党委不存在", "No such committee"))]) from exc
+
+
+def _attendance(attendees: list[dict[str, Any]]) -> dict[str, Any]:
+    present = sum(1 for a in attendees if a.get("present"))
+    return {"present": present, "invited": len(attendees), "rate": round(present / len(attendees), 4) if attendees else None}
+
+
+def _keys(ctx: TenantContext, data: dict[str, Any], item_id: str) -> dict[str, str]:
+    sort = f"{data['scheduled_utc']}#{item_id}"
+    return {"gsi1pk": ctx.key("committee", data["committee_id"], KIND), "gsi1sk": sort,
+            "gsi2pk": ctx.key(BY_TIME), "gsi2sk": sort}
+
+
+def _checked(ctx: TenantContext, data: dict[str, Any]) -> dict[str, Any]:
+    attendees = data.get("attendees", [])
+    require_units_in(ctx, [a["unit_id"] for a in attendees],
+                     [f"/attendees/{i}/unit_id" for i in range(len(attendees))], data["community_id"])
+    return {**data, "scheduled_utc": utc(data["scheduled_at"]), "attendance": _attendance(attendees)}
+
+
+def create_meeting(ctx: TenantContext, body: dict[str, Any], item_id: str | None = None) -> dict[str, Any]:
+    committee = _committee(ctx, body["committee_id"])
+    ctx.require_community(committee["community_id"])
+    data = _checked(ctx, {"agenda": [], "attendees": [], **body, "community_id": committee["community_id"],
+                          "approved_revision": None})
+    item_id = item_id or new_id()
+    return with_flags(store.create(ctx, MeetingsTable, KIND, data, item_id=item_id, **_keys(ctx, data, item_id)))
+
+
+def with_flags(meeting: dict[str, Any], revisions: int | None = None) -> dict[str, Any]:
+    """Add `minutes_reminder`: the meeting took place over 7 days ago and has no approved minutes."""
+    due = datetime.fromisoformat(meeting["scheduled_utc"]) + REMINDER_AFTER
+    meeting["minutes_reminder"] = meeting.get("approved_revision") is None and datetime.now(timezone.utc) > due
+    if revisions is not None:
+        meeting["minutes_revisions"] = revisions
+    return meeting
+
+
+def load(ctx: TenantContext, meeting_id: str) -> MeetingsTable:
+    return store.get(MeetingsTable, ctx, KIND, meeting_id)
+
+
+def get_meeting(ctx: TenantContext, meeting_id: str) -> dict[str, Any]:
+    item = load(ctx, meeting_id)
+    return with_flags(item.public(), int(item.child_count))
+
+
+def update_meeting(ctx: TenantContext, meeting_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    item = load(ctx, meeting_id)
+    old = item.data.as_dict()
+    ctx.require_community(old["community_id"])
+    if body.get("committee_id", old["committee_id"]) != old["committee_id"]:
+        raise Unprocessable(errors=[FieldError("/committee_id", Text("会议不能改到其他大党委", "A meeting cannot move to another committee"))])
+    data = _checked(ctx, {**old, **{k: v for k, v in body.items() if k != "version"}})
+    return with_flags(store.update(ctx, item, data, body["version"], **_keys(ctx, data, meeting_id)))
+
+
+def list_meetings(ctx: TenantContext, *, committee_id: str | None, date_from: str | None, date_to: str | None,
+                  limit: int | None, cursor_text: str | None) -> dict[str, Any]:
+    """Meetings in time order, of one committee or all, optionally within [from, to] (tenant dates)."""
+    low, high = period_bounds(ctx, date_from, date_to)
+    if committee_id:
+        hash_key, index, sort = ctx.key("committee", committee_id, KIND), "gsi1", MeetingsTable.gsi1sk
+    else:
+        hash_key, index, sort = ctx.key(BY_TIME), "gsi2", MeetingsTable.gsi2sk
+    body = store.page(MeetingsTable, hash_key, index=index, range_condition=sort.between(low, high),
+                      scope=f"{ctx.tenant}|{hash_key}|{low}|{high}", limit=limit, cursor_text=cursor_text).body()
+    body["items"] = [with_flags(m) for m in body["items"]]
+    return body
+
+
+def attendance(ctx: TenantContext, committee_id: str, date_from: str | None, date_to: str | None) -> dict[str, Any]:
+    """Attendance per unit over a period: meetings invited to, attended, and the rate."""
+    if not committee_id:
+        raise ValidationFailed(errors=[FieldError("/committee_id", Text("需要 committee_id", "committee_id is required"))])
+    low, high = period_bounds(ctx, date_from, date_to)
+    invited: dict[str, int] = defaultdict(int)
+    present: dict[str, int] = defaultdict(int)
+    names: dict[str, str] = {}
+    meetings = 0
+    for item in store.query_all(MeetingsTable, ctx.key("committee", committee_id, KIND), index="gsi1",
+                                range_condition=MeetingsTable.gsi1sk.between(low, high)):
+        meetings += 1
+        for a in item.data.as_dict().get("attendees", []):
+            invited[a["unit_id"]] += 1
+            present[a["unit_id"]] += bool(a.get("present"))
+            names[a["unit_id"]] = a.get("name", "")
+    units = [{"unit_id": u, "name": names[u], "invited": invited[u], "attended": present[u],
+              "rate": round(present[u] / invited[u], 4)} for u in invited]
+    return {"committee_id": committee_id, "from": date_from, "to": date_to, "meetings": meetings,
+            "units": sorted(units, key=lambda x: (-x["rate"], x["unit_id"]))}

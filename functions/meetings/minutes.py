@@ -1,0 +1,203 @@
+"""Meeting minutes: immutable, content-addressed revisions in S3, approved by the committee secretary.
+
+Two ways in: a UTF-8 text body (`PUT …/minutes`), or a file of up to 20 MB uploaded straight to S3
+through a presigned PUT and then `…/complete`, which re-reads the stored object and refuses (422)
+and deletes it when its size or SHA-256 differ from what the client declared.
+
+A revision record is written only after its object is stored and verified, so a meeting never
+points at an object that is not there. Revisions live under `<tenant>#meeting#<mid>#minutes` /
+`<000001>` (oldest first); the meeting's `child_count` numbers them, moved in the same transaction.
+Objects live at `tenants/<tenant>/minutes/<meeting>/<sha256>`, encrypted.
+"""
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from functions import storage, store
+from functions.errors import (Conflict, FieldError, Forbidden, PayloadTooLarge, ServiceUnavailable, Text,
+                              Unprocessable, UnsupportedMediaType, ValidationFailed)
+from functions.ids import new_id, now_iso
+from functions.meetings.meetings import load
+from functions.models import CommitteesTable, MeetingsTable
+from functions.tenancy import DISTRICT_ADMIN, TenantContext
+
+REVISION = "minutes_revision"
+UPLOAD = "minutes_upload"
+TEXT_TYPES = ("text/markdown", "text/plain")
+ALLOWED_TYPES = TEXT_TYPES + (
+    "application/pdf", "application/msword",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "image/jpeg", "image/png", "image/tiff")
+MAX_TEXT_BYTES = 1024 * 1024
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+def _revisions_key(ctx: TenantContext, meeting_id: str) -> str:
+    return ctx.key("meeting", meeting_id, "minutes")
+
+
+def _with_url(revision: dict[str, Any]) -> dict[str, Any]:
+    return {**revision, "download_url": storage.presigned_get(revision["key"], revision.get("filename"))}
+
+
+def _authorise(ctx: TenantContext, meeting: MeetingsTable) -> dict[str, Any]:
+    data = meeting.data.as_dict()
+    ctx.require_community(data["community_id"])
+    return data
+
+
+def _add_revision(ctx: TenantContext, meeting: MeetingsTable, *, sha256: str, size: int, content_type: str,
+                  key: str, filename: str | None, reason: str | None,
+                  extra: list[store.Operation] | None = None) -> dict[str, Any]:
+    data = meeting.data.as_dict()
+    if data.get("approved_revision") and not reason:
+        raise Unprocessable(Text("纪要已审定，更正须说明理由", "Minutes were approved: a correction needs a reason"),
+                            errors=[FieldError("/reason", Text("需要更正理由", "A reason is required"))])
+    number = int(meeting.child_count) + 1
+    revision = store.new_item(MeetingsTable, ctx, REVISION, f"{number:06d}", {
+        "revision": number, "meeting_id": meeting.sk, "sha256": sha256, "size": size, "content_type": content_type,
+        "key": key, "filename": filename, "status": "draft", "reason": reason, "created_by": ctx.actor},
+        partition=_revisions_key(ctx, meeting.sk))
+    raced = Conflict(Text("同时有另一份纪要提交，请重试", "Another revision was added at the same time, retry"))
+    bump = store.Require(MeetingsTable, meeting.pk, meeting.sk, raced, child_delta=+1,
+                         condition=MeetingsTable.child_count == number - 1)
+    result = revision.public()
+    store.write(ctx, [store.Put(revision, raced), bump, *(extra or [])], action="minutes.revise",
+                target=f"meeting/{meeting.sk}/minutes/{number}", state=result, result=result)
+    return _with_url(result)
+
+
+def put_text(ctx: TenantContext, meeting_id: str, raw: bytes, content_type: str, reason: str | None) -> dict[str, Any]:
+    """Store a text revision. The bytes go to S3 first; the record only if that succeeded."""
+    meeting = load(ctx, meeting_id)
+    _authorise(ctx, meeting)
+    base_type = content_type.split(";")[0].strip().lower()
+    if base_type not in TEXT_TYPES:
+        raise UnsupportedMediaType(Text("纪要正文须为 text/markdown 或 text/plain", "Minutes text must be text/markdown or text/plain"))
+    if not raw:
+        raise ValidationFailed(errors=[FieldError("/", Text("纪要内容为空", "The minutes are empty"))])
+    if len(raw) > MAX_TEXT_BYTES:
+        raise PayloadTooLarge()
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed(errors=[FieldError("/", Text("纪要须为 UTF-8 文本", "Minutes must be UTF-8 text"))]) from exc
+    sha256 = hashlib.sha256(raw).hexdigest()
+    key = storage.tenant_key(ctx.tenant, "minutes", meeting_id, sha256)
+    _store_or_503(lambda: storage.put(key, raw, f"{base_type}; charset=utf-8"))
+    return _add_revision(ctx, meeting, sha256=sha256, size=len(raw), content_type=base_type, key=key,
+                         filename=f"minutes-{meeting_id}.{'md' if base_type == 'text/markdown' else 'txt'}", reason=reason)
+
+
+def _store_or_503(action: Any) -> Any:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        return action()
+    except (BotoCoreError, ClientError) as exc:
+        raise ServiceUnavailable(Text("文件存储暂不可用，纪要未保存", "File storage unavailable; the minutes were not saved"),
+                                 headers={"Retry-After": "5"}) from exc
+
+
+def start_upload(ctx: TenantContext, meeting_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Declare a file (name, type, size, SHA-256) and get a presigned PUT for it."""
+    meeting = load(ctx, meeting_id)
+    _authorise(ctx, meeting)
+    if body["content_type"] not in ALLOWED_TYPES:
+        raise UnsupportedMediaType(Text(f"不支持的纪要文件类型：{body['content_type']}", f"Unsupported minutes file type: {body['content_type']}"),
+                                   extra={"allowed": list(ALLOWED_TYPES)})
+    if body["size"] > MAX_UPLOAD_BYTES:
+        raise PayloadTooLarge(Text("纪要文件不能超过 20 MB", "Minutes files are limited to 20 MB"))
+    upload_id = new_id()
+    staging = storage.tenant_key(ctx.tenant, "uploads", upload_id)
+    store.create(ctx, MeetingsTable, UPLOAD, {**body, "meeting_id": meeting_id, "staging_key": staging,
+                                              "status": "pending"},
+                 item_id=upload_id, partition=ctx.key("meeting", meeting_id, "upload"))
+    url, headers = _store_or_503(lambda: storage.presigned_put(staging, body["content_type"]))
+    return {"upload_id": upload_id, "url": url, "headers": headers, "expires_in": storage.UPLOAD_SECONDS}
+
+
+def complete_upload(ctx: TenantContext, meeting_id: str, upload_id: str, reason: str | None) -> dict[str, Any]:
+    """Verify the uploaded object against the declaration; link it as a revision, or refuse and delete it."""
+    meeting = load(ctx, meeting_id)
+    _authorise(ctx, meeting)
+    try:
+        upload = MeetingsTable.get(ctx.key("meeting", meeting_id, "upload"), upload_id)
+    except MeetingsTable.DoesNotExist as exc:
+        raise store.not_found("upload") from exc
+    declared = upload.data.as_dict()
+    if declared["status"] != "pending":
+        raise Conflict(Text(f"该上传已{ '完成' if declared['status'] == 'completed' else '作废' }",
+                            f"This upload is already {declared['status']}"))
+    measured = _store_or_503(lambda: storage.size_and_sha256(declared["staging_key"]))
+    if measured is None:
+        raise Unprocessable(Text("尚未收到上传的文件", "The file has not been uploaded yet"))
+    size, sha256 = measured
+    errors = []
+    if size != declared["size"]:
+        errors.append(FieldError("/size", Text(f"实际大小 {size} 与声明 {declared['size']} 不符",
+                                               f"Stored size {size} differs from the declared {declared['size']}")))
+    if sha256 != declared["sha256"]:
+        errors.append(FieldError("/sha256", Text("实际 SHA-256 与声明不符", "Stored SHA-256 differs from the declared one")))
+    if errors:
+        _store_or_503(lambda: storage.delete(declared["staging_key"]))
+        store.update(ctx, upload, {**declared, "status": "rejected", "measured": {"size": size, "sha256": sha256}},
+                     upload.version)
+        raise Unprocessable(Text("文件与声明不符，已删除", "The file does not match its declaration and was deleted"),
+                            errors=errors)
+    key = storage.tenant_key(ctx.tenant, "minutes", meeting_id, sha256)
+    _store_or_503(lambda: storage.copy(declared["staging_key"], key))
+    done = store.changed(upload, {**declared, "status": "completed", "completed_at": now_iso()})
+    revision = _add_revision(ctx, meeting, sha256=sha256, size=size, content_type=declared["content_type"], key=key,
+                             filename=declared["filename"], reason=reason,
+                             extra=[store.Replace(done, upload.version)])
+    _store_or_503(lambda: storage.delete(declared["staging_key"]))
+    return revision
+
+
+def list_revisions(ctx: TenantContext, meeting_id: str) -> dict[str, Any]:
+    """Every revision, oldest first, each with a short-lived download URL."""
+    load(ctx, meeting_id)
+    items = [_with_url(item.public()) for item in store.query_all(MeetingsTable, _revisions_key(ctx, meeting_id))]
+    return {"items": items, "next_cursor": None}
+
+
+def latest(ctx: TenantContext, meeting_id: str) -> dict[str, Any]:
+    meeting = load(ctx, meeting_id)
+    if not meeting.child_count:
+        raise store.not_found("minutes")
+    item = MeetingsTable.get(_revisions_key(ctx, meeting_id), f"{int(meeting.child_count):06d}")
+    return {**_with_url(item.public()), "approved_revision": meeting.data.as_dict().get("approved_revision")}
+
+
+def approve(ctx: TenantContext, meeting_id: str, revision: int, body: dict[str, Any]) -> dict[str, Any]:
+    """The committee secretary approves a revision; it is then fixed. Approving a later correction
+    supersedes (never deletes) the earlier approved one."""
+    meeting = load(ctx, meeting_id)
+    data = _authorise(ctx, meeting)
+    committee = CommitteesTable.get(ctx.key("committee"), data["committee_id"]).data.as_dict()
+    secretary = committee.get("secretary_user_id")
+    if not (ctx.actor == secretary or (secretary is None and ctx.principal.has(DISTRICT_ADMIN))):
+        raise Forbidden(Text("只有大党委书记可以审定纪要", "Only the committee secretary approves minutes"))
+    try:
+        item = MeetingsTable.get(_revisions_key(ctx, meeting_id), f"{revision:06d}")
+    except MeetingsTable.DoesNotExist as exc:
+        raise store.not_found("revision") from exc
+    current = data.get("approved_revision")
+    if current is not None and revision <= current:
+        raise Conflict(Text("该版本已审定或早于已审定版本", "This revision is approved already or older than the approved one"))
+    at = now_iso()
+    approved = store.changed(item, {**item.data.as_dict(), "status": "approved", "approved_by": ctx.actor,
+                                    "approved_at": at, "approval_note": body.get("note")})
+    ops: list[store.Operation] = [store.Replace(approved, item.version),
+                                  store.Replace(store.changed(meeting, {**data, "approved_revision": revision}), meeting.version)]
+    if current is not None:
+        old = MeetingsTable.get(_revisions_key(ctx, meeting_id), f"{current:06d}")
+        ops.append(store.Replace(store.changed(old, {**old.data.as_dict(), "status": "superseded",
+                                                     "superseded_by": revision}), old.version))
+    result = approved.public()
+    store.write(ctx, ops, action="minutes.approve", target=f"meeting/{meeting_id}/minutes/{revision}", state=result,
+                result=result)
+    return _with_url(result)
+
