@@ -7,7 +7,8 @@ from functions.demo import loader
 def test_demo_district_loads_once(api):
     first = loader.load_demo()
     assert first == {"streets": 2, "communities": 17, "grids": 151, "units": 136, "committees": 17,
-                     "members": 10, "branches": 2, "pairings": 3, "alliances": 1}
+                     "members": 10, "branches": 2, "pairings": 3, "alliances": 1,
+                     "meetings": 17, "minutes": 17, "decisions": 1}
     entries = chain.verify("gangbei")["entries"]
     assert set(loader.load_demo().values()) == {0}
     assert chain.verify("gangbei") == {**chain.verify("gangbei"), "ok": True, "entries": entries}
@@ -38,3 +39,18 @@ def test_demo_committees_slice(api):
     assert len(api.get("/v1/pairings?overdue=true", admin).json["items"]) == 1
     alliance = api.all_items("/v1/alliances", admin)[0]
     assert api.get(f"/v1/alliances/{alliance['id']}/coverage", admin).json["missing"] == ["information"]
+
+
+def test_demo_meetings_slice(api):
+    import requests
+
+    loader.load_demo()
+    admin = token("district_admin", "gangbei")
+    meetings = api.all_items("/v1/meetings", admin)
+    assert len(meetings) == 17 and all(m["kind"] == "joint" and not m["minutes_reminder"] for m in meetings)
+    hecheng = next(m for m in meetings if m["location"].startswith("荷城社区"))
+    text = requests.get(api.get(f"/v1/meetings/{hecheng['id']}/minutes", admin).json["download_url"], timeout=10)
+    assert "夜宵摊点" in text.content.decode()
+    decisions = api.get(f"/v1/meetings/{hecheng['id']}/decisions", admin).json["items"]
+    assert decisions[0]["title"] == "联合整治中心城区夜宵摊点乱摆乱卖"
+    assert len(api.get("/v1/actions?assignee=港北区环境保护局", admin).json["items"]) == 1

@@ -62,3 +62,29 @@ GIVEN = ["建华", "秀英", "志强", "丽萍", "国庆", "海燕", "明", "小
 
 def person(n: int) -> str:
     return SURNAMES[n % len(SURNAMES)] + GIVEN[(n // len(SURNAMES) + n) % len(GIVEN)]
+
+
+def agenda(food_stall: bool) -> list[str]:
+    items = ["通报上月大党委工作情况", "研究“五齐”共驻共建事项", "审议定向联系“一联一、一帮一、一带一”进展"]
+    return (["研究中心城区夜宵摊点乱摆乱卖整治问题"] if food_stall else []) + items
+
+
+def minutes_text(community: str, period: str, day: int, food_stall: bool) -> str:
+    """Minutes of a monthly joint meeting, in the article's words where it has them."""
+    decided = ("会议议定：针对中心城区夜宵摊点乱摆乱卖问题，由港北区环境保护局牵头，工商、市政等部门配合，"
+               "开展联合执法，限期整治并设置临时疏导点。\n" if food_stall else "会议议定：按“五齐”理念推进本月共驻共建项目。\n")
+    return (f"# {community}大党委联席会议纪要\n\n时间：{period}-{day:02d} 15:00\n地点：{community}党群服务中心\n"
+            f"主持：大党委书记\n\n## 议题\n" + "".join(f"- {a}\n" for a in agenda(food_stall)) + f"\n## 议定事项\n{decided}")
+
+
+def food_stall_decision(period: str) -> dict:
+    """The article's example: a joint meeting decides joint enforcement on night food stalls."""
+    year, month = map(int, period.split("-"))
+    due = f"{year + (month == 12)}-{month % 12 + 1:02d}-20"
+    assist_due = f"{year + (month == 12)}-{month % 12 + 1:02d}-15"
+    return {"title": "联合整治中心城区夜宵摊点乱摆乱卖",
+            "description": "经大党委联席会议商议，组织环保、工商和市政等部门联合执法，提高整治效率。",
+            "actions": [{"assignee": "港北区环境保护局", "due_date": due, "description": "牵头开展夜宵摊点油烟、噪声联合执法",
+                         "assisting": [{"assignee": "港北区工商局", "due_date": assist_due},
+                                       {"assignee": "港北区市政管理局", "due_date": assist_due}]},
+                        {"assignee": "港北区市政管理局", "due_date": assist_due, "description": "设置夜宵摊点临时疏导点"}]}

@@ -3,16 +3,19 @@ other write. Ids are fixed by each object's natural key: a second load finds eve
 writes nothing. Later areas add their own `load_*` step here."""
 from __future__ import annotations
 
+import hashlib
 from datetime import date, timedelta
 
-from functions import ids, store
+from functions import ids, storage, store
 from functions.committees import alliances, branches, committees, members, pairings, units
 from functions.demo import gangbei
 from functions.errors import ProblemError
-from functions.models import CommitteesTable, GridsTable
+from functions.meetings import decisions, meetings, minutes
+from functions.meetings.regularity import previous_month
+from functions.models import CommitteesTable, GridsTable, MeetingsTable
 from functions.platform import tenants
 from functions.structure import service as structure
-from functions.tenancy import PLATFORM_ADMIN, Principal, TenantContext, system_context
+from functions.tenancy import COMMUNITY_STAFF, PLATFORM_ADMIN, Principal, TenantContext, system_context
 
 SYSTEM_ADMIN = Principal(sub="system", roles=frozenset({PLATFORM_ADMIN}))
 
@@ -79,7 +82,7 @@ def load_committees(ctx: TenantContext) -> dict[str, int]:
         roles = ["secretary", "deputy_secretary", "member", "member", "member"]
         created["committees"] += _create_once(ctx, "committee", ids.stable_id(ctx.tenant, "committee", community, seq=index),
                                               committees.create_committee, {
-            "community_id": community_id, "name": f"{community}大党委",
+            "community_id": community_id, "name": f"{community}大党委", "secretary_user_id": f"secretary-{index + 1:02d}",
             "members": [{"unit_id": u, "name": gangbei.person(index * 5 + k), "role": role}
                         for k, (u, role) in enumerate(zip(unit_ids, roles))]})
         if index == 0:
@@ -119,7 +122,48 @@ def load_committees(ctx: TenantContext) -> dict[str, int]:
     return created
 
 
+def _secretary(ctx: TenantContext, index: int, community_id: str) -> TenantContext:
+    """The demo committee secretary's own context (`make token … SUB=secretary-01` acts as them)."""
+    return TenantContext(tenant=ctx.tenant, timezone=ctx.timezone, principal=Principal(
+        sub=f"secretary-{index + 1:02d}", roles=frozenset({COMMUNITY_STAFF}), tenant=ctx.tenant,
+        communities=frozenset({community_id})))
+
+
+def load_meetings(ctx: TenantContext) -> dict[str, int]:
+    """Last month's joint meeting of every committee, with minutes approved by its secretary;
+    荷城社区's decided the joint clean-up of night food stalls. Minutes objects are put again on
+    every load (same bytes, same key): the local S3 server keeps objects in memory only."""
+    created = {"meetings": 0, "minutes": 0, "decisions": 0}
+    period = previous_month(ctx.timezone)
+    for index, community in enumerate(c for cs in gangbei.STREETS.values() for c in cs):
+        community_id = ids.stable_id(ctx.tenant, "community", community, seq=index)
+        unit_ids = [ids.stable_id(ctx.tenant, "unit", community, t[0], seq=index * 10 + n)
+                    for n, t in enumerate(gangbei.UNIT_TEMPLATES)]
+        meeting_id = ids.stable_id(ctx.tenant, "meeting", community, period, seq=index)
+        day = 3 + index % 20
+        text = gangbei.minutes_text(community, period, day, food_stall=index == 0).encode()
+        if store.exists(MeetingsTable, ctx, "meeting", meeting_id):
+            storage.put(storage.tenant_key(ctx.tenant, "minutes", meeting_id, hashlib.sha256(text).hexdigest()),
+                        text, "text/markdown; charset=utf-8")
+            continue
+        meetings.create_meeting(ctx, {
+            "committee_id": ids.stable_id(ctx.tenant, "committee", community, seq=index), "kind": "joint",
+            "scheduled_at": f"{period}-{day:02d}T15:00:00+08:00", "location": f"{community}党群服务中心",
+            "chair": gangbei.person(index * 5), "agenda": gangbei.agenda(food_stall=index == 0),
+            "attendees": [{"unit_id": u, "name": gangbei.person(index * 5 + k), "present": (index + k) % 5 != 4}
+                          for k, u in enumerate(unit_ids)]}, item_id=meeting_id)
+        secretary = _secretary(ctx, index, community_id)
+        minutes.put_text(secretary, meeting_id, text, "text/markdown", None)
+        minutes.approve(secretary, meeting_id, 1, {"note": "同意"})
+        created["meetings"] += 1
+        created["minutes"] += 1
+        if index == 0:
+            decisions.create_decision(ctx, meeting_id, gangbei.food_stall_decision(period))
+            created["decisions"] += 1
+    return created
+
+
 def load_demo() -> dict[str, int]:
     """Load (or top up) the demo district; returns how many objects of each kind were created."""
     ctx = ensure_tenant()
-    return {**load_structure(ctx), **load_committees(ctx)}
+    return {**load_structure(ctx), **load_committees(ctx), **load_meetings(ctx)}

@@ -1,0 +1,233 @@
+"""Meetings, minutes in S3 (text and presigned uploads), approval, decisions and actions, regularity."""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import requests
+from botocore.stub import Stubber
+
+from conftest import make_structure, token
+from functions import storage
+from functions.ids import today_in
+from functions.meetings import regularity
+from functions.tenancy import system_context
+
+MINUTES = "# 荷城社区大党委联席会议纪要\n\n议定：联合整治中心城区夜宵摊点乱摆乱卖。\n".encode()
+
+
+@pytest.fixture
+def committee(api, admin, tenant):
+    ids = make_structure(api, admin)
+    units = [api.post("/v1/units", admin, {"name": n, "kind": "government", "community_id": ids["community"]}).json["id"]
+             for n in ("港北区环境保护局", "港北区工商局", "港北区市政管理局")]
+    c = api.post("/v1/committees", admin, {"community_id": ids["community"], "secretary_user_id": "secretary-wei",
+                                           "members": [{"unit_id": units[0], "name": "韦书记", "role": "secretary"},
+                                                       {"unit_id": units[1], "name": "李委员", "role": "member"}]})
+    assert c.status == 201, c
+    return {**ids, "committee": c.json["id"], "units": units}
+
+
+def meeting(api, admin, committee, when="2026-11-05T15:00:00+08:00", kind="joint", present=(True, True, False)):
+    r = api.post("/v1/meetings", admin, {
+        "committee_id": committee["committee"], "kind": kind, "scheduled_at": when, "location": "党群服务中心",
+        "agenda": ["夜宵摊点整治"],
+        "attendees": [{"unit_id": u, "name": f"代表{i}", "present": p} for i, (u, p) in enumerate(zip(committee["units"], present))]})
+    assert r.status == 201, r
+    return r.json
+
+
+def put_minutes(api, admin, meeting_id, body=MINUTES, content_type="text/markdown; charset=utf-8", reason=None):
+    path = f"/v1/meetings/{meeting_id}/minutes" + (f"?reason={reason}" if reason else "")
+    return api.call("PUT", path, admin, raw=body, headers={"Content-Type": content_type})
+
+
+def test_meeting_attendance_and_periods(api, admin, committee):
+    m = meeting(api, admin, committee)
+    assert m["attendance"] == {"present": 2, "invited": 3, "rate": 0.6667}
+    assert m["scheduled_utc"] == "2026-11-05T07:00:00+00:00"
+    meeting(api, admin, committee, when="2026-10-08T09:00:00+08:00", present=(True, False, False))
+    # 00:30 on November 1st in Shanghai is still October 31st in UTC: it belongs to November
+    meeting(api, admin, committee, when="2026-11-01T00:30:00+08:00", kind="expanded", present=(True, True, True))
+    oct_ = api.get(f"/v1/meetings?committee_id={committee['committee']}&from=2026-10-01&to=2026-10-31", admin).json
+    assert [x["scheduled_at"] for x in oct_["items"]] == ["2026-10-08T09:00:00+08:00"]
+    nov = api.get(f"/v1/meetings?from=2026-11-01&to=2026-11-30", admin).json["items"]
+    assert len(nov) == 2
+    rates = api.get(f"/v1/meetings/attendance?committee_id={committee['committee']}&from=2026-10-01&to=2026-11-30",
+                    admin).json
+    assert rates["meetings"] == 3
+    assert [(u["attended"], u["invited"]) for u in rates["units"]] == [(3, 3), (2, 3), (1, 3)]
+
+
+def test_attendee_units_must_be_of_the_committees_community(api, admin, committee):
+    elsewhere = api.post("/v1/communities", admin, {"name": "金港社区", "street_id": committee["street"]}).json["id"]
+    stranger = api.post("/v1/units", admin, {"name": "外单位", "kind": "government", "community_id": elsewhere}).json["id"]
+    r = api.post("/v1/meetings", admin, {"committee_id": committee["committee"], "kind": "joint",
+                                         "scheduled_at": "2026-11-05T15:00:00+08:00",
+                                         "attendees": [{"unit_id": stranger, "name": "x"}]})
+    assert r.status == 422 and r.json["errors"][0]["path"] == "/attendees/0/unit_id"
+    r = api.post("/v1/meetings", admin, {"committee_id": committee["committee"], "kind": "joint",
+                                         "scheduled_at": "2026-11-05 15:00"})
+    assert r.status == 400 and r.json["errors"][0]["path"] == "/scheduled_at"
+
+
+def test_text_minutes_round_trip_byte_for_byte(api, admin, committee):
+    m = meeting(api, admin, committee)
+    r = put_minutes(api, admin, m["id"])
+    assert r.status == 201, r
+    assert r.json["revision"] == 1 and r.json["size"] == len(MINUTES)
+    assert r.json["sha256"] == hashlib.sha256(MINUTES).hexdigest()
+    latest = api.get(f"/v1/meetings/{m['id']}/minutes", admin).json
+    downloaded = requests.get(latest["download_url"], timeout=10)
+    assert downloaded.status_code == 200 and downloaded.content == MINUTES
+    head = storage.client().head_object(Bucket=storage.config.BUCKET, Key=latest["key"])
+    assert head["ServerSideEncryption"] == "AES256"
+    assert latest["key"].startswith(f"tenants/{committee_tenant(api, admin)}/minutes/")
+
+
+def committee_tenant(api, admin):
+    return api.get("/v1/me", admin).json["tenant"]
+
+
+def test_minutes_refusals(api, admin, committee):
+    m = meeting(api, admin, committee)
+    assert put_minutes(api, admin, m["id"], content_type="text/html").status == 415
+    assert put_minutes(api, admin, m["id"], body="乱码".encode("gbk")).status == 400
+    assert put_minutes(api, admin, m["id"], body=b"").status == 400
+    assert api.get(f"/v1/meetings/{m['id']}/minutes", admin).status == 404
+    r = api.post(f"/v1/meetings/{m['id']}/minutes/uploads", admin,
+                 {"filename": "a.exe", "content_type": "application/x-msdownload", "size": 10, "sha256": "0" * 64})
+    assert r.status == 415 and "application/pdf" in r.json["allowed"]
+    r = api.post(f"/v1/meetings/{m['id']}/minutes/uploads", admin,
+                 {"filename": "big.pdf", "content_type": "application/pdf", "size": 21 * 1024 * 1024, "sha256": "0" * 64})
+    assert r.status == 413
+
+
+def upload(api, admin, meeting_id, declared: bytes, sent: bytes, reason=None):
+    start = api.post(f"/v1/meetings/{meeting_id}/minutes/uploads", admin, {
+        "filename": "十一月纪要.pdf", "content_type": "application/pdf", "size": len(declared),
+        "sha256": hashlib.sha256(declared).hexdigest()})
+    assert start.status == 201, start
+    put = requests.put(start.json["url"], data=sent, headers=start.json["headers"], timeout=10)
+    assert put.status_code == 200, put.text
+    path = f"/v1/meetings/{meeting_id}/minutes/uploads/{start.json['upload_id']}/complete"
+    return start.json, api.post(path + (f"?reason={reason}" if reason else ""), admin, {})
+
+
+def test_presigned_upload_verified_or_refused(api, admin, committee):
+    m = meeting(api, admin, committee)
+    pdf = b"%PDF-1.7 minutes " * 1000
+    started, bad = upload(api, admin, m["id"], declared=pdf, sent=pdf[:-1] + b"X")
+    assert bad.status == 422 and [e["path"] for e in bad.json["errors"]] == ["/sha256"], bad
+    assert api.get(f"/v1/meetings/{m['id']}/minutes/revisions", admin).json["items"] == []
+    staged = storage.size_and_sha256(f"tenants/{committee_tenant(api, admin)}/uploads/{started['upload_id']}")
+    assert staged is None  # the mismatching object was deleted
+    _, short = upload(api, admin, m["id"], declared=pdf, sent=pdf[:100])
+    assert short.status == 422 and {e["path"] for e in short.json["errors"]} == {"/size", "/sha256"}
+    started, good = upload(api, admin, m["id"], declared=pdf, sent=pdf)
+    assert good.status == 201 and good.json["revision"] == 1, good
+    assert requests.get(good.json["download_url"], timeout=10).content == pdf
+    again = api.post(f"/v1/meetings/{m['id']}/minutes/uploads/{started['upload_id']}/complete", admin, {})
+    assert again.status == 409
+
+
+def test_revisions_are_immutable_and_listed_oldest_first(api, admin, committee):
+    m = meeting(api, admin, committee)
+    texts = ["第一稿".encode(), "第二稿".encode(), "第三稿".encode()]
+    for t in texts:
+        assert put_minutes(api, admin, m["id"], body=t).status == 201
+    revisions = api.get(f"/v1/meetings/{m['id']}/minutes/revisions", admin).json["items"]
+    assert [r["revision"] for r in revisions] == [1, 2, 3]
+    assert [requests.get(r["download_url"], timeout=10).content for r in revisions] == texts
+    assert len({r["key"] for r in revisions}) == 3  # content-addressed: each revision its own object
+    assert api.get(f"/v1/meetings/{m['id']}/minutes", admin).json["revision"] == 3
+
+
+def test_s3_failure_leaves_no_revision(api, admin, committee):
+    m = meeting(api, admin, committee)
+    with Stubber(storage.client()) as stub:
+        stub.add_client_error("put_object", service_error_code="InternalError", http_status_code=500)
+        r = put_minutes(api, admin, m["id"])
+    assert r.status == 503 and r.headers["retry-after"] == "5", r
+    assert api.get(f"/v1/meetings/{m['id']}/minutes/revisions", admin).json["items"] == []
+    assert api.get(f"/v1/meetings/{m['id']}", admin).json["minutes_revisions"] == 0
+    assert put_minutes(api, admin, m["id"]).json["revision"] == 1  # numbering did not skip
+
+
+def test_secretary_approves_and_corrections_need_a_reason(api, admin, tenant, committee):
+    m = meeting(api, admin, committee)
+    put_minutes(api, admin, m["id"], body="初稿".encode())
+    put_minutes(api, admin, m["id"], body="定稿".encode())
+    staff = token("community_staff", tenant, communities=[committee["community"]])
+    assert api.post(f"/v1/meetings/{m['id']}/minutes/revisions/2/approve", staff, {}).status == 403
+    assert api.post(f"/v1/meetings/{m['id']}/minutes/revisions/2/approve", admin, {}).status == 403  # the secretary approves
+    secretary = token("community_staff", tenant, sub="secretary-wei", communities=[committee["community"]])
+    ok = api.post(f"/v1/meetings/{m['id']}/minutes/revisions/2/approve", secretary, {"note": "同意"})
+    assert ok.status == 200 and ok.json["status"] == "approved", ok
+    assert api.post(f"/v1/meetings/{m['id']}/minutes/revisions/1/approve", secretary, {}).status == 409
+    assert api.post(f"/v1/meetings/{m['id']}/minutes/revisions/2/approve", secretary, {}).status == 409
+    no_reason = put_minutes(api, admin, m["id"], body="更正稿".encode())
+    assert no_reason.status == 422 and no_reason.json["errors"][0]["path"] == "/reason"
+    fixed = put_minutes(api, admin, m["id"], body="更正稿".encode(), reason="更正参会人数")
+    assert fixed.status == 201 and fixed.json["reason"] == "更正参会人数"
+    assert api.post(f"/v1/meetings/{m['id']}/minutes/revisions/3/approve", secretary, {}).status == 200
+    statuses = [r["status"] for r in api.get(f"/v1/meetings/{m['id']}/minutes/revisions", admin).json["items"]]
+    assert statuses == ["draft", "superseded", "approved"]
+
+
+def test_minutes_reminder_after_seven_days(api, admin, committee):
+    old = meeting(api, admin, committee, when=(datetime.now(timezone.utc) - timedelta(days=8)).isoformat())
+    recent = meeting(api, admin, committee, when=(datetime.now(timezone.utc) - timedelta(days=2)).isoformat())
+    assert old["minutes_reminder"] is True and recent["minutes_reminder"] is False
+
+
+def test_decision_creates_actions_and_they_move_forward(api, admin, committee):
+    m = meeting(api, admin, committee)
+    d = api.post(f"/v1/meetings/{m['id']}/decisions", admin, {"title": "联合整治夜宵摊点", "actions": [
+        {"assignee": "港北区环境保护局", "due_date": "2099-12-15", "description": "牵头联合执法",
+         "assisting": [{"assignee": "港北区工商局", "due_date": "2099-12-10"}, {"assignee": "港北区市政管理局", "due_date": "2099-12-10"}]},
+        {"assignee": "港北区市政管理局", "due_date": "2020-01-01", "description": "设置临时疏导点"}]})
+    assert d.status == 201, d
+    lead, late = d.json["actions"]
+    assert lead["status"] == "open" and len(lead["parts"]) == 3 and late["overdue"] is True
+    assert [a["id"] for a in api.get("/v1/actions?status=open", admin).json["items"]] == [late["id"], lead["id"]]
+    assert [a["id"] for a in api.get("/v1/actions?assignee=港北区环境保护局", admin).json["items"]] == [lead["id"]]
+    a = api.post(f"/v1/actions/{lead['id']}/parts/1/sign-off", admin, {"signed_by": "王科长", "version": 1}).json
+    assert a["status"] == "in_progress" and a["parts"][1]["signed_off_by"] == "王科长"
+    a = api.post(f"/v1/actions/{lead['id']}/parts/0/progress", admin, {"progress": 90, "note": "清理摊点 12 处", "version": 2}).json
+    assert a["progress"] == 30
+    bad = api.post(f"/v1/actions/{lead['id']}/parts/0/progress", admin,
+                   {"progress": 100, "evidence": [{"key": "tenants/other/x.jpg"}], "version": 3})
+    assert bad.status == 422 and bad.json["errors"][0]["path"] == "/evidence/0/key"
+    stale = api.patch(f"/v1/actions/{lead['id']}", admin, {"status": "done", "version": 1})
+    assert stale.status == 409 and stale.json["type"].endswith("/stale-version")
+    assert api.post(f"/v1/actions/{lead['id']}/close", admin, {"version": 3}).status == 409  # not done yet
+    done = api.patch(f"/v1/actions/{lead['id']}", admin, {"status": "done", "note": "已完成", "version": 3})
+    assert done.status == 200 and done.json["status"] == "done"
+    back = api.patch(f"/v1/actions/{lead['id']}", admin, {"status": "open", "version": 4})
+    assert back.status == 409 and back.json["allowed"] == []
+    closed = api.post(f"/v1/actions/{lead['id']}/close", admin, {"note": "核查属实", "version": 4})
+    assert closed.status == 200 and closed.json["closed"] is True
+    assert api.post(f"/v1/actions/{lead['id']}/close", admin, {"version": 5}).status == 409
+    agenda = api.get(f"/v1/committees/{committee['committee']}/next-agenda", admin).json
+    assert [a["id"] for a in agenda["overdue_actions"]] == [late["id"]]
+    assert agenda["agenda"][0].startswith("督办逾期任务：设置临时疏导点")
+    assert agenda["open_decisions"] == [{"decision_id": d.json["id"], "title": "联合整治夜宵摊点", "unfinished_actions": 1}]
+
+
+def test_regularity_flags_committees_without_a_joint_meeting(api, admin, tenant, committee):
+    other_community = api.post("/v1/communities", admin, {"name": "金港社区", "street_id": committee["street"]}).json["id"]
+    u = api.post("/v1/units", admin, {"name": "某单位", "kind": "government", "community_id": other_community}).json["id"]
+    quiet = api.post("/v1/committees", admin, {"community_id": other_community, "members": [
+        {"unit_id": u, "name": "书记", "role": "secretary"}]}).json["id"]
+    meeting(api, admin, committee, when="2026-10-31T20:00:00+08:00")  # October in Shanghai (12:00 UTC)
+    ctx = system_context(tenant)
+    assert regularity.flag_committees(ctx, "2026-10") == [quiet]
+    assert regularity.flag_committees(ctx, "2026-10") == []  # once per period
+    flags = api.get("/v1/meetings/flags?period=2026-10", admin).json["items"]
+    assert [f["committee_id"] for f in flags] == [quiet]
+    assert api.get("/v1/meetings/flags?period=2026-13", admin).status == 400
+    # the job takes the previous month in the tenant's zone
+    assert regularity.previous_month("Asia/Shanghai", datetime(2026, 10, 31, 17, 0, tzinfo=timezone.utc)) == "2026-10"
+    assert today_in("Asia/Shanghai")
