@@ -6,6 +6,7 @@ generated scheduled event.
 """
 from __future__ import annotations
 
+import importlib
 import re
 import time
 from datetime import datetime, timedelta, timezone
@@ -24,8 +25,9 @@ def schedules() -> dict[str, tuple[str, Any]]:
     for source in app.event_sources:
         if isinstance(source, (ScheduledEventConfig, CloudWatchEventConfig)) and hasattr(source, "schedule_expression"):
             expression = source.schedule_expression
+            module, function = source.handler_string.rsplit(".", 1)
             found[source.name] = (expression if isinstance(expression, str) else expression.to_string(),
-                                  getattr(app, source.handler_string.split(".")[-1]))
+                                  getattr(importlib.import_module(module), function))
     return found
 
 

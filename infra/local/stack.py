@@ -143,7 +143,7 @@ def fire(job: str) -> None:
                                         int(os.environ.get("S3_PORT", "8200"))))
     from infra.local import scheduler
 
-    scheduler.fire(job)
+    print(f"{job}: {scheduler.fire(job)}", flush=True)
 
 
 if __name__ == "__main__":
