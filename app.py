@@ -1,8 +1,8 @@
 """Gongjian (共建) API: the Chalice app. Thin on purpose: it registers one blueprint per area and
 the one middleware; business rules live in `functions/`."""
-from chalice import Chalice, Cron
+from chalice import Chalice, Cron, Rate
 
-from functions.api import committees, meetings, middleware, platform, structure
+from functions.api import committees, grid_work, meetings, middleware, platform, structure
 
 app = Chalice(app_name="gongjian", configure_logs=False)
 app.register_middleware(middleware.handle_request, "http")
@@ -10,6 +10,7 @@ app.register_blueprint(platform.bp)
 app.register_blueprint(structure.bp)
 app.register_blueprint(committees.bp)
 app.register_blueprint(meetings.bp)
+app.register_blueprint(grid_work.bp)
 
 
 # Scheduled handlers live on the app, not a blueprint: Chalice imports blueprint event handlers
@@ -21,3 +22,11 @@ def flag_committees_without_joint_meeting(event):
     from functions.meetings import regularity
 
     return regularity.run_all_tenants()
+
+
+@app.schedule(Rate(1, unit=Rate.HOURS), name="incident-sweep")
+def sweep_overdue_incidents(event):
+    """Every hour: card (yellow, then red) and escalate overdue incidents, once per breach."""
+    from functions.grid_work import sweep
+
+    return sweep.run_all_tenants()

@@ -14,11 +14,12 @@ def new_id() -> str:
 DEMO_EPOCH = datetime(2016, 9, 1, tzinfo=timezone.utc)  # the article's date
 
 
-def stable_id(*natural_key: str, seq: int = 0) -> str:
+def stable_id(*natural_key: str, seq: int = 0, at: datetime | None = None) -> str:
     """A ULID fixed by a natural key, so loading the same demo object twice finds it again.
-    `seq` orders ids of one kind as they were listed (ULIDs sort by their time part)."""
+    `seq` orders ids of one kind as they were listed (ULIDs sort by their time part); `at` puts
+    the time part at a real moment, for objects whose id must say when they happened."""
     digest = hashlib.sha256("\x1f".join(natural_key).encode()).digest()
-    millis = (int(DEMO_EPOCH.timestamp() * 1000) + seq).to_bytes(6, "big")
+    millis = (int((at or DEMO_EPOCH).timestamp() * 1000) + seq).to_bytes(6, "big")
     return str(ULID.from_bytes(millis + digest[:10]))
 
 

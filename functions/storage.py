@@ -93,3 +93,15 @@ def delete(key: str) -> None:
 
 def read(key: str) -> bytes:
     return client().get_object(Bucket=config.BUCKET, Key=key)["Body"].read()
+
+
+def exists(key: str) -> bool:
+    from botocore.exceptions import ClientError
+
+    try:
+        client().head_object(Bucket=config.BUCKET, Key=key)
+        return True
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return False
+        raise

@@ -88,7 +88,7 @@ class TenantContext:
         raise Forbidden(Text("无权操作该社区的数据", "Not allowed in this community"))
 
 
-def system_context(tenant: str, timezone: str = "Asia/Shanghai") -> TenantContext:
+def system_context(tenant: str, timezone: str = "Asia/Shanghai", settings: dict[str, Any] | None = None) -> TenantContext:
     """Context for scheduled jobs, the demo loader and the CLI: acts as the district admin."""
     return TenantContext(tenant=tenant, principal=Principal(sub="system", roles=frozenset({DISTRICT_ADMIN}), tenant=tenant),
-                         timezone=timezone)
+                         timezone=timezone, settings=settings or {})

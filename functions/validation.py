@@ -49,7 +49,7 @@ def validate(name: str, body: Any, *, patch: bool = False) -> dict[str, Any]:
     errors = sorted(_validator(name, patch).iter_errors(body), key=lambda e: list(e.absolute_path))
     if errors:
         raise ValidationFailed(Text("请求内容有误，见 errors", "The body has errors, see errors"),
-                               errors=[_field_error(e) for e in errors])
+                               errors=[describe_error(e) for e in errors])
     return body
 
 
@@ -57,7 +57,7 @@ def _pointer(parts: Any) -> str:
     return "/" + "/".join(str(p) for p in parts) if parts else "/"
 
 
-def _field_error(error: Any) -> FieldError:
+def describe_error(error: Any) -> FieldError:
     path = list(error.absolute_path)
     kind, value = error.validator, error.validator_value
     if kind == "required":

@@ -12,6 +12,7 @@ from conftest import make_structure, token
 from functions import storage
 from functions.ids import today_in
 from functions.meetings import regularity
+from functions.periods import previous_month
 from functions.tenancy import system_context
 
 MINUTES = "# 荷城社区大党委联席会议纪要\n\n议定：联合整治中心城区夜宵摊点乱摆乱卖。\n".encode()
@@ -229,5 +230,5 @@ def test_regularity_flags_committees_without_a_joint_meeting(api, admin, tenant,
     assert [f["committee_id"] for f in flags] == [quiet]
     assert api.get("/v1/meetings/flags?period=2026-13", admin).status == 400
     # the job takes the previous month in the tenant's zone
-    assert regularity.previous_month("Asia/Shanghai", datetime(2026, 10, 31, 17, 0, tzinfo=timezone.utc)) == "2026-10"
+    assert previous_month("Asia/Shanghai", datetime(2026, 10, 31, 17, 0, tzinfo=timezone.utc)) == "2026-10"
     assert today_in("Asia/Shanghai")

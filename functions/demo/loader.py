@@ -11,7 +11,7 @@ from functions.committees import alliances, branches, committees, members, pairi
 from functions.demo import gangbei
 from functions.errors import ProblemError
 from functions.meetings import decisions, meetings, minutes
-from functions.meetings.regularity import previous_month
+from functions.periods import previous_month
 from functions.models import CommitteesTable, GridsTable, MeetingsTable
 from functions.platform import tenants
 from functions.structure import service as structure

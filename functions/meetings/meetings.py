@@ -8,11 +8,10 @@ tenant's meetings in a period).
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from functions import store
+from functions import periods, store
 from functions.committees.units import require_units_in
 from functions.errors import FieldError, Text, Unprocessable, ValidationFailed
 from functions.ids import new_id
@@ -31,11 +30,7 @@ def utc(moment: str) -> str:
 
 def period_bounds(ctx: TenantContext, date_from: str | None, date_to: str | None) -> tuple[str, str]:
     """UTC bounds of [from, to] given as dates in the tenant's time zone (to inclusive)."""
-    tz = ZoneInfo(ctx.timezone)
-    low = datetime.combine(datetime.fromisoformat(date_from).date(), time(), tz) if date_from else None
-    high = datetime.combine(datetime.fromisoformat(date_to).date() + timedelta(days=1), time(), tz) if date_to else None
-    return (low.astimezone(timezone.utc).isoformat(timespec="seconds") if low else "0000",
-            high.astimezone(timezone.utc).isoformat(timespec="seconds") if high else "9999")
+    return periods.utc_bounds(ctx.timezone, date_from, date_to)
 
 
 def _committee(ctx: TenantContext, committee_id: str) -> dict[str, Any]:

@@ -4,30 +4,19 @@ written once: running the job twice flags nothing new.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from functions import store
 from functions.errors import Conflict
 from functions.log import logger
 from functions.meetings.meetings import KIND as MEETING, period_bounds
-from functions.models import CommitteesTable, MeetingsTable, PlatformTable
-from functions.platform.tenants import LIST_KEY
-from functions.tenancy import TenantContext, system_context
+from functions.periods import month_dates, previous_month
+from functions.models import CommitteesTable, MeetingsTable
+from functions.platform.tenants import active_tenants
+from functions.tenancy import TenantContext
 
 FLAG = "meeting_flag"
-
-
-def previous_month(timezone_name: str, now: datetime | None = None) -> str:
-    today = (now or datetime.now(ZoneInfo(timezone_name))).astimezone(ZoneInfo(timezone_name)).date()
-    return (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
-
-
-def month_dates(period: str) -> tuple[str, str]:
-    first = date.fromisoformat(f"{period}-01")
-    last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-    return first.isoformat(), last.isoformat()
 
 
 def flag_committees(ctx: TenantContext, period: str) -> list[str]:
@@ -58,13 +47,9 @@ def list_flags(ctx: TenantContext, period: str, *, limit: int | None, cursor_tex
 def run_all_tenants(now: datetime | None = None) -> dict[str, list[str]]:
     """The scheduled job: each active tenant's previous month. One tenant failing does not stop the others."""
     results: dict[str, list[str]] = {}
-    for tenant in PlatformTable.gsi1.query(LIST_KEY):
-        profile = tenant.data.as_dict()
-        if profile.get("status") != "active":
-            continue
-        ctx = system_context(profile["id"], profile.get("timezone", "Asia/Shanghai"))
+    for ctx in active_tenants():
         try:
-            results[profile["id"]] = flag_committees(ctx, previous_month(ctx.timezone, now))
+            results[ctx.tenant] = flag_committees(ctx, previous_month(ctx.timezone, now))
         except Exception:
-            logger.exception("regularity check failed", extra={"tenant": profile["id"]})
+            logger.exception("regularity check failed", extra={"tenant": ctx.tenant})
     return results

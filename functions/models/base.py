@@ -6,7 +6,8 @@ generic key design so that one write path (`functions.store`) serves every area:
 - `pk` `<tenant>#<kind>[#<parent>…]`: every partition key starts with the tenant and a delimiter,
   which is also what the IAM `dynamodb:LeadingKeys` condition scopes on.
 - `sk`: the item's ULID (so a partition lists in creation order) or a fixed name.
-- `gsi1pk/gsi1sk`, `gsi2pk/gsi2sk`: optional second and third access paths, sparse.
+- `gsi1pk/gsi1sk` … `gsi4pk/gsi4sk`: optional further access paths, sparse; a table declares
+  only the indexes it uses.
 - `data`: the entity's fields as a map; `version` for optimistic locking; `child_count` for
   refusing to delete a parent that still has children, inside the same transaction.
 """
@@ -39,6 +40,24 @@ class Gsi2(GlobalSecondaryIndex):
     gsi2sk = UnicodeAttribute(range_key=True)
 
 
+class Gsi3(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "gsi3"
+        projection = AllProjection()
+
+    gsi3pk = UnicodeAttribute(hash_key=True)
+    gsi3sk = UnicodeAttribute(range_key=True)
+
+
+class Gsi4(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "gsi4"
+        projection = AllProjection()
+
+    gsi4pk = UnicodeAttribute(hash_key=True)
+    gsi4sk = UnicodeAttribute(range_key=True)
+
+
 class TenantItem(Model):
     """Abstract base: attributes common to every table. Subclasses name the table."""
 
@@ -51,6 +70,10 @@ class TenantItem(Model):
     gsi1sk = UnicodeAttribute(null=True)
     gsi2pk = UnicodeAttribute(null=True)
     gsi2sk = UnicodeAttribute(null=True)
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
+    gsi4pk = UnicodeAttribute(null=True)
+    gsi4sk = UnicodeAttribute(null=True)
     kind = UnicodeAttribute()
     version = NumberAttribute(default=1)
     child_count = NumberAttribute(default=0)

@@ -4,7 +4,7 @@ The CloudFormation template and the local stack both derive tables from `ALL_TAB
 """
 from __future__ import annotations
 
-from functions.models.base import Gsi1, Gsi2, TenantItem, table_meta
+from functions.models.base import Gsi1, Gsi2, Gsi3, Gsi4, TenantItem, table_meta
 
 
 class PlatformTable(TenantItem):
@@ -16,11 +16,14 @@ class PlatformTable(TenantItem):
 
 
 class GridsTable(TenantItem):
-    """District structure and grid work: streets, communities, grids (and later incidents, patrols)."""
+    """District structure and grid work: streets, communities, grids, incidents (with their
+    category catalogue and working-day calendars) and patrols."""
 
     Meta = table_meta("grids")
     gsi1 = Gsi1()
     gsi2 = Gsi2()
+    gsi3 = Gsi3()
+    gsi4 = Gsi4()
 
 
 class CommitteesTable(TenantItem):

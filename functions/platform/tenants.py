@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from functions import config, store
 from functions.errors import Conflict, FieldError, Forbidden, Text, ValidationFailed
 from functions.models import PlatformTable
-from functions.tenancy import Principal, TenantContext
+from functions.tenancy import Principal, TenantContext, system_context
 
 KIND = "tenant"
 PROFILE = "profile"
@@ -89,3 +89,14 @@ def active_profile(tenant_id: str) -> dict[str, Any]:
         raise Forbidden(Text("该区未开通", "No such tenant")) from exc
     _cache[tenant_id] = (now, profile)
     return profile
+
+
+def active_tenants() -> list[TenantContext]:
+    """A system context for every active tenant, for scheduled jobs (one Query on the tenant list)."""
+    contexts = []
+    for item in PlatformTable.gsi1.query(LIST_KEY):
+        profile = item.data.as_dict()
+        if profile.get("status") == "active":
+            contexts.append(system_context(profile["id"], profile.get("timezone", config.DEFAULT_TIMEZONE),
+                                           profile.get("settings", {})))
+    return contexts

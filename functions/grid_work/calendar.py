@@ -1,0 +1,119 @@
+"""Working-day calendars and time limits.
+
+A tenant keeps, per year, China's statutory holidays and the make-up workdays (调休) as data it can
+edit (`GET/PUT /v1/calendars/{year}`); until it does, the built-in table below is used. Time limits
+are counted on it in clock hours, working hours (09:00–12:00 and 13:30–17:30 on working days) or
+working days.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from functions import store
+from functions.errors import FieldError, Text, ValidationFailed
+from functions.models import GridsTable
+from functions.tenancy import DISTRICT_ADMIN, TenantContext
+
+KIND = "calendar"
+WORK_PERIODS = ((time(9, 0), time(12, 0)), (time(13, 30), time(17, 30)))
+
+# Seed data as published for 2026 (holidays and the weekend days worked instead). Districts can
+# correct it through the API; it is data, not code.
+BUILT_IN: dict[int, dict[str, list[str]]] = {
+    2026: {
+        "holidays": ["2026-01-01", "2026-01-02", "2026-01-03",
+                     *[f"2026-02-{d:02d}" for d in range(15, 24)],
+                     "2026-04-04", "2026-04-05", "2026-04-06",
+                     *[f"2026-05-{d:02d}" for d in range(1, 6)],
+                     "2026-06-19", "2026-06-20", "2026-06-21",
+                     "2026-09-25", "2026-09-26", "2026-09-27",
+                     *[f"2026-10-{d:02d}" for d in range(1, 8)]],
+        "workdays": ["2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10"],
+    },
+}
+
+# Default limits: (unit, amount) to accept and to resolve, by priority.
+DEFAULT_LIMITS: dict[str, dict[str, list[Any]]] = {
+    "urgent": {"accept": ["hours", 2], "resolve": ["hours", 24]},
+    "normal": {"accept": ["working_days", 1], "resolve": ["working_days", 5]},
+}
+
+
+def get_year(ctx: TenantContext, year: int) -> dict[str, Any]:
+    """The tenant's calendar for `year`, or the built-in one (marked `source: built_in`)."""
+    try:
+        return GridsTable.get(ctx.key(KIND), str(year)).public()
+    except GridsTable.DoesNotExist:
+        seed = BUILT_IN.get(year, {"holidays": [], "workdays": []})
+        return {"id": str(year), "year": year, **seed, "source": "built_in", "version": 0}
+
+
+def put_year(ctx: TenantContext, year: int, body: dict[str, Any]) -> dict[str, Any]:
+    """Replace a year's holidays and make-up workdays (district admins)."""
+    ctx.require(DISTRICT_ADMIN)
+    errors = [FieldError(f"/{field}/{i}", Text(f"日期不在 {year} 年内", f"Date not in {year}"))
+              for field in ("holidays", "workdays") for i, d in enumerate(body[field]) if not d.startswith(f"{year}-")]
+    both = set(body["holidays"]) & set(body["workdays"])
+    errors += [FieldError("/workdays", Text(f"{d} 不能既是假日又是调休工作日", f"{d} cannot be both a holiday and a workday"))
+               for d in sorted(both)]
+    if errors:
+        raise ValidationFailed(errors=errors)
+    data = {"year": year, "holidays": sorted(set(body["holidays"])), "workdays": sorted(set(body["workdays"])),
+            "source": "tenant"}
+    try:
+        item = GridsTable.get(ctx.key(KIND), str(year))
+    except GridsTable.DoesNotExist:
+        return store.create(ctx, GridsTable, KIND, data, item_id=str(year))
+    return store.update(ctx, item, data, body.get("version", item.version))
+
+
+class Calendar:
+    """Working days of a tenant, loading each year once."""
+
+    def __init__(self, ctx: TenantContext) -> None:
+        self.ctx = ctx
+        self.tz = ZoneInfo(ctx.timezone)
+        self._years: dict[int, tuple[set[str], set[str]]] = {}
+
+    def is_workday(self, day: date) -> bool:
+        if day.year not in self._years:
+            data = get_year(self.ctx, day.year)
+            self._years[day.year] = (set(data["holidays"]), set(data["workdays"]))
+        holidays, workdays = self._years[day.year]
+        iso = day.isoformat()
+        if iso in workdays:
+            return True
+        return iso not in holidays and day.weekday() < 5
+
+    def add(self, start: datetime, unit: str, amount: float) -> datetime:
+        """`start` plus a limit, as an aware datetime in the tenant's zone."""
+        local = start.astimezone(self.tz)
+        if unit == "hours":
+            return local + timedelta(hours=amount)
+        if unit == "working_days":
+            day, left = local.date(), int(amount)
+            while left:
+                day += timedelta(days=1)
+                left -= self.is_workday(day)
+            end_of_day = WORK_PERIODS[-1][1]
+            return datetime.combine(day, min(max(local.time(), WORK_PERIODS[0][0]), end_of_day), self.tz)
+        if unit == "working_hours":
+            return self._add_working_hours(local, timedelta(hours=amount))
+        raise ValueError(f"unknown time-limit unit {unit}")
+
+    def _add_working_hours(self, local: datetime, left: timedelta) -> datetime:
+        cursor = local
+        for _ in range(3660):  # bounded: ten years of days
+            if self.is_workday(cursor.date()):
+                for begin, end in WORK_PERIODS:
+                    start = max(cursor, datetime.combine(cursor.date(), begin, self.tz))
+                    stop = datetime.combine(cursor.date(), end, self.tz)
+                    if start >= stop:
+                        continue
+                    if stop - start >= left:
+                        return start + left
+                    left -= stop - start
+            cursor = datetime.combine(cursor.date() + timedelta(days=1), time(0), self.tz)
+        raise ValueError("time limit too long")

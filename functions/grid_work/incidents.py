@@ -1,0 +1,257 @@
+"""Incidents (民情 and events) in a closed loop with time limits and escalation.
+
+    reported → accepted → dispatched → in_progress → resolved → verified → closed
+    reported → rejected;  escalate (grid → community → street → district) before resolution
+
+Each incident has a `due_at` for its current stage (accept, then resolve) counted on the tenant's
+working-day calendar, `due_soon` (将到期) in the last fifth of the window and `overdue` after it.
+The hourly sweep gives each breach one card — yellow first, then red — and raises the level once.
+
+Keys (grids table): `<tenant>#incident` / ULID (time-ordered: a month is one range Query);
+gsi1 `<tenant>#incident-status#<status>`; gsi2 `<tenant>#incident-open` / `<due UTC>#<id>` while
+a limit runs (overdue = one Query); gsi3 `<tenant>#grid#<gid>#incident` / `<status>#<id>`;
+gsi4 `<tenant>#incident-category#<code>` / `<status>#<id>`.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from functions import store
+from functions.errors import Conflict, FieldError, Forbidden, Text, Unprocessable
+from functions.grid_work import categories, uploads
+from functions.grid_work.calendar import DEFAULT_LIMITS, Calendar
+from functions.ids import new_id
+from functions.models import GridsTable
+from functions.structure import service as structure
+from functions.tenancy import COMMUNITY_STAFF, DISTRICT_ADMIN, GRID_WORKER, MEMBER, TenantContext
+
+KIND = "incident"
+LEVELS = ("grid", "community", "street", "district")
+OPEN_STATES = ("reported", "accepted", "dispatched", "in_progress")
+TRANSITIONS: dict[str, dict[str, str]] = {
+    "reported": {"accept": "accepted", "reject": "rejected", "escalate": "reported"},
+    "accepted": {"dispatch": "dispatched", "escalate": "accepted"},
+    "dispatched": {"start": "in_progress", "escalate": "dispatched"},
+    "in_progress": {"resolve": "resolved", "escalate": "in_progress"},
+    "resolved": {"verify": "verified"},
+    "verified": {"close": "closed"},
+    "closed": {}, "rejected": {},
+}
+STAFF_ACTIONS = {"accept", "reject", "dispatch", "verify", "close"}
+
+
+def limits(ctx: TenantContext, priority: str) -> dict[str, list[Any]]:
+    return (ctx.settings.get("incident_limits") or {}).get(priority) or DEFAULT_LIMITS[priority]
+
+
+def _keys(ctx: TenantContext, data: dict[str, Any], item_id: str) -> dict[str, Any]:
+    status = data["status"]
+    due = data.get("due_at")
+    return {
+        "gsi1pk": ctx.key("incident-status", status), "gsi1sk": item_id,
+        "gsi2pk": ctx.key("incident-open") if due else None,
+        "gsi2sk": f"{_utc(due)}#{item_id}" if due else None,
+        "gsi3pk": ctx.key("grid", data["grid_id"], KIND), "gsi3sk": f"{status}#{item_id}",
+        "gsi4pk": ctx.key("incident-category", data["category"]), "gsi4sk": f"{status}#{item_id}",
+    }
+
+
+def _utc(moment: str) -> str:
+    return datetime.fromisoformat(moment).astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def _start_stage(ctx: TenantContext, data: dict[str, Any], stage: str | None, at: datetime) -> None:
+    """Start the clock of `stage` (accept or resolve), or stop it (None)."""
+    data["stage"] = stage
+    if stage is None:
+        data["due_at"] = data["stage_started_at"] = None
+        return
+    unit, amount = limits(ctx, data["priority"])[stage]
+    data["stage_started_at"] = at.astimezone(Calendar(ctx).tz).isoformat(timespec="seconds")
+    data["due_at"] = Calendar(ctx).add(at, unit, amount).isoformat(timespec="seconds")
+
+
+def with_flags(incident: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
+    now = now or datetime.now(timezone.utc)
+    due = incident.get("due_at")
+    if not due:
+        incident["overdue"] = incident["due_soon"] = False
+        return incident
+    due_at = datetime.fromisoformat(due)
+    window = due_at - datetime.fromisoformat(incident["stage_started_at"])
+    incident["overdue"] = now > due_at
+    incident["due_soon"] = not incident["overdue"] and now > due_at - window / 5
+    return incident
+
+
+def _can_act_in_grid(ctx: TenantContext, grid: dict[str, Any], grid_id: str) -> bool:
+    p = ctx.principal
+    return p.has(DISTRICT_ADMIN) or (p.has(COMMUNITY_STAFF) and grid["community_id"] in p.communities) or \
+        (p.has(GRID_WORKER) and grid_id in p.grids)
+
+
+def report(ctx: TenantContext, body: dict[str, Any], item_id: str | None = None,
+           reported_at: datetime | None = None) -> dict[str, Any]:
+    """Report an incident in a grid given or found from `location`. Grid workers report in their
+    grids; staff in their communities; residents (members) anywhere in the district."""
+    if "grid_id" in body:
+        try:
+            grid = GridsTable.get(ctx.key("grid"), body["grid_id"]).data.as_dict()
+        except GridsTable.DoesNotExist as exc:
+            raise Unprocessable(errors=[FieldError("/grid_id", Text("网格不存在", "No such grid"))]) from exc
+        grid_id = body["grid_id"]
+    elif "location" in body:
+        try:
+            found = structure.locate(ctx, body["location"]["lon"], body["location"]["lat"])
+        except Exception as exc:
+            raise Unprocessable(errors=[FieldError("/location", Text("该位置不在任何网格内", "The location is in no grid"))]) from exc
+        grid, grid_id = found, found["id"]
+    else:
+        raise Unprocessable(errors=[FieldError("/grid_id", Text("需要 grid_id 或 location", "grid_id or location is required"))])
+    if not (_can_act_in_grid(ctx, grid, grid_id) or ctx.principal.has(MEMBER)):
+        raise Forbidden(Text("只能在自己负责的网格上报", "You may report only in your own grids"))
+    category = categories.require(ctx, body["category"], body.get("details", {}))
+    uploads.require_objects(ctx, [p["key"] for p in body.get("photos", [])], "/photos")
+    at = reported_at or datetime.now(timezone.utc)
+    data: dict[str, Any] = {
+        "priority": "normal", "source": "grid_patrol" if ctx.principal.has(GRID_WORKER) else "resident_report",
+        "photos": [], "details": {}, **body, "category_name": category["name"], "grid_id": grid_id,
+        "community_id": grid["community_id"], "reporter": ctx.actor, "status": "reported", "level": "grid",
+        "assignee": None, "cards": [], "reported_at": at.isoformat(timespec="seconds"),
+        "history": [{"action": "report", "to": "reported", "by": ctx.actor, "at": at.isoformat(timespec="seconds"),
+                     "note": None}]}
+    _start_stage(ctx, data, "accept", at)
+    item_id = item_id or new_id()
+    return with_flags(store.create(ctx, GridsTable, KIND, data, item_id=item_id, **_keys(ctx, data, item_id)))
+
+
+def _readable(ctx: TenantContext, data: dict[str, Any]) -> None:
+    p = ctx.principal
+    if p.has(DISTRICT_ADMIN) or (p.has(COMMUNITY_STAFF) and data["community_id"] in p.communities) or \
+            (p.has(GRID_WORKER) and data["grid_id"] in p.grids) or data.get("reporter") == p.sub:
+        return
+    raise store.not_found(KIND)
+
+
+def get_incident(ctx: TenantContext, incident_id: str) -> dict[str, Any]:
+    item = store.get(GridsTable, ctx, KIND, incident_id)
+    _readable(ctx, item.data.as_dict())
+    return with_flags(item.public())
+
+
+def _authorise_action(ctx: TenantContext, data: dict[str, Any], action: str) -> None:
+    p = ctx.principal
+    if p.has(DISTRICT_ADMIN):
+        return
+    high = data["level"] in ("street", "district")
+    staff = p.has(COMMUNITY_STAFF) and data["community_id"] in p.communities and not high
+    worker = p.has(GRID_WORKER) and data["grid_id"] in p.grids
+    assignee = data.get("assignee") == p.sub
+    allowed = staff if action in STAFF_ACTIONS else (staff or worker or (assignee and action in ("start", "resolve")))
+    if not allowed:
+        raise Forbidden(Text("无权对该事件执行此操作", "Not allowed to do this to this incident"))
+
+
+def transition(ctx: TenantContext, incident_id: str, body: dict[str, Any], at: datetime | None = None) -> dict[str, Any]:
+    """Apply one action of the closed loop; an action not allowed now is 409 naming the allowed ones."""
+    item = store.get(GridsTable, ctx, KIND, incident_id)
+    data = item.data.as_dict()
+    _readable(ctx, data)
+    action = body["action"]
+    allowed = TRANSITIONS[data["status"]]
+    if action == "escalate" and data["level"] == LEVELS[-1]:
+        allowed = {k: v for k, v in allowed.items() if k != "escalate"}
+    if action not in allowed:
+        raise Conflict(Text(f"当前状态“{data['status']}”不能执行“{action}”", f"'{action}' is not allowed in status '{data['status']}'"),
+                       extra={"allowed": sorted(allowed)})
+    _authorise_action(ctx, data, action)
+    now = at or datetime.now(timezone.utc)
+    stamp = now.isoformat(timespec="seconds")
+    if action == "dispatch":
+        if not body.get("assignee"):
+            raise Unprocessable(errors=[FieldError("/assignee", Text("派遣须指定承办人", "Dispatch needs an assignee"))])
+        data["assignee"] = body["assignee"]
+    if action == "close" and "satisfaction" in body:
+        data["satisfaction"] = body["satisfaction"]
+    entry = {"action": action, "from": data["status"], "to": allowed[action], "by": ctx.actor, "at": stamp,
+             "note": body.get("note")}
+    if action == "escalate":
+        entry["level"] = data["level"] = LEVELS[LEVELS.index(data["level"]) + 1]
+    data["status"] = allowed[action]
+    data[f"{data['status']}_at"] = stamp
+    if action == "accept":
+        _start_stage(ctx, data, "resolve", now)
+    elif action in ("resolve", "reject"):
+        _start_stage(ctx, data, None, now)
+    data["history"] = data["history"] + [entry]
+    new = store.changed(item, data, **_keys(ctx, data, incident_id))
+    result = with_flags(new.public(), now)
+    store.write(ctx, [store.Replace(new, item.version)], action=f"incident.{action}", target=f"incident/{incident_id}",
+                state=result, result=result)
+    return result
+
+
+def list_incidents(ctx: TenantContext, *, status: str | None, grid_id: str | None, category: str | None,
+                   overdue: bool, limit: int | None, cursor_text: str | None) -> dict[str, Any]:
+    """Each filter is one Query on the index designed for it; grid workers see only their grids."""
+    p = ctx.principal
+    if not p.has(DISTRICT_ADMIN, COMMUNITY_STAFF) and not (grid_id and grid_id in p.grids):
+        raise Forbidden(Text("网格员只能查看自己网格的事件（请带 grid_id）", "Grid workers list their own grids' incidents (pass grid_id)"))
+    scope = f"{ctx.tenant}|incident|{status}|{grid_id}|{category}|{overdue}"
+    starts = GridsTable.gsi3sk.startswith(f"{status}#") if status else None
+    if overdue:
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        args = (ctx.key("incident-open"), "gsi2", GridsTable.gsi2sk < now)
+    elif grid_id:
+        args = (ctx.key("grid", grid_id, KIND), "gsi3", starts)
+    elif category:
+        args = (ctx.key("incident-category", category), "gsi4",
+                GridsTable.gsi4sk.startswith(f"{status}#") if status else None)
+    elif status:
+        args = (ctx.key("incident-status", status), "gsi1", None)
+    else:
+        args = (ctx.key(KIND), None, None)
+    body = store.page(GridsTable, args[0], index=args[1], range_condition=args[2], scope=scope, limit=limit,
+                      cursor_text=cursor_text, newest_first=not overdue).body()
+    body["items"] = [with_flags(i) for i in body["items"]]
+    return body
+
+
+def sweep_overdue(ctx: TenantContext, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Card and escalate each overdue incident once per breach (stage + due time): yellow, then red.
+    Running it twice changes nothing the second time."""
+    now = now or datetime.now(timezone.utc)
+    carded = []
+    overdue = store.query_all(GridsTable, ctx.key("incident-open"), index="gsi2",
+                              range_condition=GridsTable.gsi2sk < now.isoformat(timespec="seconds"))
+    for item in overdue:
+        data = item.data.as_dict()
+        breach = f"{data['stage']}@{data['due_at']}"
+        if any(card["breach"] == breach for card in data["cards"]):
+            continue
+        card = "yellow" if not data["cards"] else "red"
+        data["cards"] = data["cards"] + [{"breach": breach, "card": card, "at": now.isoformat(timespec="seconds")}]
+        entry = {"action": "card", "card": card, "by": "system", "at": now.isoformat(timespec="seconds"),
+                 "from": data["status"], "to": data["status"], "note": f"{data['stage']} 超时 / overdue"}
+        if data["level"] != LEVELS[-1]:
+            entry["level"] = data["level"] = LEVELS[LEVELS.index(data["level"]) + 1]
+        data["history"] = data["history"] + [entry]
+        new = store.changed(item, data, **_keys(ctx, data, item.sk))
+        try:
+            store.write(ctx, [store.Replace(new, item.version)], action=f"incident.{card}_card",
+                        target=f"incident/{item.sk}", state=new.public())
+        except Conflict:
+            continue  # changed meanwhile: the next sweep looks again
+        carded.append({"id": item.sk, "card": card, "level": data["level"]})
+    return carded
+
+
+def reported_between(ctx: TenantContext, low: datetime, high: datetime):
+    """Every incident reported in [low, high): one range Query on the time-ordered ids."""
+    from ulid import ULID
+
+    start = str(ULID.from_timestamp(low.timestamp()))[:10] + "0" * 16
+    end = str(ULID.from_timestamp(high.timestamp()))[:10] + "0" * 16
+    return store.query_all(GridsTable, ctx.key(KIND), range_condition=GridsTable.sk.between(start, end))
+

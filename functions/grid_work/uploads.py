@@ -1,0 +1,37 @@
+"""Presigned uploads of incident photos and action evidence, and the check that a referenced
+object exists under the tenant's prefix before a record points at it."""
+from __future__ import annotations
+
+from typing import Any
+
+from functions import storage
+from functions.errors import FieldError, PayloadTooLarge, Text, Unprocessable, UnsupportedMediaType
+from functions.ids import new_id
+from functions.tenancy import TenantContext
+
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp", "image/heic")
+DOC_TYPES = ("application/pdf",)
+MAX_BYTES = 10 * 1024 * 1024
+
+
+def start(ctx: TenantContext, body: dict[str, Any]) -> dict[str, Any]:
+    """A presigned PUT for one photo or evidence file under `tenants/<tenant>/<purpose>/`."""
+    allowed = IMAGE_TYPES if body["purpose"] == "incident_photo" else IMAGE_TYPES + DOC_TYPES
+    if body["content_type"] not in allowed:
+        raise UnsupportedMediaType(extra={"allowed": list(allowed)})
+    if body["size"] > MAX_BYTES:
+        raise PayloadTooLarge(Text("文件不能超过 10 MB", "Files are limited to 10 MB"))
+    key = storage.tenant_key(ctx.tenant, body["purpose"], new_id())
+    url, headers = storage.presigned_put(key, body["content_type"])
+    return {"key": key, "url": url, "headers": headers, "expires_in": storage.UPLOAD_SECONDS}
+
+
+def require_objects(ctx: TenantContext, keys: list[str], path: str) -> None:
+    """422 naming each key that is not an existing object of this tenant."""
+    prefix = storage.tenant_key(ctx.tenant, "")
+    errors = []
+    for i, key in enumerate(keys):
+        if not key.startswith(prefix) or not storage.exists(key):
+            errors.append(FieldError(f"{path}/{i}/key", Text("文件不存在或不属于本区", "No such object of this tenant")))
+    if errors:
+        raise Unprocessable(errors=errors)
