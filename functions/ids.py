@@ -7,8 +7,9 @@ from datetime import datetime, timezone
 from ulid import ULID
 
 
-def new_id() -> str:
-    return str(ULID())
+def new_id(at: datetime | None = None) -> str:
+    """A new ULID; `at` sets its time part (an incident reported earlier sorts where it happened)."""
+    return str(ULID.from_timestamp(at.timestamp()) if at else ULID())
 
 
 DEMO_EPOCH = datetime(2016, 9, 1, tzinfo=timezone.utc)  # the article's date

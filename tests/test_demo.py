@@ -8,7 +8,7 @@ def test_demo_district_loads_once(api):
     first = loader.load_demo()
     assert first == {"streets": 2, "communities": 17, "grids": 151, "units": 136, "committees": 17,
                      "members": 10, "branches": 2, "pairings": 3, "alliances": 1,
-                     "meetings": 17, "minutes": 17, "decisions": 1}
+                     "meetings": 17, "minutes": 17, "decisions": 1, "incidents": 151}
     entries = chain.verify("gangbei")["entries"]
     assert set(loader.load_demo().values()) == {0}
     assert chain.verify("gangbei") == {**chain.verify("gangbei"), "ok": True, "entries": entries}
@@ -54,3 +54,11 @@ def test_demo_meetings_slice(api):
     decisions = api.get(f"/v1/meetings/{hecheng['id']}/decisions", admin).json["items"]
     assert decisions[0]["title"] == "联合整治中心城区夜宵摊点乱摆乱卖"
     assert len(api.get("/v1/actions?assignee=港北区环境保护局", admin).json["items"]) == 1
+
+
+def test_demo_grid_work_slice(api):
+    loader.load_demo()
+    admin = token("district_admin", "gangbei")
+    statuses = {i["status"] for i in api.all_items("/v1/incidents", admin)}
+    assert statuses == {"reported", "accepted", "dispatched", "in_progress", "resolved", "verified", "closed", "rejected"}
+    assert api.get("/v1/incidents?overdue=true", admin).json["items"]

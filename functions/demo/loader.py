@@ -11,7 +11,7 @@ from functions.committees import alliances, branches, committees, members, pairi
 from functions.demo import gangbei
 from functions.errors import ProblemError
 from functions.meetings import decisions, meetings, minutes
-from functions.periods import previous_month
+from functions.periods import month_bounds, previous_month
 from functions.models import CommitteesTable, GridsTable, MeetingsTable
 from functions.platform import tenants
 from functions.structure import service as structure
@@ -163,7 +163,48 @@ def load_meetings(ctx: TenantContext) -> dict[str, int]:
     return created
 
 
+INCIDENT_STORIES = [
+    ("sanitation", "夜宵摊点油烟、垃圾扰民"), ("public_security", "小区电动车被盗"), ("dispute", "邻里漏水纠纷"),
+    ("safety_hazard", "楼道堆放杂物堵塞消防通道"), ("public_service", "路灯不亮"), ("sanitation", "垃圾清运不及时"),
+    ("dispute", "物业费纠纷"), ("safety_hazard", "井盖缺失"), ("public_security", "夜间噪音扰民"), ("other", "流浪犬伤人隐患"),
+]
+# How far each demo incident got: every state of the loop, most of them closed.
+INCIDENT_PATHS = [
+    ["accept", "dispatch", "start", "resolve", "verify", "close"]] * 5 + [
+    [], ["accept"], ["accept", "dispatch"], ["accept", "dispatch", "start"], ["accept", "dispatch", "start", "resolve"],
+    ["accept", "dispatch", "start", "resolve", "verify"], ["reject"], ["escalate", "accept"]]
+
+
+def load_grid_work(ctx: TenantContext) -> dict[str, int]:
+    """Incidents over the last month, about one per grid, in every state of the loop; those left
+    unaccepted are overdue (the hourly sweep cards them)."""
+    from functions.grid_work import incidents
+
+    created = {"incidents": 0}
+    start, _ = month_bounds(ctx.timezone, previous_month(ctx.timezone))  # fixed within a month: ids repeat
+    index = 0
+    for c, community in enumerate(c for cs in gangbei.STREETS.values() for c in cs):
+        for n, grid in enumerate(gangbei.grids_of(c, community)):
+            grid_id = ids.stable_id(ctx.tenant, "grid", grid["name"], seq=c * 10 + n)
+            at = start + timedelta(hours=4.7 * index)
+            incident_id = ids.stable_id(ctx.tenant, "incident", grid["name"], at=at)
+            index += 1
+            if store.exists(GridsTable, ctx, "incident", incident_id):
+                continue
+            category, text = INCIDENT_STORIES[index % len(INCIDENT_STORIES)]
+            incidents.report(ctx, {"category": category, "description": text, "grid_id": grid_id,
+                                   "priority": "urgent" if index % 9 == 0 else "normal",
+                                   "source": ["grid_patrol", "hotline_12345", "resident_report"][index % 3]},
+                             item_id=incident_id, reported_at=at)
+            for step, action in enumerate(INCIDENT_PATHS[index % len(INCIDENT_PATHS)], start=1):
+                body = {"action": action, "note": "演示数据", "assignee": grid["workers"][0],
+                        **({"satisfaction": 4 + index % 2} if action == "close" else {})}
+                incidents.transition(ctx, incident_id, body, at=at + timedelta(hours=3 * step))
+            created["incidents"] += 1
+    return created
+
+
 def load_demo() -> dict[str, int]:
     """Load (or top up) the demo district; returns how many objects of each kind were created."""
     ctx = ensure_tenant()
-    return {**load_structure(ctx), **load_committees(ctx), **load_meetings(ctx)}
+    return {**load_structure(ctx), **load_committees(ctx), **load_meetings(ctx), **load_grid_work(ctx)}

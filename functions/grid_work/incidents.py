@@ -122,7 +122,7 @@ def report(ctx: TenantContext, body: dict[str, Any], item_id: str | None = None,
         "history": [{"action": "report", "to": "reported", "by": ctx.actor, "at": at.isoformat(timespec="seconds"),
                      "note": None}]}
     _start_stage(ctx, data, "accept", at)
-    item_id = item_id or new_id()
+    item_id = item_id or new_id(at)
     return with_flags(store.create(ctx, GridsTable, KIND, data, item_id=item_id, **_keys(ctx, data, item_id)))
 
 
