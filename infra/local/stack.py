@@ -85,14 +85,38 @@ def local_environment(ddb_port: int, s3_port: int) -> dict[str, str]:
 
 
 def create_tables_and_bucket() -> None:
-    """Create every table (from the PynamoDB models) and the bucket, if missing."""
+    """Create every table (from the PynamoDB models) and the bucket, if missing; add indexes that a
+    newer model declares to a table kept from an earlier run."""
     from functions import storage
     from functions.models import ALL_TABLES
 
     for model in ALL_TABLES:
         if not model.exists():
             model.create_table(wait=True, billing_mode="PAY_PER_REQUEST")
+        else:
+            add_missing_indexes(model)
     storage.ensure_bucket()
+
+
+def add_missing_indexes(model) -> None:
+    import boto3
+
+    from functions import config
+
+    client = boto3.client("dynamodb", endpoint_url=config.DYNAMODB_ENDPOINT, region_name=config.REGION)
+    table = client.describe_table(TableName=model.Meta.table_name)["Table"]
+    have = {index["IndexName"] for index in table.get("GlobalSecondaryIndexes", [])}
+    schema = model._get_schema()
+    for index in schema["global_secondary_indexes"]:
+        if index["index_name"] in have:
+            continue
+        client.update_table(
+            TableName=model.Meta.table_name,
+            AttributeDefinitions=[{"AttributeName": a["AttributeName"], "AttributeType": a["AttributeType"]}
+                                  for a in index["attribute_definitions"]],
+            GlobalSecondaryIndexUpdates=[{"Create": {"IndexName": index["index_name"], "KeySchema": index["key_schema"],
+                                                     "Projection": index["projection"]}}])
+        client.get_waiter("table_exists").wait(TableName=model.Meta.table_name)
 
 
 def stop(procs: list[subprocess.Popen]) -> None:
