@@ -2,7 +2,7 @@
 the one middleware; business rules live in `functions/`."""
 from chalice import Chalice, Cron, Rate
 
-from functions.api import committees, grid_work, meetings, middleware, platform, structure
+from functions.api import committees, grid_work, meetings, middleware, platform, services, structure
 
 app = Chalice(app_name="gongjian", configure_logs=False)
 app.register_middleware(middleware.handle_request, "http")
@@ -11,6 +11,7 @@ app.register_blueprint(structure.bp)
 app.register_blueprint(committees.bp)
 app.register_blueprint(meetings.bp)
 app.register_blueprint(grid_work.bp)
+app.register_blueprint(services.bp)
 
 
 # Scheduled handlers live on the app, not a blueprint: Chalice imports blueprint event handlers
@@ -30,3 +31,11 @@ def sweep_overdue_incidents(event):
     from functions.grid_work import sweep
 
     return sweep.run_all_tenants()
+
+
+@app.schedule(Cron(0, 3, 1, "1,4,7,10", "?", "*"), name="volunteer-quarterly")
+def report_volunteer_hours(event):
+    """At each quarter's start, report last quarter's verified volunteer hours to employing units."""
+    from functions.services import volunteers
+
+    return volunteers.run_all_tenants()

@@ -114,7 +114,27 @@ class Require:
         return "check"
 
 
-Operation = Put | Replace | Remove | Require
+@dataclass
+class Tally:
+    """Add `amount` to a counter item (made on first use) unless that takes it over `maximum`:
+    a limit (hours a day) that holds under concurrent writes."""
+
+    model: type[TenantItem]
+    pk: str
+    sk: str
+    amount: int
+    maximum: int
+    on_fail: ProblemError
+
+    def add_to(self, tx: TransactWrite) -> str:
+        counter = self.model(self.pk, self.sk)
+        room = self.model.child_count.does_not_exist() | (self.model.child_count <= self.maximum - self.amount)
+        tx.update(counter, actions=[self.model.child_count.add(self.amount), self.model.kind.set("tally")],
+                  condition=room)
+        return "update"
+
+
+Operation = Put | Replace | Remove | Require | Tally
 
 
 def write(ctx: TenantContext, ops: list[Operation], *, action: str, target: str, state: Any = None,

@@ -9,11 +9,10 @@ from typing import Any
 
 from functions import store
 from functions.errors import Conflict
-from functions.log import logger
 from functions.meetings.meetings import KIND as MEETING, period_bounds
 from functions.periods import month_dates, previous_month
 from functions.models import CommitteesTable, MeetingsTable
-from functions.platform.tenants import active_tenants
+from functions.platform.tenants import for_each_active_tenant
 from functions.tenancy import TenantContext
 
 FLAG = "meeting_flag"
@@ -44,12 +43,6 @@ def list_flags(ctx: TenantContext, period: str, *, limit: int | None, cursor_tex
     return store.page(MeetingsTable, key, scope=f"{ctx.tenant}|{key}", limit=limit, cursor_text=cursor_text).body()
 
 
-def run_all_tenants(now: datetime | None = None) -> dict[str, list[str]]:
-    """The scheduled job: each active tenant's previous month. One tenant failing does not stop the others."""
-    results: dict[str, list[str]] = {}
-    for ctx in active_tenants():
-        try:
-            results[ctx.tenant] = flag_committees(ctx, previous_month(ctx.timezone, now))
-        except Exception:
-            logger.exception("regularity check failed", extra={"tenant": ctx.tenant})
-    return results
+def run_all_tenants(now: datetime | None = None) -> dict[str, Any]:
+    """The scheduled job: each active tenant's previous month."""
+    return for_each_active_tenant(lambda ctx: flag_committees(ctx, previous_month(ctx.timezone, now)), "regularity check")

@@ -1,4 +1,4 @@
 """PynamoDB models, one per table. See `base` for the shared key design."""
-from functions.models.tables import ALL_TABLES, AuditTable, CommitteesTable, GridsTable, MeetingsTable, PlatformTable
+from functions.models.tables import ALL_TABLES, AuditTable, CommitteesTable, GridsTable, MeetingsTable, PlatformTable, ServicesTable
 
-__all__ = ["ALL_TABLES", "AuditTable", "CommitteesTable", "GridsTable", "MeetingsTable", "PlatformTable"]
+__all__ = ["ALL_TABLES", "AuditTable", "CommitteesTable", "GridsTable", "MeetingsTable", "PlatformTable", "ServicesTable"]

@@ -44,6 +44,15 @@ class MeetingsTable(TenantItem):
     gsi2 = Gsi2()
 
 
+class ServicesTable(TenantItem):
+    """The three-level service network: service centres, service requests, in-service members'
+    volunteer activities with their quarterly reports to employing units, and programmes."""
+
+    Meta = table_meta("services")
+    gsi1 = Gsi1()
+    gsi2 = Gsi2()
+
+
 class AuditTable(TenantItem):
     """The hash-chained audit log: one head item per tenant and one entry per write."""
 
@@ -51,4 +60,4 @@ class AuditTable(TenantItem):
     gsi1 = Gsi1()
 
 
-ALL_TABLES: tuple[type[TenantItem], ...] = (PlatformTable, GridsTable, CommitteesTable, MeetingsTable, AuditTable)
+ALL_TABLES: tuple[type[TenantItem], ...] = (PlatformTable, GridsTable, CommitteesTable, MeetingsTable, ServicesTable, AuditTable)

@@ -6,7 +6,7 @@ gsi1 (`platform#tenants`). Its audit entries start the tenant's own chain.
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from functions import config, store
@@ -100,3 +100,16 @@ def active_tenants() -> list[TenantContext]:
             contexts.append(system_context(profile["id"], profile.get("timezone", config.DEFAULT_TIMEZONE),
                                            profile.get("settings", {})))
     return contexts
+
+
+def for_each_active_tenant(job: Callable[[TenantContext], Any], label: str) -> dict[str, Any]:
+    """Run a scheduled job for every active tenant; one tenant failing is logged and does not stop the others."""
+    from functions.log import logger
+
+    results: dict[str, Any] = {}
+    for ctx in active_tenants():
+        try:
+            results[ctx.tenant] = job(ctx)
+        except Exception:
+            logger.exception(f"{label} failed", extra={"tenant": ctx.tenant})
+    return results

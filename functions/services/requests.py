@@ -1,0 +1,93 @@
+"""Service requests (上门式 door-to-door / 一站式 one-stop): employment, education, household,
+elderly and childcare needs, in a closed loop like incidents:
+
+    submitted → accepted → in_service → completed (then rated 1–5), or declined
+
+The requester's contact is kept to a name and a phone number, and the phone is shown masked to
+everyone but district admins and the staff of the request's community.
+
+Keys: `<tenant>#service-request` / id; gsi1 `<tenant>#service-request-status#<status>` / id.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from functions import store
+from functions.errors import Conflict, Text
+from functions.ids import new_id, now_iso
+from functions.models import ServicesTable
+from functions.structure.service import community_must_exist
+from functions.tenancy import COMMUNITY_STAFF, DISTRICT_ADMIN, TenantContext
+
+KIND = "service_request"
+TRANSITIONS = {"submitted": {"accept": "accepted", "decline": "declined"},
+               "accepted": {"start": "in_service", "decline": "declined"},
+               "in_service": {"complete": "completed"}, "completed": {}, "declined": {}}
+
+
+def _keys(ctx: TenantContext, status: str, item_id: str) -> dict[str, str]:
+    return {"gsi1pk": ctx.key("service-request-status", status), "gsi1sk": item_id}
+
+
+def _shown(ctx: TenantContext, request: dict[str, Any]) -> dict[str, Any]:
+    p = ctx.principal
+    if p.has(DISTRICT_ADMIN) or (p.has(COMMUNITY_STAFF) and request["community_id"] in p.communities):
+        return request
+    contact = dict(request.get("contact") or {})
+    if contact.get("phone"):
+        contact["phone"] = contact["phone"][:3] + "****" + contact["phone"][-4:]
+    return {**request, "contact": contact}
+
+
+def create_service_request(ctx: TenantContext, body: dict[str, Any], item_id: str | None = None) -> dict[str, Any]:
+    data = {**body, "status": "submitted", "submitted_by": ctx.actor, "rating": None,
+            "history": [{"action": "submit", "to": "submitted", "by": ctx.actor, "at": now_iso()}]}
+    item_id = item_id or new_id()
+    return _shown(ctx, store.create(ctx, ServicesTable, KIND, data, item_id=item_id,
+                                    extra=[community_must_exist(ctx, body["community_id"])],
+                                    **_keys(ctx, "submitted", item_id)))
+
+
+def get_service_request(ctx: TenantContext, request_id: str) -> dict[str, Any]:
+    return _shown(ctx, store.get(ServicesTable, ctx, KIND, request_id).public())
+
+
+def list_service_requests(ctx: TenantContext, *, status: str | None, limit: int | None,
+                          cursor_text: str | None) -> dict[str, Any]:
+    if status:
+        body = store.page(ServicesTable, ctx.key("service-request-status", status), index="gsi1",
+                          scope=f"{ctx.tenant}|service-request|{status}", limit=limit, cursor_text=cursor_text).body()
+    else:
+        body = store.list_kind(ServicesTable, ctx, KIND, limit=limit, cursor_text=cursor_text)
+    body["items"] = [_shown(ctx, r) for r in body["items"]]
+    return body
+
+
+def transition(ctx: TenantContext, request_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    item = store.get(ServicesTable, ctx, KIND, request_id)
+    data = item.data.as_dict()
+    ctx.require_community(data["community_id"])
+    allowed = TRANSITIONS[data["status"]]
+    if body["action"] not in allowed:
+        raise Conflict(Text(f"当前状态“{data['status']}”不能执行“{body['action']}”",
+                            f"'{body['action']}' is not allowed in status '{data['status']}'"), extra={"allowed": sorted(allowed)})
+    data["status"] = allowed[body["action"]]
+    if body.get("handler"):
+        data["handler"] = body["handler"]
+    data["history"] = data["history"] + [{"action": body["action"], "to": data["status"], "by": ctx.actor,
+                                          "at": now_iso(), "note": body.get("note")}]
+    return _shown(ctx, store.update(ctx, item, data, item.version, **_keys(ctx, data["status"], request_id)))
+
+
+def rate(ctx: TenantContext, request_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Satisfaction 1–5, once, after completion, by the requester or staff recording a call-back."""
+    item = store.get(ServicesTable, ctx, KIND, request_id)
+    data = item.data.as_dict()
+    if data["submitted_by"] != ctx.actor:
+        ctx.require_community(data["community_id"])
+    if data["status"] != "completed":
+        raise Conflict(Text("服务完成后才能评价", "Only a completed request can be rated"))
+    if data.get("rating") is not None:
+        raise Conflict(Text("已评价过", "Already rated"))
+    data.update(rating=body["rating"], rating_comment=body.get("comment"), rated_at=now_iso())
+    return _shown(ctx, store.update(ctx, item, data, item.version, **_keys(ctx, data["status"], request_id)))

@@ -1,0 +1,185 @@
+"""Volunteer activities of Party members (在职党员进社区) and the 双报到 loop back to their units.
+
+Hours are positive and at most 24 a day per member — a per-member-day tally moved in the same
+transaction as the activity, so the limit holds under concurrent writes. An activity counts once
+community staff verified it. Each quarter the verified hours of every in-service member are
+summarised in a report per employing unit, against the tenant's annual threshold (default 50 h).
+
+Keys: `<tenant>#volunteer` / id; gsi1 `<tenant>#member#<mid>#volunteer` / `<date>#<id>`; gsi2
+`<tenant>#volunteer-month#<YYYY-MM>` / `<status>#<id>` (a month's verified hours: one Query).
+Tallies `<tenant>#volunteer-day#<mid>` / `<date>` (tenths of hours). Reports
+`<tenant>#volunteer-report#<YYYY-Qn>` / `<unit id>`.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timezone
+from typing import Any
+
+from functions import store
+from functions.errors import Conflict, FieldError, Forbidden, Text, Unprocessable, ValidationFailed
+from functions.ids import new_id, now_iso, today_in
+from functions.models import CommitteesTable, ServicesTable
+from functions.tenancy import COMMUNITY_STAFF, DISTRICT_ADMIN, TenantContext
+
+KIND = "volunteer_activity"
+REPORT = "volunteer_report"
+DAY_LIMIT_TENTHS = 240
+DEFAULT_THRESHOLD_HOURS = 50.0
+
+
+def _member(ctx: TenantContext, member_id: str) -> dict[str, Any]:
+    try:
+        return CommitteesTable.get(ctx.key("member"), member_id).data.as_dict()
+    except CommitteesTable.DoesNotExist as exc:
+        raise Unprocessable(errors=[FieldError("/member_id", Text("党员不存在", "No such member"))]) from exc
+
+
+def _month_keys(ctx: TenantContext, data: dict[str, Any], item_id: str) -> dict[str, str]:
+    return {"gsi1pk": ctx.key("member", data["member_id"], "volunteer"), "gsi1sk": f"{data['date']}#{item_id}",
+            "gsi2pk": ctx.key("volunteer-month", data["date"][:7]), "gsi2sk": f"{data['status']}#{item_id}"}
+
+
+def _day_tally(ctx: TenantContext, member_id: str, day: str, tenths: int) -> store.Tally:
+    over = Unprocessable(Text("该党员当日志愿服务累计超过 24 小时", "More than 24 hours in one day for this member"),
+                         errors=[FieldError("/hours", Text("当日累计不能超过 24 小时", "At most 24 hours a day"))])
+    return store.Tally(ServicesTable, ctx.key("volunteer-day", member_id), day, tenths, DAY_LIMIT_TENTHS, over)
+
+
+def create_volunteer_activity(ctx: TenantContext, body: dict[str, Any], item_id: str | None = None) -> dict[str, Any]:
+    """Record hours for a member: by the member themself, or staff of the community served."""
+    member = _member(ctx, body["member_id"])
+    community_id = body.get("community_id") or member.get("reported_community_id")
+    if not community_id:
+        raise Unprocessable(errors=[FieldError("/community_id", Text("须指明服务的社区", "Name the community served"))])
+    p = ctx.principal
+    if not (p.has(DISTRICT_ADMIN) or (p.has(COMMUNITY_STAFF) and community_id in p.communities)
+            or member.get("user_id") == p.sub):
+        raise Forbidden(Text("无权为该党员登记志愿服务", "Not allowed to record hours for this member"))
+    if body["date"] > today_in(ctx.timezone):
+        raise Unprocessable(errors=[FieldError("/date", Text("服务日期不能晚于今天", "The date is in the future"))])
+    data = {**body, "community_id": community_id, "member_name": member["name"], "unit_id": member.get("unit_id"),
+            "status": "pending", "recorded_by": ctx.actor}
+    item_id = item_id or new_id()
+    tenths = round(body["hours"] * 10)
+    return store.create(ctx, ServicesTable, KIND, data, item_id=item_id,
+                        extra=[_day_tally(ctx, body["member_id"], body["date"], tenths)], **_month_keys(ctx, data, item_id))
+
+
+def verify(ctx: TenantContext, activity_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Community staff verify (count) or reject an activity, once; a rejection frees its hours."""
+    item = store.get(ServicesTable, ctx, KIND, activity_id)
+    data = item.data.as_dict()
+    ctx.require(DISTRICT_ADMIN, COMMUNITY_STAFF)
+    ctx.require_community(data["community_id"])
+    if data["status"] != "pending":
+        raise Conflict(Text("该记录已审核", "This activity was reviewed already"))
+    data.update(status="verified" if body["verified"] else "rejected", reviewed_by=ctx.actor, reviewed_at=now_iso(),
+                review_note=body.get("note"))
+    extra = [] if body["verified"] else [_day_tally(ctx, data["member_id"], data["date"], -round(data["hours"] * 10))]
+    return store.update(ctx, item, data, item.version, extra=extra, **_month_keys(ctx, data, activity_id))
+
+
+def list_activities(ctx: TenantContext, *, member_id: str | None, limit: int | None, cursor_text: str | None) -> dict[str, Any]:
+    """All activities, or one member's in date order."""
+    if not member_id:
+        return store.list_kind(ServicesTable, ctx, KIND, limit=limit, cursor_text=cursor_text)
+    key = ctx.key("member", member_id, "volunteer")
+    return store.page(ServicesTable, key, index="gsi1", scope=f"{ctx.tenant}|{key}", limit=limit,
+                      cursor_text=cursor_text).body()
+
+
+def months_of(period: str) -> list[str]:
+    """`YYYY-MM` → [it]; `YYYY-Qn` → its three months; `YYYY` → twelve. 400 otherwise."""
+    try:
+        if len(period) == 7 and period[4] == "-":
+            date.fromisoformat(period + "-01")
+            return [period]
+        if len(period) == 7 and period[4:6] == "-Q" and period[6] in "1234":
+            first = (int(period[6]) - 1) * 3 + 1
+            return [f"{period[:4]}-{m:02d}" for m in range(first, first + 3)]
+        if len(period) == 4 and period.isdigit():
+            return [f"{period}-{m:02d}" for m in range(1, 13)]
+    except ValueError:
+        pass
+    raise ValidationFailed(errors=[FieldError("/period", Text("period 应为 YYYY-MM、YYYY-Qn 或 YYYY", "period must be YYYY-MM, YYYY-Qn or YYYY"))])
+
+
+def verified_in(ctx: TenantContext, months: list[str]):
+    """Verified activities of these months: one Query per month."""
+    for month in months:
+        yield from store.query_all(ServicesTable, ctx.key("volunteer-month", month), index="gsi2",
+                                   range_condition=ServicesTable.gsi2sk.startswith("verified#"))
+
+
+def totals(ctx: TenantContext, period: str) -> dict[str, Any]:
+    """Verified hours and activities per member, unit and community in a month, quarter or year."""
+    sums: dict[str, dict[str, dict[str, float]]] = {"members": defaultdict(lambda: {"hours": 0.0, "activities": 0}),
+                                                     "units": defaultdict(lambda: {"hours": 0.0, "activities": 0}),
+                                                     "communities": defaultdict(lambda: {"hours": 0.0, "activities": 0})}
+    names = {}
+    for item in verified_in(ctx, months_of(period)):
+        a = item.data.as_dict()
+        names[a["member_id"]] = a.get("member_name")
+        for group, key in (("members", a["member_id"]), ("units", a.get("unit_id") or "none"),
+                           ("communities", a["community_id"])):
+            sums[group][key]["hours"] += a["hours"]
+            sums[group][key]["activities"] += 1
+    id_field = {"members": "member_id", "units": "unit_id", "communities": "community_id"}
+    out = {group: sorted(({id_field[group]: k, **({"name": names.get(k)} if group == "members" else {}),
+                           "hours": round(v["hours"], 1), "activities": v["activities"]} for k, v in rows.items()),
+                         key=lambda r: -r["hours"]) for group, rows in sums.items()}
+    return {"period": period, "hours": round(sum(r["hours"] for r in out["members"]), 1), **out}
+
+
+def run_quarter(ctx: TenantContext, quarter: str) -> dict[str, Any]:
+    """Write (or rewrite) the quarter's report per employing unit: each in-service member's verified
+    hours in the quarter and the year so far, and who is below the annual threshold."""
+    quarter_months = months_of(quarter)
+    year_months = [m for m in months_of(quarter[:4]) if m <= quarter_months[-1]]
+    threshold = float(ctx.settings.get("volunteer_threshold_hours", DEFAULT_THRESHOLD_HOURS))
+    in_quarter: dict[str, float] = defaultdict(float)
+    in_year: dict[str, float] = defaultdict(float)
+    for item in verified_in(ctx, year_months):
+        a = item.data.as_dict()
+        in_year[a["member_id"]] += a["hours"]
+        if a["date"][:7] in quarter_months:
+            in_quarter[a["member_id"]] += a["hours"]
+    by_unit: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for member in store.query_all(CommitteesTable, ctx.key("member")):
+        m = member.data.as_dict()
+        if m.get("in_service") and m.get("unit_id"):
+            by_unit[m["unit_id"]].append({"member_id": member.sk, "name": m["name"],
+                                          "quarter_hours": round(in_quarter[member.sk], 1),
+                                          "year_hours": round(in_year[member.sk], 1),
+                                          "below_threshold": in_year[member.sk] < threshold})
+    partition = ctx.key("volunteer-report", quarter)
+    for unit_id, members in sorted(by_unit.items()):
+        data = {"quarter": quarter, "unit_id": unit_id, "threshold_hours": threshold, "members": members,
+                "below": [m["member_id"] for m in members if m["below_threshold"]],
+                "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        try:
+            existing = ServicesTable.get(partition, unit_id)
+            store.update(ctx, existing, data, existing.version)
+        except ServicesTable.DoesNotExist:
+            store.create(ctx, ServicesTable, REPORT, data, item_id=unit_id, partition=partition)
+    return {"quarter": quarter, "units": len(by_unit), "threshold_hours": threshold}
+
+
+def list_reports(ctx: TenantContext, quarter: str, *, limit: int | None, cursor_text: str | None) -> dict[str, Any]:
+    months_of(quarter)
+    key = ctx.key("volunteer-report", quarter)
+    return store.page(ServicesTable, key, scope=f"{ctx.tenant}|{key}", limit=limit, cursor_text=cursor_text).body()
+
+
+def previous_quarter(timezone_name: str, now: datetime | None = None) -> str:
+    from functions.periods import previous_month
+
+    month = previous_month(timezone_name, now)
+    return f"{month[:4]}-Q{(int(month[5:]) - 1) // 3 + 1}"
+
+
+def run_all_tenants(now: datetime | None = None) -> dict[str, Any]:
+    from functions.platform.tenants import for_each_active_tenant
+
+    return for_each_active_tenant(lambda ctx: run_quarter(ctx, previous_quarter(ctx.timezone, now)), "volunteer report")
