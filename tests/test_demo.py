@@ -8,7 +8,8 @@ def test_demo_district_loads_once(api):
     first = loader.load_demo()
     assert first == {"streets": 2, "communities": 17, "grids": 151, "units": 136, "committees": 17,
                      "members": 10, "branches": 2, "pairings": 3, "alliances": 1,
-                     "meetings": 17, "minutes": 17, "decisions": 1, "incidents": 151}
+                     "meetings": 17, "minutes": 17, "decisions": 1, "incidents": 151,
+                     "centres": 13, "programmes": 2, "service_requests": 3, "volunteer_activities": 20}
     entries = chain.verify("gangbei")["entries"]
     assert set(loader.load_demo().values()) == {0}
     assert chain.verify("gangbei") == {**chain.verify("gangbei"), "ok": True, "entries": entries}
@@ -62,3 +63,19 @@ def test_demo_grid_work_slice(api):
     statuses = {i["status"] for i in api.all_items("/v1/incidents", admin)}
     assert statuses == {"reported", "accepted", "dispatched", "in_progress", "resolved", "verified", "closed", "rejected"}
     assert api.get("/v1/incidents?overdue=true", admin).json["items"]
+
+
+def test_demo_services_slice(api):
+    loader.load_demo()
+    admin = token("district_admin", "gangbei")
+    cov = api.get("/v1/service-centres/coverage", admin).json
+    assert cov["grids"] == 151 and 0 < cov["covered"] < 151
+    levels = {c["level"] for c in api.all_items("/v1/service-centres", admin)}
+    assert levels == {"district", "street", "community"}
+    assert api.get("/v1/volunteer-activities/totals?period=" + cov_period(), admin).json["hours"] > 0
+
+
+def cov_period():
+    from functions.periods import previous_month
+
+    return previous_month("Asia/Shanghai")

@@ -204,7 +204,68 @@ def load_grid_work(ctx: TenantContext) -> dict[str, int]:
     return created
 
 
+# Communities without a centre of their own: their outer grids fall outside the 20-minute circle.
+NO_CENTRE = {"光明社区", "东湖社区", "新兴社区", "南平社区", "城北社区", "北山社区", "仙衣社区"}
+
+
+def load_services(ctx: TenantContext) -> dict[str, int]:
+    """Service centres at three levels, 荷城社区's programmes (阳光妈妈俱乐部, 妇女儿童之家), service
+    requests and last month's volunteer hours of its in-service members."""
+    from functions.services import centres, programmes, requests, volunteers
+    from functions.models import ServicesTable
+
+    created = {"centres": 0, "programmes": 0, "service_requests": 0, "volunteer_activities": 0}
+
+    def once(kind: str, key: str, create, body: dict, seq: int = 0) -> None:
+        item_id = ids.stable_id(ctx.tenant, kind, key, seq=seq)
+        if not store.exists(ServicesTable, ctx, kind, item_id):
+            create(ctx, body, item_id=item_id)
+            created[{"centre": "centres", "programme": "programmes", "service_request": "service_requests",
+                     "volunteer_activity": "volunteer_activities"}[kind]] += 1
+
+    once("centre", "district", centres.create_centre, {"name": "港北区党群服务中心", "level": "district",
+         "location": {"lat": 23.0975, "lon": 109.5925}, "opening_hours": "周一至周日 8:00-20:00"})
+    for s_no, street in enumerate(gangbei.STREETS):
+        street_id = ids.stable_id(ctx.tenant, "street", street, seq=s_no)
+        lon, lat = gangbei.community_origin(s_no * 8 + 2)
+        once("centre", street, centres.create_centre, {"name": f"{street}党群服务中心", "level": "street", "street_id": street_id,
+             "location": {"lat": lat + 0.0075, "lon": lon + 0.0075}, "opening_hours": "周一至周五 8:30-17:30"}, seq=1 + s_no)
+    hecheng = ""
+    for index, community in enumerate(c for cs in gangbei.STREETS.values() for c in cs):
+        community_id = ids.stable_id(ctx.tenant, "community", community, seq=index)
+        hecheng = hecheng or community_id
+        if community in NO_CENTRE:
+            continue
+        lon, lat = gangbei.community_origin(index)
+        once("centre", community, centres.create_centre, {"name": f"{community}党群服务中心", "level": "community",
+             "community_id": community_id, "location": {"lat": round(lat + 0.0075, 6), "lon": round(lon + 0.0075, 6)},
+             "opening_hours": "周一至周六 8:30-18:00"}, seq=10 + index)
+    for n, (name, audience) in enumerate([("阳光妈妈俱乐部", "单亲妈妈"), ("妇女儿童之家", "妇女儿童")]):
+        once("programme", name, programmes.create_programme, {"name": name, "community_id": hecheng, "audience": audience,
+             "description": "解决就业、子女教育和家政等困难"}, seq=n)
+    for n, (kind, mode, text) in enumerate([("employment", "door_to_door", "单亲妈妈求职帮扶"),
+                                           ("education", "one_stop", "子女入学咨询"), ("household", "door_to_door", "家政服务对接")]):
+        once("service_request", str(n), requests.create_service_request, {"type": kind, "mode": mode, "community_id": hecheng,
+             "description": text, "contact": {"name": gangbei.person(200 + n)}}, seq=n)
+    month = previous_month(ctx.timezone)
+    for n in range(0, 10, 2):  # the in-service members of 荷城社区
+        member_id = ids.stable_id(ctx.tenant, "member", str(n), seq=n)
+        for week in range(4):
+            key = f"{n}-{week}"
+            item_id = ids.stable_id(ctx.tenant, "volunteer_activity", key, seq=n * 10 + week)
+            if store.exists(ServicesTable, ctx, "volunteer_activity", item_id):
+                continue
+            volunteers.create_volunteer_activity(ctx, {"member_id": member_id, "date": f"{month}-{3 + 7 * week:02d}",
+                                                       "hours": 2 + (n + week) % 3, "description": "在职党员进社区志愿服务",
+                                                       "dimension": ["sanitation", "security", "public_welfare", "vulnerable_support"][week]},
+                                                 item_id=item_id)
+            volunteers.verify(ctx, item_id, {"verified": True})
+            created["volunteer_activities"] += 1
+    return created
+
+
 def load_demo() -> dict[str, int]:
     """Load (or top up) the demo district; returns how many objects of each kind were created."""
     ctx = ensure_tenant()
-    return {**load_structure(ctx), **load_committees(ctx), **load_meetings(ctx), **load_grid_work(ctx)}
+    return {**load_structure(ctx), **load_committees(ctx), **load_meetings(ctx), **load_grid_work(ctx),
+            **load_services(ctx)}

@@ -92,12 +92,12 @@ def list_activities(ctx: TenantContext, *, member_id: str | None, limit: int | N
 def months_of(period: str) -> list[str]:
     """`YYYY-MM` → [it]; `YYYY-Qn` → its three months; `YYYY` → twelve. 400 otherwise."""
     try:
+        if len(period) == 7 and period[4:6] == "-Q" and period[:4].isdigit() and period[6] in "1234":
+            first = (int(period[6]) - 1) * 3 + 1
+            return [f"{period[:4]}-{m:02d}" for m in range(first, first + 3)]
         if len(period) == 7 and period[4] == "-":
             date.fromisoformat(period + "-01")
             return [period]
-        if len(period) == 7 and period[4:6] == "-Q" and period[6] in "1234":
-            first = (int(period[6]) - 1) * 3 + 1
-            return [f"{period[:4]}-{m:02d}" for m in range(first, first + 3)]
         if len(period) == 4 and period.isdigit():
             return [f"{period}-{m:02d}" for m in range(1, 13)]
     except ValueError:
