@@ -1,8 +1,12 @@
 """Gongjian (共建) API: the Chalice app. Thin on purpose: it registers one blueprint per area and
 the one middleware; business rules live in `functions/`."""
+import json
+
 from chalice import Chalice, Cron, Rate
 
-from functions.api import committees, grid_work, meetings, middleware, platform, services, structure
+from functions import config
+
+from functions.api import assessments, committees, grid_work, meetings, middleware, platform, services, structure
 
 app = Chalice(app_name="gongjian", configure_logs=False)
 app.register_middleware(middleware.handle_request, "http")
@@ -12,6 +16,7 @@ app.register_blueprint(committees.bp)
 app.register_blueprint(meetings.bp)
 app.register_blueprint(grid_work.bp)
 app.register_blueprint(services.bp)
+app.register_blueprint(assessments.bp)
 
 
 # Scheduled handlers live on the app, not a blueprint: Chalice imports blueprint event handlers
@@ -39,3 +44,19 @@ def report_volunteer_hours(event):
     from functions.services import volunteers
 
     return volunteers.run_all_tenants()
+
+
+@app.schedule(Cron(0, 17, "L", "*", "?", "*"), name="assessment-fanout")
+def fan_out_assessments(event):
+    """01:00 Beijing on the 1st (17:00 UTC on the last day): one message per active tenant."""
+    from functions.assessments import fanout
+
+    return fanout.fan_out()
+
+
+@app.on_sqs_message(queue=f"{config.TABLE_PREFIX}-assessments", batch_size=1, name="assessment-worker")
+def assess_tenant_month(event):
+    """One tenant's previous month. Batch size 1: a failing tenant is retried, then dead-lettered, alone."""
+    from functions.assessments import fanout
+
+    return [fanout.assess(json.loads(record.body)) for record in event]

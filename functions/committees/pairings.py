@@ -3,7 +3,8 @@ target contact cadence and a log of contacts with outcomes.
 
 Keys: `<tenant>#pairing` / id; gsi2 `<tenant>#pairing-due` / `<next_due>#<id>`, so the pairings
 that missed their cadence (`next_due` before today) are one Query. Contacts live under
-`<tenant>#pairing#<pid>#contact` / id and move the pairing's `next_due` in the same transaction.
+`<tenant>#pairing#<pid>#contact` / id (and on gsi2 by month, for the assessment) and move the
+pairing's `next_due` in the same transaction.
 """
 from __future__ import annotations
 
@@ -76,8 +77,10 @@ def create_pairing_contact(ctx: TenantContext, pairing_id: str, body: dict[str, 
         raise Unprocessable(errors=[FieldError("/date", Text("联系日期不能晚于今天", "The contact date is in the future"))])
     contact_id = new_id()
     contact = store.new_item(CommitteesTable, ctx, CONTACT, contact_id,
-                             {**body, "pairing_id": pairing_id, "recorded_by": ctx.actor},
-                             partition=ctx.key(KIND, pairing_id, "contact"))
+                             {**body, "pairing_id": pairing_id, "recorded_by": ctx.actor,
+                              "units": [pairing["from_unit_id"], pairing["to_unit_id"]]},
+                             partition=ctx.key(KIND, pairing_id, "contact"),
+                             gsi2pk=ctx.key("pairing-contact-month", body["date"][:7]), gsi2sk=contact_id)
     last = max(filter(None, [pairing.get("last_contact_on"), body["date"]]))
     data = {**pairing, "last_contact_on": last, "next_due": _plus(last, pairing["cadence_days"]),
             "contacts": int(pairing.get("contacts", 0)) + 1}

@@ -53,6 +53,15 @@ class ServicesTable(TenantItem):
     gsi2 = Gsi2()
 
 
+class AssessmentsTable(TenantItem):
+    """Co-building activities (五齐), assessment rules (versioned), assessment runs and their
+    results, the per-period publication state and appeals."""
+
+    Meta = table_meta("assessments")
+    gsi1 = Gsi1()
+    gsi2 = Gsi2()
+
+
 class AuditTable(TenantItem):
     """The hash-chained audit log: one head item per tenant and one entry per write."""
 
@@ -60,4 +69,4 @@ class AuditTable(TenantItem):
     gsi1 = Gsi1()
 
 
-ALL_TABLES: tuple[type[TenantItem], ...] = (PlatformTable, GridsTable, CommitteesTable, MeetingsTable, ServicesTable, AuditTable)
+ALL_TABLES: tuple[type[TenantItem], ...] = (PlatformTable, GridsTable, CommitteesTable, MeetingsTable, ServicesTable, AssessmentsTable, AuditTable)

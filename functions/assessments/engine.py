@@ -1,0 +1,81 @@
+"""Scoring: plain data in, plain data out, no I/O — the same inputs and rules always give the same
+results, so an auditor can recompute any result from the inputs it records.
+
+Per unit:
+- each of the five dimensions: raw = Σ participants × hours of its activities (person-hours);
+  sub-score = 100 × raw ÷ the district's highest raw in that dimension (0 when nobody did any);
+- meeting attendance and on-time action completion: 100 × the rate; pairing activity: 100 × the
+  share of expected contacts made (capped at 1); volunteer hours: 100 × hours ÷ the district's
+  highest. A factor with no data for a unit (never invited, no actions due, no pairings, no
+  in-service members) is left out and that unit's weights are rescaled to sum to 1;
+- total = Σ weight × sub-score (0–100), grade from the bands, rank in the community and the district
+  (ties broken by unit id, so ranks are deterministic).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+DIMENSIONS = ("public_welfare", "sanitation", "security", "vulnerable_support", "development_planning")
+FACTORS = ("meeting_attendance", "action_completion", "pairing_activity", "volunteer_hours")
+
+
+def normalise(raw: dict[str, float]) -> dict[str, float]:
+    """100 × value ÷ max over the district; all zeros stay zero."""
+    top = max(raw.values(), default=0)
+    return {k: (round(100 * v / top, 4) if top > 0 else 0.0) for k, v in raw.items()}
+
+
+def grade(total: float, bands: list[dict[str, Any]]) -> dict[str, Any]:
+    for band in bands:
+        if total >= band["min"]:
+            return band
+    return bands[-1]
+
+
+def inputs_hash(unit_inputs: dict[str, Any], rule_version: int) -> str:
+    canonical = json.dumps({"inputs": unit_inputs, "rule_version": rule_version}, sort_keys=True, ensure_ascii=False,
+                           separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def score(units: dict[str, dict[str, Any]], inputs: dict[str, dict[str, Any]], rules: dict[str, Any]) -> list[dict[str, Any]]:
+    """Results for every unit in `units` ({id: {name, community_id}}), ranked.
+
+    `inputs[unit_id]` holds `dimensions` {dimension: person-hours} and `factors` {factor: value or None}
+    (rates 0–1 for attendance, completion and pairing; hours for volunteering)."""
+    ids = sorted(units)
+    weights = rules["weights"]
+    dimension_scores = {d: normalise({u: float(inputs[u]["dimensions"].get(d, 0)) for u in ids}) for d in DIMENSIONS}
+    volunteer = normalise({u: float(inputs[u]["factors"].get("volunteer_hours") or 0) for u in ids})
+    results = []
+    for u in ids:
+        factors = inputs[u]["factors"]
+        parts: dict[str, tuple[float, float]] = {d: (weights["dimensions"][d], dimension_scores[d][u]) for d in DIMENSIONS}
+        for f in FACTORS:
+            value = factors.get(f)
+            if value is None:
+                continue
+            sub = volunteer[u] if f == "volunteer_hours" else round(100 * min(1.0, float(value)), 4)
+            parts[f] = (weights["factors"][f], sub)
+        weight_sum = sum(w for w, _ in parts.values())
+        used = {k: (w / weight_sum if weight_sum else 0.0) for k, (w, _) in parts.items()}
+        total = round(sum(used[k] * s for k, (_, s) in parts.items()), 2)
+        band = grade(total, rules["grade_bands"])
+        results.append({
+            "unit_id": u, "name": units[u]["name"], "community_id": units[u]["community_id"],
+            "score": total, "grade": band["grade"], "grade_en": band.get("grade_en"),
+            "dimensions": {d: round(dimension_scores[d][u], 2) for d in DIMENSIONS},
+            "factors": {f: (round(parts[f][1], 2) if f in parts else None) for f in FACTORS},
+            "weights_used": {k: round(v, 6) for k, v in used.items()},
+            "inputs": inputs[u], "rule_version": rules["version"],
+            "inputs_sha256": inputs_hash(inputs[u], rules["version"]),
+        })
+    ranked = sorted(results, key=lambda r: (-r["score"], r["unit_id"]))
+    per_community: dict[str, int] = {}
+    for position, r in enumerate(ranked, start=1):
+        r["rank"] = position
+        per_community[r["community_id"]] = per_community.get(r["community_id"], 0) + 1
+        r["rank_in_community"] = per_community[r["community_id"]]
+    return ranked

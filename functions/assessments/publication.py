@@ -1,0 +1,91 @@
+"""Publication and review (公示): during the tenant's window (default 7 days) a unit may appeal with a
+reason; a district admin resolves it — upheld with a corrected input (the period is re-run with the
+same rule version, atomically) or dismissed — and then makes the period final. Final results
+never change.
+
+Keys: appeals `<tenant>#assessment-appeal#<YYYY-MM>` / id.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from functions import store
+from functions.assessments import runs
+from functions.errors import Conflict, FieldError, Text, Unprocessable
+from functions.ids import now_iso
+from functions.models import AssessmentsTable, CommitteesTable
+from functions.tenancy import DISTRICT_ADMIN, TenantContext
+
+APPEAL = "assessment_appeal"
+
+
+def _open_state(ctx: TenantContext, period: str) -> AssessmentsTable:
+    item = runs.state(ctx, period)
+    if item is None:
+        raise store.not_found("assessment")
+    if item.data["status"] == "final":
+        raise Conflict(Text("该月考核已定稿", "This period is final"))
+    return item
+
+
+def create_appeal(ctx: TenantContext, period: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A unit's appeal, filed by staff of its community (or the district) within the window."""
+    item = _open_state(ctx, period)
+    if datetime.now(timezone.utc) > datetime.fromisoformat(item.data["appeal_until"]):
+        raise Conflict(Text("公示期已过，不能再申诉", "The appeal window has closed"))
+    try:
+        unit = CommitteesTable.get(ctx.key("unit"), body["unit_id"]).data.as_dict()
+    except CommitteesTable.DoesNotExist as exc:
+        raise Unprocessable(errors=[FieldError("/unit_id", Text("单位不存在", "No such unit"))]) from exc
+    ctx.require_community(unit["community_id"])
+    return store.create(ctx, AssessmentsTable, APPEAL, {**body, "period": period, "status": "open", "filed_by": ctx.actor},
+                        partition=ctx.key("assessment-appeal", period))
+
+
+def list_appeals(ctx: TenantContext, period: str, *, limit: int | None, cursor_text: str | None) -> dict[str, Any]:
+    key = ctx.key("assessment-appeal", period)
+    return store.page(AssessmentsTable, key, scope=f"{ctx.tenant}|{key}", limit=limit, cursor_text=cursor_text).body()
+
+
+def resolve_appeal(ctx: TenantContext, period: str, appeal_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Uphold (with a correction of the unit's inputs, then re-run) or dismiss an open appeal."""
+    ctx.require(DISTRICT_ADMIN)
+    state = _open_state(ctx, period)
+    try:
+        appeal = AssessmentsTable.get(ctx.key("assessment-appeal", period), appeal_id)
+    except AssessmentsTable.DoesNotExist as exc:
+        raise store.not_found("appeal") from exc
+    data = appeal.data.as_dict()
+    if data["status"] != "open":
+        raise Conflict(Text("该申诉已处理", "This appeal was resolved already"))
+    upheld = body["decision"] == "upheld"
+    if upheld and not body.get("correction"):
+        raise Unprocessable(errors=[FieldError("/correction", Text("支持申诉须给出更正的数据", "An upheld appeal needs a correction"))])
+    data.update(status=body["decision"], resolution_note=body.get("note"), resolved_by=ctx.actor, resolved_at=now_iso(),
+                correction=body.get("correction"))
+    ops: list[store.Operation] = [store.Replace(store.changed(appeal, data), appeal.version)]
+    if upheld:
+        period_data = state.data.as_dict()
+        corrections = dict(period_data.get("corrections", {}))
+        corrections[data["unit_id"]] = body["correction"]
+        ops.append(store.Replace(store.changed(state, {**period_data, "corrections": corrections}), state.version))
+    store.write(ctx, ops, action=f"assessment_appeal.{body['decision']}", target=f"assessment/{period}/appeal/{appeal_id}",
+                state=data)
+    rerun = runs.run_period(ctx, period) if upheld else None
+    return {**data, "id": appeal_id, "rerun": rerun}
+
+
+def finalize(ctx: TenantContext, period: str) -> dict[str, Any]:
+    """Close the period once the window has passed and no appeal is open; results are then fixed."""
+    ctx.require(DISTRICT_ADMIN)
+    state = _open_state(ctx, period)
+    data = state.data.as_dict()
+    if datetime.now(timezone.utc) < datetime.fromisoformat(data["appeal_until"]):
+        raise Conflict(Text("公示期未结束", "The appeal window is still open"))
+    if any(a.data["status"] == "open" for a in store.query_all(AssessmentsTable, ctx.key("assessment-appeal", period))):
+        raise Conflict(Text("仍有未处理的申诉", "Appeals are still open"))
+    data.update(status="final", finalized_at=now_iso(), finalized_by=ctx.actor)
+    store.write(ctx, [store.Replace(store.changed(state, data), state.version)], action="assessment.finalize",
+                target=f"assessment/{period}", state=data)
+    return {"period": period, "status": "final", "run_id": data["run_id"]}

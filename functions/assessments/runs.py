@@ -1,0 +1,196 @@
+"""Assessment runs: gather a period's inputs with Queries, score, and publish atomically.
+
+A run writes its results into a fresh partition `<tenant>#assessment-run#<run id>` (sk the unit id;
+gsi1 `…#rank` / rank, for the ranked list), invisible to readers, then makes them visible with one
+audited write of the period's state item `<tenant>#assessment-period` / `<YYYY-MM>` pointing at the
+run. Re-running a period therefore replaces it whole or not at all, however many units it has; a
+run that dies half-way leaves only an unreferenced partition. Final periods never change.
+
+Inputs, each one (paginated) Query — never a Scan: units; the month's co-building activities;
+the month's meetings; actions due in the month (one Query per status); pairings and the month's
+pairing contacts; the months' verified volunteer hours and the in-service members.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from functions import store
+from functions.assessments import activities, engine, reports, rules
+from functions.errors import Conflict, Text
+from functions.ids import new_id
+from functions.meetings.meetings import BY_TIME
+from functions.models import AssessmentsTable, CommitteesTable, MeetingsTable
+from functions.periods import month_bounds, month_dates
+from functions.services.volunteers import verified_in
+from functions.tenancy import TenantContext
+
+STATE = "assessment_period"
+RESULT = "assessment_result"
+DEFAULT_APPEAL_DAYS = 7
+
+
+def state(ctx: TenantContext, period: str) -> AssessmentsTable | None:
+    try:
+        return AssessmentsTable.get(ctx.key("assessment-period"), period, consistent_read=True)
+    except AssessmentsTable.DoesNotExist:
+        return None
+
+
+def gather(ctx: TenantContext, period: str) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """(units, inputs per unit) for a month, from Queries only."""
+    units = {u.sk: {"name": u.data["name"], "community_id": u.data["community_id"]}
+             for u in store.query_all(CommitteesTable, ctx.key("unit"))}
+    inputs = {u: {"dimensions": {d: 0.0 for d in engine.DIMENSIONS}, "activities": 0,
+                  "factors": {f: None for f in engine.FACTORS}} for u in units}
+    for item in activities.in_period(ctx, period):
+        a = item.data.as_dict()
+        if a["unit_id"] in inputs:
+            inputs[a["unit_id"]]["dimensions"][a["dimension"]] += float(a.get("participants") or 1) * float(a.get("hours") or 0)
+            inputs[a["unit_id"]]["activities"] += 1
+
+    low, high = month_bounds(ctx.timezone, period)
+    invited: dict[str, int] = defaultdict(int)
+    present: dict[str, int] = defaultdict(int)
+    for meeting in store.query_all(MeetingsTable, ctx.key(BY_TIME), index="gsi2",
+                                   range_condition=MeetingsTable.gsi2sk.between(low.isoformat(timespec="seconds"),
+                                                                                high.isoformat(timespec="seconds"))):
+        for attendee in meeting.data.as_dict().get("attendees", []):
+            invited[attendee["unit_id"]] += 1
+            present[attendee["unit_id"]] += bool(attendee.get("present"))
+
+    first, last = month_dates(period)
+    by_name = {v["name"]: k for k, v in units.items()}
+    due: dict[str, int] = defaultdict(int)
+    on_time: dict[str, int] = defaultdict(int)
+    for status in ("open", "in_progress", "done"):
+        for action in store.query_all(MeetingsTable, ctx.key("action-status", status), index="gsi1",
+                                      range_condition=MeetingsTable.gsi1sk.between(first, f"{last}#~")):
+            a = action.data.as_dict()
+            for part in a["parts"]:
+                unit_id = by_name.get(part["assignee"])
+                if unit_id is None:
+                    continue
+                due[unit_id] += 1
+                done_day = (a.get("done_at") or "9999")[:10]
+                on_time[unit_id] += status == "done" and done_day <= part["due_date"]
+
+    expected: dict[str, float] = defaultdict(float)
+    days = (datetime.fromisoformat(last) - datetime.fromisoformat(first)).days + 1
+    for pairing in store.query_all(CommitteesTable, ctx.key("pairing")):
+        p = pairing.data.as_dict()
+        if p["started_on"] <= last:
+            for unit_id in (p["from_unit_id"], p["to_unit_id"]):
+                expected[unit_id] += days / p["cadence_days"]
+    made: dict[str, int] = defaultdict(int)
+    for contact in store.query_all(CommitteesTable, ctx.key("pairing-contact-month", period), index="gsi2"):
+        for unit_id in contact.data.as_dict().get("units", []):
+            made[unit_id] += 1
+
+    members_of: dict[str, int] = defaultdict(int)
+    for member in store.query_all(CommitteesTable, ctx.key("member")):
+        m = member.data.as_dict()
+        if m.get("in_service") and m.get("unit_id"):
+            members_of[m["unit_id"]] += 1
+    hours: dict[str, float] = defaultdict(float)
+    for item in verified_in(ctx, [period]):
+        a = item.data.as_dict()
+        if a.get("unit_id"):
+            hours[a["unit_id"]] += float(a["hours"])
+
+    for u, entry in inputs.items():
+        factors = entry["factors"]
+        factors["meeting_attendance"] = round(present[u] / invited[u], 6) if invited[u] else None
+        factors["action_completion"] = round(on_time[u] / due[u], 6) if due[u] else None
+        factors["pairing_activity"] = round(min(1.0, made[u] / expected[u]), 6) if expected[u] else None
+        factors["volunteer_hours"] = round(hours[u], 2) if members_of[u] else None
+        entry["counts"] = {"meetings_invited": invited[u], "meetings_present": present[u], "actions_due": due[u],
+                           "actions_on_time": on_time[u], "pairing_contacts": made[u],
+                           "pairing_contacts_expected": round(expected[u], 4), "in_service_members": members_of[u]}
+        entry["dimensions"] = {d: round(v, 4) for d, v in entry["dimensions"].items()}
+    return units, inputs
+
+
+def apply_corrections(inputs: dict[str, dict[str, Any]], corrections: dict[str, Any]) -> None:
+    """Upheld appeals correct a unit's raw inputs; the correction is kept in its inputs."""
+    for unit_id, fix in corrections.items():
+        if unit_id in inputs:
+            inputs[unit_id]["dimensions"].update(fix.get("dimensions", {}))
+            inputs[unit_id]["factors"].update(fix.get("factors", {}))
+            inputs[unit_id]["corrected"] = fix
+
+
+def run_period(ctx: TenantContext, period: str, *, now: datetime | None = None) -> dict[str, Any]:
+    """Assess every unit for a month and publish the results (replacing an earlier run atomically)."""
+    previous = state(ctx, period)
+    old = previous.data.as_dict() if previous else {}
+    if old.get("status") == "final":
+        raise Conflict(Text("该月考核结果已定稿，不能重算", "This period is final and cannot be re-run"))
+    rule_set = rules.version(ctx, old["rule_version"]) if old.get("corrections") else rules.current(ctx)
+    units, inputs = gather(ctx, period)
+    apply_corrections(inputs, old.get("corrections", {}))
+    results = engine.score(units, inputs, rule_set)
+    run_id = new_id()
+    partition = ctx.key("assessment-run", run_id)
+    with AssessmentsTable.batch_write() as batch:
+        for r in results:
+            batch.save(AssessmentsTable(partition, r["unit_id"], kind=RESULT, data=r, gsi1pk=f"{partition}#rank",
+                                        gsi1sk=f"{r['rank']:06d}"))
+    report_keys = reports.write(ctx, period, run_id, results)
+    now = now or datetime.now(timezone.utc)
+    window = float(ctx.settings.get("appeal_window_days", DEFAULT_APPEAL_DAYS))
+    data = {**old, "period": period, "run_id": run_id, "rule_version": rule_set["version"], "status": "published",
+            "units": len(results), "published_at": now.isoformat(timespec="seconds"),
+            "appeal_until": old.get("appeal_until") or (now + timedelta(days=window)).isoformat(timespec="seconds"),
+            "results_sha256": hashlib.sha256(json.dumps(results, sort_keys=True, ensure_ascii=False).encode()).hexdigest(),
+            "reports": report_keys, "corrections": old.get("corrections", {})}
+    if previous is None:
+        item = store.new_item(AssessmentsTable, ctx, STATE, period, data, partition=ctx.key("assessment-period"))
+        ops: list[store.Operation] = [store.Put(item, Conflict(Text("该月考核正在进行，请稍后", "This period is being assessed, retry")))]
+    else:
+        item = store.changed(previous, data)
+        ops = [store.Replace(item, previous.version)]
+    store.write(ctx, ops, action="assessment.publish", target=f"assessment/{period}", state=data)
+    if old.get("run_id"):
+        _drop_run(ctx, old["run_id"])
+    return {"period": period, "run_id": run_id, "units": len(results), "rule_version": rule_set["version"],
+            "status": "published", "appeal_until": data["appeal_until"]}
+
+
+def _drop_run(ctx: TenantContext, run_id: str) -> None:
+    """Delete a replaced run's results (no longer referenced, so never visible)."""
+    with AssessmentsTable.batch_write() as batch:
+        for item in store.query_all(AssessmentsTable, ctx.key("assessment-run", run_id)):
+            batch.delete(item)
+
+
+def published(ctx: TenantContext, period: str) -> dict[str, Any]:
+    item = state(ctx, period)
+    if item is None:
+        raise store.not_found("assessment")
+    return item.data.as_dict()
+
+
+def ranked(ctx: TenantContext, period: str, *, limit: int | None, cursor_text: str | None) -> dict[str, Any]:
+    """The period's results in district rank order, with the report links."""
+    current = published(ctx, period)
+    key = f"{ctx.key('assessment-run', current['run_id'])}#rank"
+    page = store.page(AssessmentsTable, key, index="gsi1", scope=f"{ctx.tenant}|{key}", limit=limit,
+                      cursor_text=cursor_text)
+    items = [{k: r[k] for k in ("unit_id", "name", "community_id", "score", "grade", "rank", "rank_in_community",
+                                "dimensions", "factors")} for r in page.items]
+    return {"period": period, "status": current["status"], "rule_version": current["rule_version"],
+            "appeal_until": current["appeal_until"], "units": current["units"],
+            "reports": reports.links(current.get("reports", {})), "items": items, "next_cursor": page.next_cursor}
+
+
+def unit_result(ctx: TenantContext, period: str, unit_id: str) -> dict[str, Any]:
+    current = published(ctx, period)
+    try:
+        item = AssessmentsTable.get(ctx.key("assessment-run", current["run_id"]), unit_id)
+    except AssessmentsTable.DoesNotExist as exc:
+        raise store.not_found("unit") from exc
+    return {**item.data.as_dict(), "period": period, "status": current["status"]}
