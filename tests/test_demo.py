@@ -9,7 +9,9 @@ def test_demo_district_loads_once(api):
     assert first == {"streets": 2, "communities": 17, "grids": 151, "units": 136, "committees": 17,
                      "members": 10, "branches": 2, "pairings": 3, "alliances": 1,
                      "meetings": 17, "minutes": 17, "decisions": 1, "incidents": 151,
-                     "centres": 13, "programmes": 2, "service_requests": 3, "volunteer_activities": 20}
+                     "centres": 13, "programmes": 2, "service_requests": 3, "volunteer_activities": 20,
+                     "cobuilding_activities": first["cobuilding_activities"], "assessments": 1}
+    assert 300 < first["cobuilding_activities"] < 500
     entries = chain.verify("gangbei")["entries"]
     assert set(loader.load_demo().values()) == {0}
     assert chain.verify("gangbei") == {**chain.verify("gangbei"), "ok": True, "entries": entries}
@@ -79,3 +81,12 @@ def cov_period():
     from functions.periods import previous_month
 
     return previous_month("Asia/Shanghai")
+
+
+def test_demo_assessment_is_believable(api):
+    loader.load_demo()
+    admin = token("district_admin", "gangbei")
+    ranked = api.all_items(f"/v1/assessments?period={cov_period()}", admin)
+    assert len(ranked) == 136
+    grades = {r["grade"] for r in ranked}
+    assert len(grades) >= 3 and ranked[0]["score"] > ranked[-1]["score"]

@@ -3,10 +3,11 @@ results, so an auditor can recompute any result from the inputs it records.
 
 Per unit:
 - each of the five dimensions: raw = Σ participants × hours of its activities (person-hours);
-  sub-score = 100 × raw ÷ the district's highest raw in that dimension (0 when nobody did any);
+  sub-score = 100 × raw ÷ the district's reference, capped at 100. The reference is the 90th
+  percentile (nearest rank) of the units that did any, so one outlier does not flatten everyone
+  else; 0 when nobody did any;
 - meeting attendance and on-time action completion: 100 × the rate; pairing activity: 100 × the
-  share of expected contacts made (capped at 1); volunteer hours: 100 × hours ÷ the district's
-  highest. A factor with no data for a unit (never invited, no actions due, no pairings, no
+  share of expected contacts made (capped at 1); volunteer hours scaled like a dimension. A factor with no data for a unit (never invited, no actions due, no pairings, no
   in-service members) is left out and that unit's weights are rescaled to sum to 1;
 - total = Σ weight × sub-score (0–100), grade from the bands, rank in the community and the district
   (ties broken by unit id, so ranks are deterministic).
@@ -15,16 +16,25 @@ from __future__ import annotations
 
 import hashlib
 import json
+from math import ceil
 from typing import Any
 
 DIMENSIONS = ("public_welfare", "sanitation", "security", "vulnerable_support", "development_planning")
 FACTORS = ("meeting_attendance", "action_completion", "pairing_activity", "volunteer_hours")
 
 
+def reference(values: list[float]) -> float:
+    """The 90th percentile (nearest rank) of the positive values; 0 if there are none."""
+    positive = sorted(v for v in values if v > 0)
+    if not positive:
+        return 0.0
+    return positive[max(0, ceil(0.9 * len(positive)) - 1)]
+
+
 def normalise(raw: dict[str, float]) -> dict[str, float]:
-    """100 × value ÷ max over the district; all zeros stay zero."""
-    top = max(raw.values(), default=0)
-    return {k: (round(100 * v / top, 4) if top > 0 else 0.0) for k, v in raw.items()}
+    """100 × value ÷ the district's reference, capped at 100; all zeros stay zero."""
+    top = reference(list(raw.values()))
+    return {k: (round(min(100.0, 100 * v / top), 4) if top > 0 else 0.0) for k, v in raw.items()}
 
 
 def grade(total: float, bands: list[dict[str, Any]]) -> dict[str, Any]:

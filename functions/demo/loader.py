@@ -264,8 +264,43 @@ def load_services(ctx: TenantContext) -> dict[str, int]:
     return created
 
 
+COBUILDING_STORIES = {
+    "public_welfare": "参与社区公益募捐与义诊", "sanitation": "清理背街小巷卫生死角", "security": "组织治安巡逻、天网工程信息员值守",
+    "vulnerable_support": "走访慰问困难群众、单亲妈妈", "development_planning": "参加社区发展议事会",
+}
+
+
+def load_assessments(ctx: TenantContext) -> dict[str, int]:
+    """Last month's co-building activities of every unit — more and broader for some than others —
+    and that month's assessment."""
+    from functions.assessments import activities, runs
+    from functions.models import AssessmentsTable
+
+    created = {"cobuilding_activities": 0, "assessments": 0}
+    period = previous_month(ctx.timezone)
+    dimensions = list(COBUILDING_STORIES)
+    for index, community in enumerate(c for cs in gangbei.STREETS.values() for c in cs):
+        for n, template in enumerate(gangbei.UNIT_TEMPLATES):
+            unit_id = ids.stable_id(ctx.tenant, "unit", community, template[0], seq=index * 10 + n)
+            effort = (index * 7 + n * 3) % 6  # 0–5 activities: a spread for the ranking
+            for k in range(effort):
+                item_id = ids.stable_id(ctx.tenant, "cobuilding", unit_id, period, str(k), seq=k)
+                if store.exists(AssessmentsTable, ctx, "cobuilding_activity", item_id):
+                    continue
+                dimension = dimensions[(n + k * (1 + index % 2)) % 5]
+                activities.create_cobuilding_activity(ctx, {
+                    "unit_id": unit_id, "dimension": dimension, "date": f"{period}-{1 + (k * 6 + n) % 27:02d}",
+                    "participants": 2 + (index + k) % 12, "hours": 1 + (n + k) % 4, "beneficiaries": 20 * (1 + k),
+                    "description": COBUILDING_STORIES[dimension]}, item_id=item_id)
+                created["cobuilding_activities"] += 1
+    if runs.state(ctx, period) is None:
+        runs.run_period(ctx, period)
+        created["assessments"] += 1
+    return created
+
+
 def load_demo() -> dict[str, int]:
     """Load (or top up) the demo district; returns how many objects of each kind were created."""
     ctx = ensure_tenant()
     return {**load_structure(ctx), **load_committees(ctx), **load_meetings(ctx), **load_grid_work(ctx),
-            **load_services(ctx)}
+            **load_services(ctx), **load_assessments(ctx)}
