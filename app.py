@@ -6,7 +6,7 @@ from chalice import Chalice, Cron, Rate
 
 from functions import config
 
-from functions.api import assessments, committees, grid_work, meetings, middleware, platform, services, structure
+from functions.api import assessments, audit, committees, exports, grid_work, meetings, middleware, platform, services, structure
 
 app = Chalice(app_name="gongjian", configure_logs=False)
 app.register_middleware(middleware.handle_request, "http")
@@ -17,6 +17,8 @@ app.register_blueprint(meetings.bp)
 app.register_blueprint(grid_work.bp)
 app.register_blueprint(services.bp)
 app.register_blueprint(assessments.bp)
+app.register_blueprint(audit.bp)
+app.register_blueprint(exports.bp)
 
 
 # Scheduled handlers live on the app, not a blueprint: Chalice imports blueprint event handlers

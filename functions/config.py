@@ -26,6 +26,9 @@ JWKS_URL: str | None = os.environ.get("GONGJIAN_JWKS_URL") or None
 # Secret for signing list cursors. In AWS it comes from the stage's secrets; locally a file is made.
 CURSOR_SECRET: str | None = os.environ.get("GONGJIAN_CURSOR_SECRET") or None
 
+# Key for signing export manifests (HMAC-SHA256). In AWS from the stage's secrets; locally a file is made.
+EXPORT_SIGNING_KEY: str | None = os.environ.get("GONGJIAN_EXPORT_SIGNING_KEY") or None
+
 # How long a tenant profile (status, tier, time zone) is trusted in one Lambda container.
 TENANT_CACHE_SECONDS: float = float(os.environ.get("GONGJIAN_TENANT_CACHE_SECONDS", "30"))
 

@@ -29,15 +29,22 @@ def principal(request: Request) -> Principal:
 
 
 def tenant_context(request: Request, *, write: bool = False, roles: frozenset[str] = TENANT_ROLES) -> TenantContext:
-    """The tenant the caller acts in. Tenant content is for tenant roles only: a platform admin
-    gets 403. A suspended tenant may read but not write (423)."""
+    """The tenant the caller acts in. Tenant content is for tenant roles, and for auditors reading a
+    tenant they are granted (named with `X-Tenant` or `?tenant=`); a platform admin gets 403.
+    Auditors never write; a suspended tenant may read but not write (423)."""
     p = principal(request)
-    if not p.tenant or not p.roles & roles:
-        raise Forbidden(Text("该令牌无权访问区内数据", "This token may not access district data"))
-    profile = tenants.active_profile(p.tenant)
+    if p.tenant and p.roles & roles:
+        tenant = p.tenant
+    elif p.has(AUDITOR) and not write:
+        tenant = request.headers.get("x-tenant") or query_param(request, "tenant") or ""
+        if tenant not in p.audit_tenants:
+            raise Forbidden(Text("审计员未获该区授权", "This auditor is not granted that tenant"))
+    else:
+        raise Forbidden(Text("该令牌无权执行此操作", "This token may not do this"))
+    profile = tenants.active_profile(tenant)
     if write and profile["status"] != "active":
         raise TenantSuspended()
-    return TenantContext(tenant=p.tenant, principal=p, timezone=profile.get("timezone", "Asia/Shanghai"),
+    return TenantContext(tenant=tenant, principal=p, timezone=profile.get("timezone", "Asia/Shanghai"),
                          settings=profile.get("settings", {}))
 
 

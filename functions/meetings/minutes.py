@@ -15,6 +15,7 @@ import hashlib
 from typing import Any
 
 from functions import storage, store
+from functions.audit.log import record_read
 from functions.errors import (Conflict, FieldError, Forbidden, PayloadTooLarge, ServiceUnavailable, Text,
                               Unprocessable, UnsupportedMediaType, ValidationFailed)
 from functions.ids import new_id, now_iso
@@ -159,6 +160,7 @@ def complete_upload(ctx: TenantContext, meeting_id: str, upload_id: str, reason:
 def list_revisions(ctx: TenantContext, meeting_id: str) -> dict[str, Any]:
     """Every revision, oldest first, each with a short-lived download URL."""
     load(ctx, meeting_id)
+    record_read(ctx, "minutes.read", f"meeting/{meeting_id}/minutes")
     items = [_with_url(item.public()) for item in store.query_all(MeetingsTable, _revisions_key(ctx, meeting_id))]
     return {"items": items, "next_cursor": None}
 
@@ -168,6 +170,7 @@ def latest(ctx: TenantContext, meeting_id: str) -> dict[str, Any]:
     if not meeting.child_count:
         raise store.not_found("minutes")
     item = MeetingsTable.get(_revisions_key(ctx, meeting_id), f"{int(meeting.child_count):06d}")
+    record_read(ctx, "minutes.read", f"meeting/{meeting_id}/minutes/{int(meeting.child_count)}")
     return {**_with_url(item.public()), "approved_revision": meeting.data.as_dict().get("approved_revision")}
 
 

@@ -62,6 +62,12 @@ class AssessmentsTable(TenantItem):
     gsi2 = Gsi2()
 
 
+class ExportsTable(TenantItem):
+    """Export jobs, one record per tenant of a job."""
+
+    Meta = table_meta("exports")
+
+
 class AuditTable(TenantItem):
     """The hash-chained audit log: one head item per tenant and one entry per write."""
 
@@ -69,4 +75,4 @@ class AuditTable(TenantItem):
     gsi1 = Gsi1()
 
 
-ALL_TABLES: tuple[type[TenantItem], ...] = (PlatformTable, GridsTable, CommitteesTable, MeetingsTable, ServicesTable, AssessmentsTable, AuditTable)
+ALL_TABLES: tuple[type[TenantItem], ...] = (PlatformTable, GridsTable, CommitteesTable, MeetingsTable, ServicesTable, AssessmentsTable, ExportsTable, AuditTable)

@@ -113,3 +113,8 @@ def for_each_active_tenant(job: Callable[[TenantContext], Any], label: str) -> d
         except Exception:
             logger.exception(f"{label} failed", extra={"tenant": ctx.tenant})
     return results
+
+
+def forget(tenant_id: str) -> None:
+    """Drop a tenant's cached profile (after its data is gone)."""
+    _cache.pop(tenant_id, None)

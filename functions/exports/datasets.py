@@ -1,0 +1,116 @@
+"""What can be exported: every entity kind of every table, each column named and described in
+Chinese and English (the data dictionary written beside each export as README.md).
+
+Each dataset is read with one paginated Query over its `<tenant>#<kind>` partition. Personal
+contact details of residents (service-request phone numbers) are not exported.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from functions import store
+from functions.audit import chain
+from functions.models import AssessmentsTable, AuditTable, CommitteesTable, GridsTable, MeetingsTable, ServicesTable
+from functions.tenancy import TenantContext
+
+COMMON = [("id", "标识", "Identifier (ULID)"), ("version", "版本", "Version"), ("created_at", "创建时间", "Created at (UTC)"),
+          ("updated_at", "更新时间", "Updated at (UTC)")]
+C = COMMON
+
+# name → (model, kind, [(field, 中文, English)])
+DATASETS: dict[str, tuple[Any, str, list[tuple[str, str, str]]]] = {
+    "streets": (GridsTable, "street", [("name", "街道名称", "Street name"), ("code", "区划代码", "Division code")]),
+    "communities": (GridsTable, "community", [("name", "社区名称", "Community name"), ("street_id", "所属街道", "Street"),
+                                              ("code", "区划代码", "Division code")]),
+    "grids": (GridsTable, "grid", [("name", "网格名称", "Grid name"), ("community_id", "所属社区", "Community"),
+                                   ("workers", "网格员", "Grid workers"), ("boundary", "边界（GeoJSON）", "Boundary (GeoJSON)")]),
+    "incidents": (GridsTable, "incident", [
+        ("category", "类别", "Category"), ("category_name", "类别名称", "Category name"), ("description", "描述", "Description"),
+        ("priority", "紧急程度", "Priority"), ("source", "来源", "Source"), ("grid_id", "网格", "Grid"),
+        ("community_id", "社区", "Community"), ("status", "状态", "Status"), ("level", "处置层级", "Level"),
+        ("assignee", "承办人", "Assignee"), ("reported_at", "上报时间", "Reported at"), ("due_at", "时限", "Due at"),
+        ("closed_at", "结案时间", "Closed at"), ("satisfaction", "满意度", "Satisfaction"), ("cards", "黄牌红牌", "Cards"),
+        ("history", "流转记录", "History")]),
+    "patrols": (GridsTable, "patrol", [("grid_id", "网格", "Grid"), ("date", "日期", "Date"), ("worker", "网格员", "Worker"),
+                                       ("findings", "发现问题", "Findings"), ("hours", "时长", "Hours")]),
+    "units": (CommitteesTable, "unit", [("name", "单位名称", "Unit name"), ("kind", "单位类型", "Kind"),
+                                        ("community_id", "所在社区", "Community"), ("party_org", "党组织", "Party organisation")]),
+    "committees": (CommitteesTable, "committee", [("community_id", "社区", "Community"), ("name", "名称", "Name"),
+                                                  ("members", "成员", "Members"), ("history", "历任成员", "Past members")]),
+    "branches": (CommitteesTable, "branch", [("community_id", "社区", "Community"), ("name", "支部名称", "Branch name"),
+                                             ("buildings", "楼栋", "Buildings"), ("members", "党员", "Members"),
+                                             ("service_team", "5+N 服务队", "5+N service team"), ("warnings", "提示", "Warnings")]),
+    "members": (CommitteesTable, "member", [("name", "姓名", "Name"), ("unit_id", "所在单位", "Unit"),
+                                            ("branch_id", "所在支部", "Branch"), ("in_service", "在职党员", "In service"),
+                                            ("reported_community_id", "报到社区", "Reported community")]),
+    "pairings": (CommitteesTable, "pairing", [("kind", "结对类型", "Kind"), ("from_unit_id", "结对单位", "From unit"),
+                                              ("to_unit_id", "被结对单位", "To unit"), ("cadence_days", "联系周期（天）", "Cadence (days)"),
+                                              ("last_contact_on", "最近联系", "Last contact"), ("next_due", "下次应联系", "Next due"),
+                                              ("contacts", "联系次数", "Contacts")]),
+    "alliances": (CommitteesTable, "alliance", [("name", "联盟名称", "Alliance name"), ("unit_ids", "成员单位", "Member units")]),
+    "meetings": (MeetingsTable, "meeting", [
+        ("committee_id", "大党委", "Committee"), ("kind", "会议类型", "Kind"), ("scheduled_at", "会议时间", "Scheduled at"),
+        ("location", "地点", "Location"), ("chair", "主持人", "Chair"), ("agenda", "议题", "Agenda"),
+        ("attendees", "参会单位", "Attendees"), ("attendance", "出勤", "Attendance"),
+        ("approved_revision", "已审定纪要版本", "Approved minutes revision")]),
+    "decisions": (MeetingsTable, "decision", [("meeting_id", "会议", "Meeting"), ("title", "议定事项", "Title"),
+                                              ("description", "说明", "Description"), ("action_ids", "任务", "Actions"),
+                                              ("status", "状态", "Status")]),
+    "actions": (MeetingsTable, "action", [("decision_id", "议定事项", "Decision"), ("description", "任务", "Description"),
+                                          ("assignee", "牵头单位", "Lead"), ("due_date", "期限", "Due date"),
+                                          ("status", "状态", "Status"), ("progress", "进度", "Progress"),
+                                          ("closed", "已核验关闭", "Verified and closed"), ("parts", "分工", "Parts")]),
+    "service_centres": (ServicesTable, "centre", [("name", "名称", "Name"), ("level", "层级", "Level"),
+                                                  ("location", "位置", "Location"), ("opening_hours", "开放时间", "Opening hours")]),
+    "service_requests": (ServicesTable, "service_request", [("type", "服务类型", "Type"), ("mode", "服务方式", "Mode"),
+                                                           ("community_id", "社区", "Community"), ("status", "状态", "Status"),
+                                                           ("rating", "评价", "Rating")]),
+    "volunteer_activities": (ServicesTable, "volunteer_activity", [
+        ("member_id", "党员", "Member"), ("member_name", "姓名", "Name"), ("unit_id", "所在单位", "Unit"),
+        ("community_id", "服务社区", "Community"), ("date", "日期", "Date"), ("hours", "时长", "Hours"),
+        ("dimension", "五齐维度", "Dimension"), ("status", "审核状态", "Review status")]),
+    "programmes": (ServicesTable, "programme", [("name", "项目名称", "Name"), ("community_id", "社区", "Community"),
+                                                ("audience", "服务对象", "Audience"), ("description", "说明", "Description")]),
+    "cobuilding_activities": (AssessmentsTable, "cobuilding_activity", [
+        ("unit_id", "单位", "Unit"), ("unit_name", "单位名称", "Unit name"), ("community_id", "社区", "Community"),
+        ("dimension", "五齐维度", "Dimension"), ("occurred_at", "活动时间", "Occurred at"), ("period", "月份", "Month"),
+        ("participants", "参与人数", "Participants"), ("hours", "时长", "Hours"), ("beneficiaries", "受益人数", "Beneficiaries"),
+        ("description", "内容", "Description")]),
+    "audit_log": (AuditTable, "audit", [("seq", "序号", "Sequence"), ("at", "时间", "At (UTC)"), ("actor", "操作人", "Actor"),
+                                        ("action", "操作", "Action"), ("target", "对象", "Target"),
+                                        ("state_sha256", "状态摘要", "State SHA-256"), ("prev_hash", "前一哈希", "Previous hash"),
+                                        ("hash", "哈希", "Hash")]),
+}
+
+
+def columns(name: str) -> list[tuple[str, str, str]]:
+    _, _, fields = DATASETS[name]
+    return fields if name == "audit_log" else COMMON + fields
+
+
+def rows(ctx: TenantContext, name: str, date_from: str | None, date_to: str | None) -> Iterator[dict[str, Any]]:
+    """The dataset's rows, streamed from one paginated Query, within [from, to] on their creation time."""
+    model, kind, _ = DATASETS[name]
+    if name == "audit_log":
+        source = (e for e in chain.entries(ctx.tenant))
+        stamp = "at"
+    else:
+        source = (item.public() for item in store.query_all(model, ctx.key(kind)))
+        stamp = "created_at"
+    for row in source:
+        moment = row.get(stamp) or ""
+        if (date_from and moment < date_from) or (date_to and moment > date_to):
+            continue
+        yield row
+
+
+def dictionary_markdown(names: list[str]) -> str:
+    """README.md: every column of every exported dataset, in Chinese and English."""
+    lines = ["# 数据字典 / Data dictionary", "",
+             "CSV 为 UTF-8（带 BOM），首行为表头；列表和对象字段以 JSON 文本表示。",
+             "CSV files are UTF-8 with a BOM and one header row; list and object fields hold JSON text.", ""]
+    for name in names:
+        lines += [f"## {name}", "", "| 字段 / column | 中文 | English |", "|---|---|---|"]
+        lines += [f"| `{field}` | {zh} | {en} |" for field, zh, en in columns(name)]
+        lines.append("")
+    return "\n".join(lines)

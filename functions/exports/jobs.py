@@ -1,0 +1,174 @@
+"""Export jobs: who may export what, running the job, the signed manifest, and reading it back.
+
+A district admin exports its own tenant; an auditor only tenants in its `audit_tenants` (else 403
+and no job). A job spanning tenants keeps one record and one folder per tenant, each
+self-contained: its files, a data dictionary (README.md), `manifest.json` (every file's name,
+rows, bytes and SHA-256, and the tenant's audit-chain head at export time) and
+`manifest.json.sig` (HMAC-SHA256 of the manifest with the stage's export key), checkable with
+`python -m functions.exports.verify <folder>`.
+
+Beyond `export_native_threshold_rows` (a tenant setting) a job is not run row by row: it is
+marked `needs_native_export`, the switch to DynamoDB's export to S3 described in the README.
+
+Keys: `<tenant>#export` / id (the same id in every tenant of a job). Files under
+`tenants/<tenant>/exports/<id>/`, tagged for the bucket's expiry rules.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+from typing import Any
+
+from functions import config, storage, store
+from functions.audit import chain
+from functions.audit.log import record_read
+from functions.errors import FieldError, Forbidden, Text, Unprocessable
+from functions.exports import datasets, writer
+from functions.ids import new_id
+from functions.models import ExportsTable
+from functions.platform.tenants import active_profile
+from functions.tenancy import AUDITOR, DISTRICT_ADMIN, Principal, TenantContext
+
+KIND = "export"
+KEY_FILE = "export-signing.key"
+RETENTION_DAYS = (1, 3, 7, 14, 30)
+DEFAULT_NATIVE_THRESHOLD = 5_000_000
+
+
+@lru_cache(maxsize=1)
+def signing_key() -> bytes:
+    """The stage's export signing key; locally a key file made on first use (git-ignored)."""
+    if config.EXPORT_SIGNING_KEY:
+        return config.EXPORT_SIGNING_KEY.encode()
+    path = config.LOCAL_DIR / KEY_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(secrets.token_hex(32))
+        tmp.replace(path)
+    return path.read_text().strip().encode()
+
+
+def sign(manifest_bytes: bytes, key: bytes | None = None) -> str:
+    return hmac.new(key or signing_key(), manifest_bytes, hashlib.sha256).hexdigest()
+
+
+def _contexts(p: Principal, tenants: list[str]) -> list[TenantContext]:
+    """The tenants this principal may export, or 403 naming the first it may not."""
+    allowed = set(p.audit_tenants) if p.has(AUDITOR) else set()
+    if p.has(DISTRICT_ADMIN) and p.tenant:
+        allowed.add(p.tenant)
+    for i, tenant in enumerate(tenants):
+        if tenant not in allowed:
+            raise Forbidden(Text(f"无权导出 {tenant} 的数据", f"Not allowed to export {tenant}"),
+                            errors=[FieldError(f"/tenants/{i}", Text("未授权的区", "Tenant not granted"))])
+    contexts = []
+    for tenant in tenants:
+        profile = active_profile(tenant)
+        contexts.append(TenantContext(tenant=tenant, principal=p, timezone=profile.get("timezone", "Asia/Shanghai"),
+                                      settings=profile.get("settings", {})))
+    return contexts
+
+
+def create_export(p: Principal, body: dict[str, Any], run_now: bool = True) -> dict[str, Any]:
+    """Record the job in each tenant (in one go per tenant) and, locally, run it at once."""
+    contexts = _contexts(p, body["tenants"])
+    unknown = [FieldError(f"/datasets/{i}", Text("未知的数据集", "Unknown dataset"))
+               for i, d in enumerate(body["datasets"]) if d not in datasets.DATASETS]
+    if unknown:
+        raise Unprocessable(errors=unknown)
+    job_id = new_id()
+    data = {"requester": p.sub, "tenants": body["tenants"], "datasets": body["datasets"], "format": body["format"],
+            "lang": body.get("lang", "en"), "from": body.get("from"), "to": body.get("to"), "status": "pending", "files": []}
+    for ctx in contexts:
+        store.create(ctx, ExportsTable, KIND, {**data, "tenant": ctx.tenant}, item_id=job_id)
+    if run_now:
+        for ctx in contexts:
+            run_export(ctx, job_id)
+    return get_export(p, job_id, log_read=False)
+
+
+def _estimate(ctx: TenantContext, names: list[str]) -> int:
+    total = 0
+    for name in names:
+        model, kind, _ = datasets.DATASETS[name]
+        key = chain.partition(ctx.tenant) if name == "audit_log" else ctx.key(kind)
+        total += model.count(key)
+    return total
+
+
+def run_export(ctx: TenantContext, job_id: str) -> dict[str, Any]:
+    """Write one tenant's part of a job: files, dictionary, manifest and signature."""
+    item = ExportsTable.get(ctx.key(KIND), job_id)
+    job = item.data.as_dict()
+    threshold = int(ctx.settings.get("export_native_threshold_rows", DEFAULT_NATIVE_THRESHOLD))
+    if _estimate(ctx, job["datasets"]) > threshold:
+        return _finish(ctx, item, {**job, "status": "needs_native_export",
+                                   "detail": "over the row-by-row limit: use DynamoDB export to S3 (see README)"})
+    retention = int(ctx.settings.get("export_retention_days", 7))
+    tags = f"expires-after-days={retention}"
+    base = storage.tenant_key(ctx.tenant, "exports", job_id)
+    head = chain.read_head(ctx.tenant)
+    files = []
+    try:
+        for name in job["datasets"]:
+            cols = datasets.columns(name)
+            header = [zh if job["lang"] == "zh-CN" else field for field, zh, _ in cols]
+            key = f"{base}/{name}.{job['format']}"
+            written = writer.write_rows(key, job["format"], header, [c[0] for c in cols],
+                                        datasets.rows(ctx, name, job.get("from"), job.get("to")), tags)
+            files.append({"name": f"{name}.{job['format']}", "key": key, **written})
+        readme = datasets.dictionary_markdown(job["datasets"]).encode()
+        storage.put(f"{base}/README.md", readme, "text/markdown; charset=utf-8")
+        files.append({"name": "README.md", "key": f"{base}/README.md", "rows": None, "bytes": len(readme),
+                      "sha256": hashlib.sha256(readme).hexdigest()})
+        manifest = {"export_id": job_id, "tenant": ctx.tenant, "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    "format": job["format"], "from": job.get("from"), "to": job.get("to"),
+                    "audit_chain_head": {"seq": head.seq, "hash": head.hash},
+                    "files": [{k: f[k] for k in ("name", "rows", "bytes", "sha256")} for f in files]}
+        manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode()
+        storage.put(f"{base}/manifest.json", manifest_bytes, "application/json; charset=utf-8")
+        storage.put(f"{base}/manifest.json.sig", sign(manifest_bytes).encode(), "text/plain")
+    except Exception as exc:
+        return _finish(ctx, item, {**job, "status": "failed", "detail": type(exc).__name__})
+    expires = (datetime.now(timezone.utc) + timedelta(days=retention)).isoformat(timespec="seconds")
+    return _finish(ctx, item, {**job, "status": "done", "files": files, "manifest_key": f"{base}/manifest.json",
+                               "audit_chain_head": manifest["audit_chain_head"], "expires_at": expires})
+
+
+def _finish(ctx: TenantContext, item: ExportsTable, data: dict[str, Any]) -> dict[str, Any]:
+    return store.update(ctx, item, data, item.version)
+
+
+def get_export(p: Principal, job_id: str, log_read: bool = True) -> dict[str, Any]:
+    """The requester's job: status and short-lived URLs; anyone else gets 404. Auditors' reads are logged."""
+    tenants = sorted(p.audit_tenants | ({p.tenant} if p.tenant else set()))
+    parts = [item for item in ExportsTable.batch_get([(f"{t}#{KIND}", job_id) for t in tenants])
+             if item.data["requester"] == p.sub]
+    if not parts:
+        raise store.not_found(KIND)
+    parts.sort(key=lambda i: i.data["tenant"])
+    files, manifests, statuses = [], {}, []
+    for item in parts:
+        job = item.data.as_dict()
+        statuses.append(job["status"])
+        for f in job.get("files", []):
+            files.append({"tenant": job["tenant"], "name": f["name"], "rows": f["rows"], "bytes": f["bytes"],
+                          "sha256": f["sha256"], "url": storage.presigned_get(f["key"], f["name"])})
+        if job.get("manifest_key"):
+            manifests[job["tenant"]] = {"manifest_url": storage.presigned_get(job["manifest_key"], "manifest.json"),
+                                        "signature_url": storage.presigned_get(job["manifest_key"] + ".sig", "manifest.json.sig")}
+        if log_read:
+            profile = active_profile(job["tenant"])
+            record_read(TenantContext(tenant=job["tenant"], principal=p, timezone=profile.get("timezone", "Asia/Shanghai")),
+                        "export.read", f"export/{job_id}")
+    status = "done" if all(s == "done" for s in statuses) else next(s for s in ("failed", "needs_native_export",
+                                                                              "running", "pending") if s in statuses)
+    first = manifests.get(parts[0].data["tenant"], {})
+    return {"id": job_id, "status": status, "tenants": [i.data["tenant"] for i in parts], "datasets": parts[0].data["datasets"],
+            "format": parts[0].data["format"], "files": files, "manifest_url": first.get("manifest_url"),
+            "manifests": manifests}

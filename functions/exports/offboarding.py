@@ -1,0 +1,73 @@
+"""Offboarding a district: export everything (JSON Lines, signed manifest) into the platform's
+`offboarding/<tenant>/<id>/` folder, then delete every item and object of the tenant.
+
+Only a suspended tenant can be offboarded. Finding every item needs a Scan per table: this is a
+rare platform job, never a request path, and the Scan filters on the `<tenant>#` key prefix.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from functions import config, storage, store
+from functions.errors import Conflict, Text
+from functions.exports import datasets, jobs, writer
+from functions.ids import new_id
+from functions.models import ALL_TABLES
+from functions.platform import tenants
+from functions.tenancy import DISTRICT_ADMIN, Principal, TenantContext
+
+
+def offboard(admin: Principal, tenant_id: str) -> dict[str, Any]:
+    profile = tenants.get_tenant(tenant_id)
+    if profile["status"] != "suspended":
+        raise Conflict(Text("请先暂停该区，再注销", "Suspend the tenant before offboarding it"))
+    ctx = TenantContext(tenant=tenant_id, principal=Principal(sub=admin.sub, roles=frozenset({DISTRICT_ADMIN}),
+                                                               tenant=tenant_id),
+                        timezone=profile.get("timezone", "Asia/Shanghai"))
+    export = _export_all(ctx)
+    deleted = {model.Meta.table_name: _delete_items(model, tenant_id) for model in ALL_TABLES}
+    objects = _delete_objects(storage.tenant_key(tenant_id, ""))
+    tenants.forget(tenant_id)
+    return {"tenant": tenant_id, "export": export, "deleted_items": deleted, "deleted_objects": objects}
+
+
+def _export_all(ctx: TenantContext) -> dict[str, Any]:
+    export_id = new_id()
+    base = f"offboarding/{ctx.tenant}/{export_id}"
+    files = []
+    for name in datasets.DATASETS:
+        fields = [c[0] for c in datasets.columns(name)]
+        written = writer.write_rows(f"{base}/{name}.jsonl", "jsonl", fields, fields, datasets.rows(ctx, name, None, None))
+        files.append({"name": f"{name}.jsonl", **written})
+    readme = datasets.dictionary_markdown(list(datasets.DATASETS)).encode()
+    storage.put(f"{base}/README.md", readme, "text/markdown; charset=utf-8")
+    files.append({"name": "README.md", "rows": None, "bytes": len(readme), "sha256": hashlib.sha256(readme).hexdigest()})
+    manifest = json.dumps({"export_id": export_id, "tenant": ctx.tenant, "purpose": "offboarding", "files": files},
+                          ensure_ascii=False, indent=2, sort_keys=True).encode()
+    storage.put(f"{base}/manifest.json", manifest, "application/json; charset=utf-8")
+    storage.put(f"{base}/manifest.json.sig", jobs.sign(manifest).encode(), "text/plain")
+    return {"id": export_id, "prefix": base, "files": files,
+            "manifest_url": storage.presigned_get(f"{base}/manifest.json", "manifest.json")}
+
+
+def _delete_items(model: Any, tenant_id: str) -> int:
+    count = 0
+    # Scan with a reason: offboarding must find every partition of the tenant, whatever its kind.
+    with model.batch_write() as batch:
+        for item in model.scan(model.pk.startswith(f"{tenant_id}#")):
+            batch.delete(item)
+            count += 1
+    return count
+
+
+def _delete_objects(prefix: str) -> int:
+    s3 = storage.client()
+    count = 0
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=config.BUCKET, Prefix=prefix):
+        keys = [{"Key": o["Key"]} for o in page.get("Contents", [])]
+        if keys:
+            s3.delete_objects(Bucket=config.BUCKET, Delete={"Objects": keys, "Quiet": True})
+            count += len(keys)
+    return count
