@@ -1,0 +1,163 @@
+"""Audit log API, exports for auditors (grants, formats, manifest, signature) and offboarding."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import requests
+
+from conftest import make_structure, make_tenant, token
+from functions import config, storage
+from functions.audit import chain
+from functions.exports import verify
+from functions.exports.jobs import signing_key
+from functions.models import ALL_TABLES, AuditTable, ExportsTable
+
+
+def export(api, tok, tenants, fmt="csv", datasets=("communities", "grids", "audit_log"), **extra):
+    return api.post("/v1/exports", tok, {"tenants": list(tenants), "datasets": list(datasets), "format": fmt, **extra})
+
+
+def download(answer, folder: Path) -> Path:
+    """Fetch every file of one tenant's part of an export, plus its manifest and signature."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for f in answer["files"]:
+        (folder / f["name"]).write_bytes(requests.get(f["url"], timeout=10).content)
+    tenant = answer["tenants"][0]
+    urls = answer["manifests"][tenant]
+    (folder / "manifest.json").write_bytes(requests.get(urls["manifest_url"], timeout=10).content)
+    (folder / "manifest.json.sig").write_bytes(requests.get(urls["signature_url"], timeout=10).content)
+    return folder
+
+
+def test_audit_log_lists_and_verifies_and_finds_tampering(api, admin, tenant):
+    make_structure(api, admin)
+    listed = api.get("/v1/audit-log", admin).json["items"]
+    assert [e["action"] for e in listed] == ["tenant.create", "street.create", "community.create", "grid.create"]
+    assert listed[1]["prev_hash"] == listed[0]["hash"]
+    assert api.get("/v1/audit-log?from=2000-01-01&to=2000-01-02", admin).json["items"] == []
+    assert api.get("/v1/audit-log/verify", admin).json == {"ok": True, "entries": 4, "head": listed[-1]["hash"]}
+    entry = AuditTable.get(chain.partition(tenant), chain.entry_key(2))
+    data = entry.data.as_dict()
+    data["target"] = "street/forged"
+    entry.data = data
+    entry.save()
+    broken = api.get("/v1/audit-log/verify", admin).json
+    assert broken["ok"] is False and broken["broken_seq"] == 2
+    assert api.get("/v1/audit-log", token("grid_worker", tenant)).status == 403
+
+
+def test_auditor_grants(api, platform_token, admin, tenant):
+    other = make_tenant(api, platform_token)
+    auditor = token("auditor", audit_tenants=[tenant])
+    assert api.get(f"/v1/audit-log/verify?tenant={tenant}", auditor).json["ok"] is True
+    assert api.get("/v1/communities", auditor, headers={"X-Tenant": tenant}).status == 200
+    assert api.get(f"/v1/audit-log?tenant={other}", auditor).status == 403
+    assert api.get("/v1/audit-log", auditor).status == 403  # no tenant named
+    refused = export(api, auditor, [tenant, other])
+    assert refused.status == 403 and refused.json["errors"][0]["path"] == "/tenants/1"
+    assert list(ExportsTable.query(f"{tenant}#export")) == [] and list(ExportsTable.query(f"{other}#export")) == []
+    # read-only: an auditor writes nothing, even in a granted tenant
+    assert api.post(f"/v1/streets?tenant={tenant}", auditor, {"name": "x"}).status == 403
+    assert api.post("/v1/streets", auditor, {"name": "x"}, headers={"X-Tenant": tenant}).status == 403
+    # a district admin exports only its own tenant
+    assert export(api, admin, [other]).status == 403
+
+
+def test_csv_export_has_bom_chinese_titles_and_a_signed_manifest(api, admin, tenant, tmp_path):
+    make_structure(api, admin)
+    auditor = token("auditor", audit_tenants=[tenant])
+    started = export(api, auditor, [tenant], lang="zh-CN")
+    assert started.status == 202 and started.json["status"] == "done", started
+    job = api.get(f"/v1/exports/{started.json['id']}", auditor).json
+    folder = download(job, tmp_path / "csv")
+    raw = (folder / "communities.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert table[0][:5] == ["标识", "版本", "创建时间", "更新时间", "社区名称"] and table[1][4] == "荷城社区"
+    assert len(table) == 2
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert {f["name"] for f in manifest["files"]} == {"communities.csv", "grids.csv", "audit_log.csv", "README.md"}
+    assert manifest["audit_chain_head"]["seq"] >= 4
+    assert "社区名称" in (folder / "README.md").read_text()
+    assert verify.check(folder, signing_key()) == []
+    assert verify.main([str(folder)]) == 0
+    # tampering with a file, or with the manifest, is caught
+    (folder / "grids.csv").write_bytes((folder / "grids.csv").read_bytes() + b"x")
+    assert any("grids.csv" in p for p in verify.check(folder, signing_key()))
+    (folder / "manifest.json").write_text((folder / "manifest.json").read_text().replace('"rows": 1', '"rows": 9'))
+    assert "manifest.json: signature does not match" in verify.check(folder, signing_key())
+    assert verify.main([str(folder)]) == 1
+    # the auditor's read of the export is itself in the tenant's audit log
+    actions = [e["action"] for e in chain.entries(tenant)]
+    assert "export.read" in actions
+
+
+def test_xlsx_and_jsonl_exports(api, admin, tenant, tmp_path):
+    make_structure(api, admin)
+    for fmt in ("xlsx", "jsonl"):
+        job = export(api, admin, [tenant], fmt=fmt, datasets=["grids"]).json
+        folder = download(job, tmp_path / fmt)
+        assert verify.check(folder, signing_key()) == []
+        data = (folder / f"grids.{fmt}").read_bytes()
+        if fmt == "xlsx":
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                assert "荷城社区第1网格" in z.read("xl/worksheets/sheet1.xml").decode()  # inline strings
+        else:
+            rows = [json.loads(line) for line in data.decode().splitlines()]
+            assert rows[0]["name"] == "荷城社区第1网格" and rows[0]["boundary"]["type"] == "Polygon"
+
+
+def test_export_belongs_to_its_requester(api, admin, tenant):
+    job = export(api, admin, [tenant]).json
+    assert api.get(f"/v1/exports/{job['id']}", token("district_admin", tenant)).status == 404
+    assert api.get(f"/v1/exports/{job['id']}", token("auditor", audit_tenants=[tenant])).status == 404
+    assert export(api, admin, [tenant], datasets=["nonsense"]).status == 422
+
+
+def test_export_time_range_and_native_switch(api, admin, tenant, platform_token):
+    make_structure(api, admin)
+    job = export(api, admin, [tenant], datasets=["communities"], **{"from": "2000-01-01T00:00:00Z", "to": "2000-12-31T00:00:00Z"}).json
+    assert job["files"][0]["rows"] == 0
+    api.patch(f"/v1/tenants/{tenant}", platform_token, {"settings": {"export_native_threshold_rows": 2}, "version": 1})
+    big = export(api, admin, [tenant], datasets=["grids", "audit_log"]).json
+    assert big["status"] == "needs_native_export" and big["files"] == []
+
+
+def test_export_objects_are_encrypted_and_tagged_for_expiry(api, admin, tenant):
+    job = export(api, admin, [tenant], datasets=["streets"]).json
+    key = f"tenants/{tenant}/exports/{job['id']}/streets.csv"
+    head = storage.client().head_object(Bucket=config.BUCKET, Key=key)
+    assert head["ServerSideEncryption"] == "AES256"
+    tags = storage.client().get_object_tagging(Bucket=config.BUCKET, Key=key)["TagSet"]
+    assert tags == [{"Key": "expires-after-days", "Value": "7"}]
+
+
+def test_offboarding_leaves_nothing_behind(api, platform_token, tmp_path):
+    tenant = make_tenant(api, platform_token)
+    admin = token("district_admin", tenant)
+    ids = make_structure(api, admin)
+    meeting_text = "纪要".encode()
+    unit = api.post("/v1/units", admin, {"name": "单位", "kind": "government", "community_id": ids["community"]}).json["id"]
+    committee = api.post("/v1/committees", admin, {"community_id": ids["community"], "members": [
+        {"unit_id": unit, "name": "书记", "role": "secretary"}]}).json["id"]
+    meeting = api.post("/v1/meetings", admin, {"committee_id": committee, "kind": "joint",
+                                               "scheduled_at": "2026-11-05T15:00:00+08:00"}).json["id"]
+    api.call("PUT", f"/v1/meetings/{meeting}/minutes", admin, raw=meeting_text, headers={"Content-Type": "text/plain"})
+    export(api, admin, [tenant], datasets=["streets"])
+    assert api.post(f"/v1/tenants/{tenant}/offboard", platform_token, {"confirm": True}).status == 409  # still active
+    api.patch(f"/v1/tenants/{tenant}", platform_token, {"status": "suspended", "version": 1})
+    assert api.post(f"/v1/tenants/{tenant}/offboard", admin, {"confirm": True}).status == 403
+    done = api.post(f"/v1/tenants/{tenant}/offboard", platform_token, {"confirm": True})
+    assert done.status == 200, done
+    assert done.json["deleted_objects"] >= 2 and sum(done.json["deleted_items"].values()) > 10
+    for model in ALL_TABLES:
+        assert [i.pk for i in model.scan(model.pk.startswith(f"{tenant}#"))] == [], model.Meta.table_name
+    left = storage.client().list_objects_v2(Bucket=config.BUCKET, Prefix=f"tenants/{tenant}/")
+    assert left.get("KeyCount", 0) == 0
+    assert api.get(f"/v1/tenants/{tenant}", platform_token).status == 404
+    manifest = requests.get(done.json["export"]["manifest_url"], timeout=10).json()
+    assert {f["name"]: f["rows"] for f in manifest["files"]}["meetings.jsonl"] == 1
