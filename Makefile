@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 DDB_LOCAL_VERSION := 11.1.0
 
-.PHONY: run test token fire verify-export deps java
+.PHONY: run test token fire package verify-export deps java
 
 ## make run: the whole local stack with the demo district, API on http://127.0.0.1:$(PORT or 8000)
 run: deps
@@ -21,6 +21,10 @@ token: .venv/.deps
 ## make fire JOB=<name>: run one scheduled handler now against the running stack
 fire: .venv/.deps
 	$(PY) -m infra.local.stack fire "$(JOB)"
+
+## make package [STAGE=prod] [REGION=cn-north-1]: SAM template + deployment.zip in build/<stage>-<region>/
+package: .venv/.deps
+	$(PY) -m infra.package $(or $(STAGE),prod) $(or $(REGION),cn-north-1)
 
 ## make verify-export DIR=<folder>: check a downloaded export against its manifest and signature
 verify-export: .venv/.deps

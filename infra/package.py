@@ -1,0 +1,73 @@
+"""`make package`: the deployable artefact in `build/<stage>/` (SAM template + deployment.zip).
+
+1. `vendor/` (git-ignored) gets links to `../functions` and `../schemas`: Chalice zips only
+   `app.py`, `chalicelib/` and `vendor/`'s contents (following links), so both ship importable
+   exactly as locally. `__pycache__` is cleaned first.
+2. `.chalice` (git-ignored) links to `infra/chalice`, the stage configs, and `chalice package` runs.
+3. The resources of `infra/template.py` are merged into the template, and every function gets the
+   stage's role and environment.
+
+    python -m infra.package [STAGE] [REGION]      (defaults: prod cn-north-1)
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def prepare_vendor() -> None:
+    for pycache in list(ROOT.joinpath("functions").rglob("__pycache__")):
+        shutil.rmtree(pycache)
+    vendor = ROOT / "vendor"
+    if vendor.is_symlink() or vendor.is_file():
+        vendor.unlink()
+    vendor.mkdir(exist_ok=True)
+    for name in ("functions", "schemas"):
+        link = vendor / name
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        link.symlink_to(Path("..") / name)
+    dot_chalice = ROOT / ".chalice"
+    if not dot_chalice.exists():
+        dot_chalice.symlink_to(Path("infra") / "chalice")
+
+
+def merge(template: dict, stage: str, region: str) -> dict:
+    os.environ["GONGJIAN_TABLE_PREFIX"] = f"gongjian-{stage}"
+    from infra.template import function_environment, resources
+
+    extra = resources(stage, region)
+    template["Resources"].update(extra["Resources"])
+    if "Parameters" in extra:
+        template.setdefault("Parameters", {}).update(extra["Parameters"])
+    for resource in template["Resources"].values():
+        if resource.get("Type") == "AWS::Serverless::Function":
+            resource["Properties"]["Role"] = {"Fn::GetAtt": ["ApiRole", "Arn"]}
+            resource["Properties"]["Environment"] = function_environment(stage, region)
+    return template
+
+
+def package(stage: str, region: str) -> Path:
+    """Build `build/<stage>-<region>/`: the template follows the region (see infra.template)."""
+    prepare_vendor()
+    out = ROOT / "build" / f"{stage}-{region}"
+    if out.exists():
+        shutil.rmtree(out)
+    chalice = Path(sys.executable).with_name("chalice")
+    env = {**os.environ, "AWS_DEFAULT_REGION": region}
+    subprocess.run([str(chalice), "--project-dir", str(ROOT), "package", "--stage", stage, str(out)], check=True, cwd=ROOT,
+                   env=env)
+    sam = out / "sam.json"
+    sam.write_text(json.dumps(merge(json.loads(sam.read_text()), stage, region), indent=2, ensure_ascii=False))
+    return out
+
+
+if __name__ == "__main__":
+    built = package(sys.argv[1] if len(sys.argv) > 1 else "prod", sys.argv[2] if len(sys.argv) > 2 else "cn-north-1")
+    print(f"packaged: {built}/sam.json and {built}/deployment.zip")

@@ -1,0 +1,188 @@
+"""The CloudFormation resources merged into `chalice package` output (`--merge-template`).
+
+Tables come from the PynamoDB models (`functions.models.ALL_TABLES`), the single definition of
+their keys and indexes; everything else a stage needs is declared here: the bucket (encrypted,
+versioned, private, TLS-only, exports expiring by tag), the assessment queue and its dead-letter
+queue, the Cognito user pool whose tokens the app verifies, API Gateway error responses that carry
+CORS headers, and least-privilege IAM:
+
+- in the China regions (no Cognito user pools there) an external OpenID Connect provider instead,
+  named by stack parameters;
+- the API function's own role reaches the tables and bucket of its stage only, with no PartiQL;
+- `TenantDataRole`, which the function assumes per tenant with a `tenant` session tag, reaches
+  only items whose partition key starts with `<tenant>#` (`dynamodb:LeadingKeys` on the delimiter,
+  so `acme` never reaches `acme-corp`) and only objects under `tenants/<tenant>/`, with no Scan or
+  PartiQL at all.
+
+    python -m infra.template STAGE REGION > build/resources.json
+"""
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+TENANT_ITEM_ACTIONS = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
+                       "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem"]
+EXPORT_RETENTION_DAYS = (1, 3, 7, 14, 30)
+
+
+def logical_name(table_name: str) -> str:
+    return "".join(part.capitalize() for part in table_name.split("-")[-1:]) + "Table"
+
+
+def table_resource(model: Any) -> dict[str, Any]:
+    """A DynamoDB table exactly as the PynamoDB model declares it."""
+    schema = model._get_schema()
+    resource: dict[str, Any] = {
+        "Type": "AWS::DynamoDB::Table",
+        "DeletionPolicy": "Retain",
+        "UpdateReplacePolicy": "Retain",
+        "Properties": {
+            "TableName": model.Meta.table_name,
+            "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": sorted(schema["attribute_definitions"], key=lambda a: a["AttributeName"]),
+            "KeySchema": schema["key_schema"],
+            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+            "SSESpecification": {"SSEEnabled": True},
+            "TimeToLiveSpecification": {"AttributeName": "expires_at", "Enabled": True},
+        },
+    }
+    if schema["global_secondary_indexes"]:
+        resource["Properties"]["GlobalSecondaryIndexes"] = [
+            {"IndexName": i["index_name"], "KeySchema": i["key_schema"], "Projection": i["projection"]}
+            for i in schema["global_secondary_indexes"]]
+    return resource
+
+
+def resources(stage: str, region: str) -> dict[str, Any]:
+    """Every resource of the stage; table names follow `GONGJIAN_TABLE_PREFIX` (set by the caller)."""
+    from functions.models import ALL_TABLES
+
+    prefix = f"gongjian-{stage}"
+    tables = {logical_name(m.Meta.table_name): table_resource(m) for m in ALL_TABLES}
+    table_arns = [{"Fn::GetAtt": [name, "Arn"]} for name in tables]
+    index_arns = [{"Fn::Sub": ["${Arn}/index/*", {"Arn": {"Fn::GetAtt": [name, "Arn"]}}]} for name in tables]
+    bucket_arn = {"Fn::GetAtt": ["DataBucket", "Arn"]}
+    cors = {"gatewayresponse.header.Access-Control-Allow-Origin": "'*'",
+            "gatewayresponse.header.Access-Control-Allow-Headers": "'Authorization,Content-Type,Idempotency-Key,If-Match,X-Tenant,Accept-Language'"}
+    out: dict[str, Any] = dict(tables)
+    out["DataBucket"] = {
+        "Type": "AWS::S3::Bucket",
+        "DeletionPolicy": "Retain",
+        "UpdateReplacePolicy": "Retain",
+        "Properties": {
+            "BucketName": {"Fn::Sub": f"{prefix}-data-${{AWS::AccountId}}"},
+            "BucketEncryption": {"ServerSideEncryptionConfiguration": [
+                {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": True}]},
+            "VersioningConfiguration": {"Status": "Enabled"},
+            "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
+                                               "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
+            "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+            "LifecycleConfiguration": {"Rules": [
+                {"Id": f"exports-{days}d", "Status": "Enabled", "ExpirationInDays": days,
+                 "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
+                 "TagFilters": [{"Key": "expires-after-days", "Value": str(days)}]} for days in EXPORT_RETENTION_DAYS] + [
+                {"Id": "staging-uploads", "Status": "Enabled", "Prefix": "tenants/", "AbortIncompleteMultipartUpload":
+                 {"DaysAfterInitiation": 2}}]},
+        },
+    }
+    out["DataBucketPolicy"] = {
+        "Type": "AWS::S3::BucketPolicy",
+        "Properties": {"Bucket": {"Ref": "DataBucket"}, "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+            {"Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+             "Resource": [bucket_arn, {"Fn::Sub": "${DataBucket.Arn}/*"}],
+             "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}},
+    }
+    out["AssessmentDeadLetterQueue"] = {"Type": "AWS::SQS::Queue", "Properties": {
+        "QueueName": f"{prefix}-assessments-dlq", "MessageRetentionPeriod": 1209600, "SqsManagedSseEnabled": True}}
+    out["AssessmentQueue"] = {"Type": "AWS::SQS::Queue", "Properties": {
+        "QueueName": f"{prefix}-assessments", "VisibilityTimeout": 960, "SqsManagedSseEnabled": True,
+        "RedrivePolicy": {"deadLetterTargetArn": {"Fn::GetAtt": ["AssessmentDeadLetterQueue", "Arn"]}, "maxReceiveCount": 3}}}
+    out["UserPool"] = {"Type": "AWS::Cognito::UserPool", "Properties": {
+        "UserPoolName": f"{prefix}-users", "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": True},
+        "MfaConfiguration": "OPTIONAL", "EnabledMfas": ["SOFTWARE_TOKEN_MFA"],
+        "Policies": {"PasswordPolicy": {"MinimumLength": 12, "RequireLowercase": True, "RequireNumbers": True,
+                                        "RequireUppercase": True, "RequireSymbols": False}},
+        "Schema": [{"Name": name, "AttributeDataType": "String", "Mutable": True}
+                   for name in ("tenant", "roles", "communities", "grids", "audit_tenants")]}}
+    out["UserPoolClient"] = {"Type": "AWS::Cognito::UserPoolClient", "Properties": {
+        "UserPoolId": {"Ref": "UserPool"}, "ClientName": f"{prefix}-web", "GenerateSecret": False,
+        "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"], "PreventUserExistenceErrors": "ENABLED",
+        "ReadAttributes": ["custom:tenant", "custom:roles", "custom:communities", "custom:grids", "custom:audit_tenants"]}}
+    out["ApiRole"] = {"Type": "AWS::IAM::Role", "Properties": {
+        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+        "ManagedPolicyArns": [{"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"}],
+        "Policies": [{"PolicyName": "gongjian-api", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+            {"Sid": "Tables", "Effect": "Allow", "Action": TENANT_ITEM_ACTIONS + ["dynamodb:DescribeTable",
+                                                                                  "dynamodb:Scan"],
+             "Resource": table_arns + index_arns},
+            {"Sid": "Objects", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject",
+                                                              "s3:AbortMultipartUpload", "s3:PutObjectTagging"],
+             "Resource": {"Fn::Sub": "${DataBucket.Arn}/*"}},
+            {"Sid": "Listing", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": bucket_arn},
+            {"Sid": "Queue", "Effect": "Allow", "Action": ["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage",
+                                                            "sqs:GetQueueAttributes"],
+             "Resource": {"Fn::GetAtt": ["AssessmentQueue", "Arn"]}},
+            {"Sid": "TenantCredentials", "Effect": "Allow", "Action": ["sts:AssumeRole", "sts:TagSession"],
+             "Resource": {"Fn::GetAtt": ["TenantDataRole", "Arn"]}}]}}]}}
+    out["TenantDataRole"] = {"Type": "AWS::IAM::Role", "Properties": {
+        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}},
+             "Action": ["sts:AssumeRole", "sts:TagSession"],
+             "Condition": {"StringLike": {"aws:RequestTag/tenant": "?*"}}}]},
+        "Policies": [{"PolicyName": "one-tenant", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+            {"Sid": "OwnPartitionsOnly", "Effect": "Allow", "Action": TENANT_ITEM_ACTIONS, "Resource": table_arns + index_arns,
+             "Condition": {"ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["${aws:PrincipalTag/tenant}#*"]}}},
+            {"Sid": "OwnObjectsOnly", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+             "Resource": {"Fn::Sub": "${DataBucket.Arn}/tenants/${!aws:PrincipalTag/tenant}/*"}},
+            {"Sid": "NoScanNoPartiQL", "Effect": "Deny", "Action": ["dynamodb:Scan", "dynamodb:PartiQL*",
+                                                                    "dynamodb:ExecuteStatement", "dynamodb:BatchExecuteStatement"],
+             "Resource": "*"}]}}]}}
+    for name, status in (("Default4xx", "DEFAULT_4XX"), ("Default5xx", "DEFAULT_5XX")):
+        out[f"GatewayResponse{name}"] = {"Type": "AWS::ApiGateway::GatewayResponse", "Properties": {
+            "RestApiId": {"Ref": "RestAPI"}, "ResponseType": status, "ResponseParameters": cors,
+            "ResponseTemplates": {"application/json": '{"type":"about:blank","title":$context.error.messageString,'
+                                                      '"status":"$context.error.responseType"}'}}}
+    if external_identity(region):
+        del out["UserPool"], out["UserPoolClient"]
+        return {"Parameters": PARAMETERS, "Resources": out}
+    return {"Resources": out}
+
+
+# The China regions have no Cognito user pools: there the stage names an external OpenID Connect
+# provider (its JWKS URL, issuer and audience) as parameters, and the template creates no pool.
+PARAMETERS = {name: {"Type": "String", "MinLength": 1, "Description": text} for name, text in (
+    ("IdentityJwksUrl", "External OIDC provider's JWKS URL"),
+    ("IdentityIssuer", "External OIDC provider's issuer (iss)"),
+    ("IdentityAudience", "External OIDC provider's audience (aud) for this app"))}
+
+
+def external_identity(region: str) -> bool:
+    return region.startswith("cn-")
+
+
+def function_environment(stage: str, region: str) -> dict[str, Any]:
+    """What every function of the stage reads (functions.config)."""
+    prefix = f"gongjian-{stage}"
+    if external_identity(region):
+        identity = {"GONGJIAN_JWKS_URL": {"Ref": "IdentityJwksUrl"}, "GONGJIAN_JWT_ISSUER": {"Ref": "IdentityIssuer"},
+                    "GONGJIAN_JWT_AUDIENCE": {"Ref": "IdentityAudience"}}
+    else:
+        pool = "https://cognito-idp.${AWS::Region}.${AWS::URLSuffix}/${UserPool}"
+        identity = {"GONGJIAN_JWKS_URL": {"Fn::Sub": pool + "/.well-known/jwks.json"},
+                    "GONGJIAN_JWT_ISSUER": {"Fn::Sub": pool}, "GONGJIAN_JWT_AUDIENCE": {"Ref": "UserPoolClient"}}
+    return {"Variables": {**identity,
+        "GONGJIAN_STAGE": stage, "GONGJIAN_TABLE_PREFIX": prefix,
+        "GONGJIAN_BUCKET": {"Ref": "DataBucket"},
+        "GONGJIAN_ASSESSMENT_QUEUE_URL": {"Ref": "AssessmentQueue"},
+        "GONGJIAN_TENANT_ROLE_ARN": {"Fn::GetAtt": ["TenantDataRole", "Arn"]},
+        "GONGJIAN_CURSOR_SECRET": {"Fn::Sub": "{{resolve:secretsmanager:" + prefix + "/app:SecretString:cursor_secret}}"},
+        "GONGJIAN_EXPORT_SIGNING_KEY": {"Fn::Sub": "{{resolve:secretsmanager:" + prefix + "/app:SecretString:export_signing_key}}"},
+        "POWERTOOLS_SERVICE_NAME": "gongjian"}}
+
+
+if __name__ == "__main__":
+    json.dump(resources(sys.argv[1] if len(sys.argv) > 1 else "prod", sys.argv[2] if len(sys.argv) > 2 else "ap-east-1"),
+              sys.stdout, indent=2, ensure_ascii=False)

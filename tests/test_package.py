@@ -1,0 +1,124 @@
+"""The deployable artefact: built by `make package`, importable from the zip alone, its template
+complete and clean under cfn-lint, its IAM scoped per tenant on the key delimiter."""
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+REGIONS = ("cn-north-1", "ap-east-1")  # AWS China (external identity provider) and elsewhere (Cognito)
+
+
+def package(region: str) -> Path:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GONGJIAN_")}
+    subprocess.run([sys.executable, "-m", "infra.package", "prod", region], cwd=ROOT, check=True, env=env,
+                   stdout=subprocess.DEVNULL)
+    return ROOT / "build" / f"prod-{region}"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = package(REGIONS[0])
+    unzipped = tmp_path_factory.mktemp("lambda")
+    with zipfile.ZipFile(out / "deployment.zip") as z:
+        z.extractall(unzipped)
+    return {"template": json.loads((out / "sam.json").read_text()), "dir": unzipped}
+
+
+def test_app_imports_from_the_zip_alone(built):
+    probe = ("import json, app; print(json.dumps({'routes': sorted(app.app.routes), "
+             "'handlers': sorted(s.name for s in app.app.event_sources), 'file': app.__file__, "
+             "'functions': __import__('functions').__file__}))")
+    # -S: no site-packages; only the unzipped folder and the standard library
+    result = subprocess.run([sys.executable, "-S", "-c", probe], cwd=built["dir"], capture_output=True, text=True,
+                            env={"PYTHONPATH": str(built["dir"]), "AWS_DEFAULT_REGION": "cn-north-1", "PATH": os.environ["PATH"]})
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout)
+    from app import app
+
+    assert seen["routes"] == sorted(app.routes)
+    assert seen["file"].startswith(str(built["dir"])) and seen["functions"].startswith(str(built["dir"]))
+    assert (built["dir"] / "schemas" / "grid.json").exists()
+
+
+def test_every_route_schedule_and_queue_is_in_the_template(built):
+    from app import app
+
+    resources = built["template"]["Resources"]
+    paths = resources["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
+    for path, methods in app.routes.items():
+        for method in methods:
+            assert method.lower() in paths[path], (method, path)
+    functions = {v["Properties"].get("FunctionName", k): v for k, v in resources.items()
+                 if v["Type"] == "AWS::Serverless::Function"}
+    events = [e for f in functions.values() for e in f["Properties"].get("Events", {}).values()]
+    kinds = sorted(e["Type"] for e in events)
+    expected = sorted("SQS" if s.__class__.__name__ == "SQSEventConfig" else "Schedule" for s in app.event_sources)
+    assert kinds == expected
+    for f in functions.values():
+        assert f["Properties"]["Role"] == {"Fn::GetAtt": ["ApiRole", "Arn"]}
+        assert f["Properties"]["Environment"]["Variables"]["GONGJIAN_TABLE_PREFIX"] == "gongjian-prod"
+
+
+def test_tables_match_the_models(built):
+    os.environ.setdefault("GONGJIAN_TABLE_PREFIX", "gongjian-test")
+    from functions.models import ALL_TABLES
+
+    resources = built["template"]["Resources"]
+    declared = {r["Properties"]["TableName"]: r["Properties"] for r in resources.values() if r["Type"] == "AWS::DynamoDB::Table"}
+    assert len(declared) == len(ALL_TABLES)
+    for model in ALL_TABLES:
+        area = model.Meta.table_name.rsplit("-", 1)[-1]
+        props = declared[f"gongjian-prod-{area}"]
+        schema = model._get_schema()
+        assert props["KeySchema"] == schema["key_schema"]
+        assert sorted(i["IndexName"] for i in props.get("GlobalSecondaryIndexes", [])) == \
+            sorted(i["index_name"] for i in schema["global_secondary_indexes"])
+        assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+        assert props["SSESpecification"]["SSEEnabled"] is True and props["BillingMode"] == "PAY_PER_REQUEST"
+
+
+def test_bucket_is_private_encrypted_versioned_and_tls_only(built):
+    resources = built["template"]["Resources"]
+    bucket = resources["DataBucket"]["Properties"]
+    assert bucket["VersioningConfiguration"]["Status"] == "Enabled"
+    assert all(bucket["PublicAccessBlockConfiguration"].values())
+    assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
+    rules = {r["Id"]: r for r in bucket["LifecycleConfiguration"]["Rules"]}
+    assert rules["exports-7d"]["ExpirationInDays"] == 7
+    deny = resources["DataBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
+    assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert resources["AssessmentQueue"]["Properties"]["RedrivePolicy"]["maxReceiveCount"] == 3
+
+
+def test_tenant_role_is_scoped_on_the_delimiter(built):
+    policy = built["template"]["Resources"]["TenantDataRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    allow = next(s for s in policy if s["Sid"] == "OwnPartitionsOnly")
+    pattern = allow["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"][0]
+    assert pattern == "${aws:PrincipalTag/tenant}#*"
+    as_acme = pattern.replace("${aws:PrincipalTag/tenant}", "acme")
+    assert fnmatch.fnmatchcase("acme#street", as_acme)
+    assert not fnmatch.fnmatchcase("acme-corp#street", as_acme)  # a bare "acme*" would have allowed this
+    assert "dynamodb:Scan" not in allow["Action"]
+    deny = next(s for s in policy if s["Sid"] == "NoScanNoPartiQL")
+    assert deny["Effect"] == "Deny" and "dynamodb:Scan" in deny["Action"] and "dynamodb:PartiQL*" in deny["Action"]
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_cfn_lint_finds_nothing(built, region):
+    sam = package(region) / "sam.json"
+    result = subprocess.run([str(Path(sys.executable).with_name("cfn-lint")), "--regions", region, "--", str(sam)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == ""
+    resources = json.loads(sam.read_text())["Resources"]
+    assert ("UserPool" in resources) == (not region.startswith("cn-"))
