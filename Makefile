@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 DDB_LOCAL_VERSION := 11.1.0
 
-.PHONY: run test token fire package verify-export deps java
+.PHONY: run test token fire package bench verify-export deps java
 
 ## make run: the whole local stack with the demo district, API on http://127.0.0.1:$(PORT or 8000)
 run: deps
@@ -25,6 +25,10 @@ fire: .venv/.deps
 ## make package [STAGE=prod] [REGION=cn-north-1]: SAM template + deployment.zip in build/<stage>-<region>/
 package: .venv/.deps
 	$(PY) -m infra.package $(or $(STAGE),prod) $(or $(REGION),cn-north-1)
+
+## make bench: ratios measured in one run against the local stack → build/bench.json
+bench: deps
+	$(PY) -m infra.bench
 
 ## make verify-export DIR=<folder>: check a downloaded export against its manifest and signature
 verify-export: .venv/.deps

@@ -6,6 +6,7 @@ all leave as RFC 9457 problem details in the caller's language.
 """
 from __future__ import annotations
 
+import functools
 import json
 import time
 from typing import Any, Callable
@@ -13,13 +14,17 @@ from typing import Any, Callable
 from chalice.app import Request, Response
 
 from functions.auth import verify_bearer
-from functions.errors import CHALICE_CODES, PayloadTooLarge, ProblemError, language
+from pynamodb.exceptions import PynamoDBException
+
+from functions.errors import CHALICE_CODES, PayloadTooLarge, ProblemError, ServiceUnavailable, language
 from functions.log import logger
 from functions.store import IdempotentReplay
 
 PUBLIC_ROUTES = frozenset({"/v1/health", "/v1/openapi.json", "/docs"})
 PROBLEM = "application/problem+json; charset=utf-8"
 MAX_BODY = 1024 * 1024
+THROTTLED = frozenset({"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
+                       "TransactionConflictException", "TransactionInProgressException"})
 
 
 def problem_response(error: ProblemError, lang: str) -> Response:
@@ -37,6 +42,28 @@ def _from_chalice_error(response: Response, lang: str) -> Response:
     out = problem_response(error, lang)
     out.headers.update(headers)
     return out
+
+
+def translate_throttling(app: Any) -> None:
+    """Wrap every view so DynamoDB throttling that outlasted botocore's retries becomes a 503 with
+    Retry-After. (Chalice turns any other exception raised in a view into a 500 before middleware
+    runs, so this has to happen around the views themselves.)"""
+    for methods in app.routes.values():
+        for entry in methods.values():
+            entry.view_function = _translating(entry.view_function)
+
+
+def _translating(view: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return view(*args, **kwargs)
+        except PynamoDBException as error:
+            if error.cause_response_code in THROTTLED:
+                raise ServiceUnavailable(headers={"Retry-After": "2"}) from error
+            raise
+
+    return wrapped
 
 
 def handle_request(event: Request, get_response: Callable[[Request], Response]) -> Response:
@@ -59,6 +86,7 @@ def handle_request(event: Request, get_response: Callable[[Request], Response]) 
                             headers={"Content-Type": "application/json; charset=utf-8", "Idempotent-Replayed": "true"})
     except ProblemError as error:
         response = problem_response(error, lang)
+
     except Exception:  # a bug: log it with its stack, answer a problem without internals
         logger.exception("unhandled error", extra={"route": route})
         response = problem_response(ProblemError(), lang)
