@@ -26,7 +26,7 @@ def polygon_errors(polygon: dict[str, Any], path: str = "/boundary") -> list[Fie
                 errors.append(FieldError(f"{here}/{i}", Text("经纬度超出范围", "Longitude/latitude out of range")))
         if list(ring[0][:2]) != list(ring[-1][:2]):
             errors.append(FieldError(here, Text("环未闭合：首尾坐标须相同", "Ring not closed: first and last positions differ")))
-        elif abs(_signed_area(ring)) == 0:
+        elif _signed_area([(p[0] - ring[0][0], p[1] - ring[0][1]) for p in ring]) == 0:
             errors.append(FieldError(here, Text("环的面积为零", "Ring has zero area")))
     return errors
 
@@ -76,11 +76,14 @@ def bbox(polygon: dict[str, Any]) -> list[float]:
 
 
 def centroid(polygon: dict[str, Any]) -> tuple[float, float]:
-    """Area centroid (lon, lat) of the outer ring."""
+    """Area centroid (lon, lat) of the outer ring. Computed relative to the first vertex: with raw
+    coordinates (≈ 109, 23) the cross products of a small grid cancel catastrophically."""
     ring = polygon["coordinates"][0]
-    area = _signed_area(ring)
+    x0, y0 = ring[0][0], ring[0][1]
+    local = [(p[0] - x0, p[1] - y0) for p in ring]
+    area = _signed_area(local)
     if area == 0:
-        return ring[0][0], ring[0][1]
-    cx = sum((a[0] + b[0]) * (a[0] * b[1] - b[0] * a[1]) for a, b in zip(ring, ring[1:])) / (6 * area)
-    cy = sum((a[1] + b[1]) * (a[0] * b[1] - b[0] * a[1]) for a, b in zip(ring, ring[1:])) / (6 * area)
-    return cx, cy
+        return x0, y0
+    cx = sum((a[0] + b[0]) * (a[0] * b[1] - b[0] * a[1]) for a, b in zip(local, local[1:])) / (6 * area)
+    cy = sum((a[1] + b[1]) * (a[0] * b[1] - b[0] * a[1]) for a, b in zip(local, local[1:])) / (6 * area)
+    return x0 + cx, y0 + cy
