@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 DDB_LOCAL_VERSION := 11.1.0
 
-.PHONY: run test token fire package bench verify-export deps java
+.PHONY: run test token fire package bench isolation-report verify-export deps java
 
 ## make run: the whole local stack with the demo district, API on http://127.0.0.1:$(PORT or 8000)
 run: deps
@@ -29,6 +29,11 @@ package: .venv/.deps
 ## make bench: ratios measured in one run against the local stack → build/bench.json
 bench: deps
 	$(PY) -m infra.bench
+
+## make isolation-report: the cross-tenant route walk, written as build/isolation-report.md
+isolation-report: deps
+	ISOLATION_REPORT=build/isolation-report.md $(PY) -m pytest -q tests/test_isolation.py
+	@echo "written: build/isolation-report.md"
 
 ## make verify-export DIR=<folder>: check a downloaded export against its manifest and signature
 verify-export: .venv/.deps

@@ -4,11 +4,11 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timezone
 
-from ulid import ULID
-
 
 def new_id(at: datetime | None = None) -> str:
     """A new ULID; `at` sets its time part (an incident reported earlier sorts where it happened)."""
+    from ulid import ULID
+
     return str(ULID.from_timestamp(at.timestamp()) if at else ULID())
 
 
@@ -19,6 +19,8 @@ def stable_id(*natural_key: str, seq: int = 0, at: datetime | None = None) -> st
     """A ULID fixed by a natural key, so loading the same demo object twice finds it again.
     `seq` orders ids of one kind as they were listed (ULIDs sort by their time part); `at` puts
     the time part at a real moment, for objects whose id must say when they happened."""
+    from ulid import ULID
+
     digest = hashlib.sha256("\x1f".join(natural_key).encode()).digest()
     millis = (int((at or DEMO_EPOCH).timestamp() * 1000) + seq).to_bytes(6, "big")
     return str(ULID.from_bytes(millis + digest[:10]))
@@ -29,6 +31,8 @@ def now_iso() -> str:
 
 
 def is_ulid(value: str) -> bool:
+    from ulid import ULID
+
     try:
         ULID.from_str(value)
         return True

@@ -15,7 +15,9 @@ A route added tomorrow is walked tomorrow: nothing here names a route.
 from __future__ import annotations
 
 import json
+import os
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,6 +29,31 @@ from functions.ids import new_id
 
 PLACEHOLDER = re.compile(r"^\{(\w+)\}$")
 OWNER, INTRUDER = "acme", "acme-corp"
+WALKED: list[tuple[str, str, str, int]] = []  # (method, route, intruder role, status) for the report
+
+
+@pytest.fixture(scope="module", autouse=True)
+def isolation_report():
+    """With ISOLATION_REPORT=<file> (make isolation-report), write what every route answered."""
+    yield
+    target = os.environ.get("ISOLATION_REPORT")
+    if not target or not WALKED:
+        return
+    roles = sorted({w[2] for w in WALKED})
+    table: dict[tuple[str, str], dict[str, int]] = {}
+    for method, route, role, status in WALKED:
+        table.setdefault((route, method), {})[role] = status
+    lines = ["# 租户隔离报告 / Tenant isolation report", "",
+             f"另一区（`{INTRUDER}`）的令牌访问 `{OWNER}` 的每个接口和对象时得到的状态码。两个区的标识互为前缀。",
+             f"What a token of another district (`{INTRUDER}`) got from every route when naming `{OWNER}`'s objects. "
+             "The two tenant ids are prefixes of one another. 404 = not found (another tenant's object), 403 = not allowed, "
+             "400/422 = refused input; 2xx appear only where the caller acted on its own tenant's data (for example creating "
+             "its own street), and after the walk the owner's data was compared and found unchanged.", "",
+             "| route | " + " | ".join(roles) + " |", "|---|" + "---:|" * len(roles)]
+    lines += [f"| `{method} {route}` | " + " | ".join(str(statuses.get(r, "")) for r in roles) + " |"
+              for (route, method), statuses in sorted(table.items())]
+    Path(target).parent.mkdir(parents=True, exist_ok=True)
+    Path(target).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def routes() -> list[tuple[str, str, Any]]:
@@ -187,6 +214,7 @@ def test_every_route_keeps_tenants_apart(api, tenants, role):
         body = example_body(entry.view_name, ids)
         r = call(api, method, real, intruder, entry, body)
         walked += 1
+        WALKED.append((method, path, role, r.status))
         assert r.status < 500, (method, path, r)
         leaked = [i for i in owner_ids if i in r.body.decode("utf-8", "replace")]
         has_ids = any(i in real for i in owner_ids) or any(isinstance(s, str) and s in owner_ids for s in _strings(body))

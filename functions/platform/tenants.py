@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import time
 from typing import Any, Callable
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from functions import config, store
 from functions.errors import Conflict, FieldError, Forbidden, Text, ValidationFailed
@@ -26,6 +25,8 @@ def _context(tenant_id: str, admin: Principal) -> TenantContext:
 
 
 def _check_timezone(name: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:

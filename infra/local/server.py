@@ -1,21 +1,29 @@
 """Serve the same `app` object over HTTP on loopback, as `chalice local` does.
 
-Chalice keeps `current_request` on the app object, so two requests handled at once in threads
-could see each other's request; this server handles one request at a time for that reason.
+Connections are handled on threads (clients keep HTTP/1.1 connections alive, so a one-at-a-time
+server would serve one client until it hangs up), but the app itself runs one request at a time:
+Chalice keeps `current_request` on the app object, so two requests inside it at once could see
+each other's request.
 """
 from __future__ import annotations
 
-from http.server import HTTPServer
+import threading
 
 from chalice.config import Config
-from chalice.local import create_local_server
+from chalice.local import ChaliceRequestHandler, LocalDevServer, create_local_server
+
+_one_request_at_a_time = threading.Lock()
+
+
+class SerialisedHandler(ChaliceRequestHandler):
+    def _generic_handle(self) -> None:
+        with _one_request_at_a_time:
+            super()._generic_handle()
 
 
 def serve(port: int, host: str = "127.0.0.1") -> None:
     from app import app
 
     config = Config.create(chalice_app=app, app_name="gongjian", chalice_stage="local")
-    local = create_local_server(app, config, host, port)
-    local.server.server_close()
-    local.server = HTTPServer((host, port), local._wrapped_handler)
-    local.serve_forever()
+    create_local_server(app, config, host, port).server.server_close()  # sets up Chalice's local app class
+    LocalDevServer(app, config, host, port, handler_cls=SerialisedHandler).serve_forever()
