@@ -37,8 +37,12 @@ class Principal:
 
     @classmethod
     def from_claims(cls, claims: dict[str, Any]) -> "Principal":
+        def claim(name: str) -> Any:
+            # Cognito ID tokens carry custom attributes as "custom:<name>"
+            return claims.get(name) or claims.get(f"custom:{name}")
+
         def strings(name: str) -> frozenset[str]:
-            value = claims.get(name) or []
+            value = claim(name) or []
             if isinstance(value, str):  # Cognito custom attributes arrive comma-separated
                 value = [v for v in value.split(",") if v]
             return frozenset(str(v) for v in value)
@@ -46,7 +50,7 @@ class Principal:
         return cls(
             sub=str(claims["sub"]),
             roles=strings("roles") & frozenset(ROLES),
-            tenant=claims.get("tenant") or None,
+            tenant=claim("tenant") or None,
             communities=strings("communities"),
             grids=strings("grids"),
             audit_tenants=strings("audit_tenants"),

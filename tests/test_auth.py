@@ -90,3 +90,10 @@ def test_english_problem_on_request(api):
     r = api.get("/v1/me", headers={"Accept-Language": "en-US,en;q=0.9"})
     assert r.json["title"] == "Missing or invalid token"
     assert api.get("/v1/me").json["title"] == "未认证或令牌无效"
+
+
+def test_cognito_custom_attribute_claims(api, tenant):
+    cognito_style = signed(claims(tenant=None, roles=None, **{"custom:tenant": tenant,
+                                                              "custom:roles": "district_admin,auditor"}))
+    r = api.get("/v1/me", cognito_style)
+    assert r.status == 200 and r.json["tenant"] == tenant and r.json["roles"] == ["auditor", "district_admin"]
