@@ -23,6 +23,9 @@ JWT_AUDIENCE: str = os.environ.get("GONGJIAN_JWT_AUDIENCE", "gongjian")
 # In AWS: the Cognito user pool's JWKS URL. Locally: unset, and the local issuer's public key is used.
 JWKS_URL: str | None = os.environ.get("GONGJIAN_JWKS_URL") or None
 
+# In AWS: the role assumed per tenant (dynamodb:LeadingKeys on "<tenant>#"). Unset locally.
+TENANT_ROLE_ARN: str | None = os.environ.get("GONGJIAN_TENANT_ROLE_ARN") or None
+
 # Secret for signing list cursors. In AWS it comes from the stage's secrets; locally a file is made.
 CURSOR_SECRET: str | None = os.environ.get("GONGJIAN_CURSOR_SECRET") or None
 

@@ -10,13 +10,23 @@ from typing import Any
 from functions import config
 
 
-@lru_cache(maxsize=1)
 def client() -> Any:
+    """The S3 client: the stack's own, or — while a tenant is in scope in AWS — the tenant's."""
+    from functions import tenant_credentials
+
+    return _client_for(tenant_credentials.current())
+
+
+@lru_cache(maxsize=64)
+def _client_for(scoped: Any) -> Any:
     import boto3
     from botocore.config import Config
 
+    from functions import tenant_credentials
+
     return boto3.client("s3", region_name=config.REGION, endpoint_url=config.S3_ENDPOINT,
-                        config=Config(signature_version="s3v4", s3={"addressing_style": "path"}))
+                        config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
+                        **tenant_credentials.boto_kwargs(scoped))
 
 
 def tenant_key(tenant: str, *parts: str) -> str:

@@ -41,9 +41,19 @@ class IdempotentReplay(ProblemError):
         self.replay = replay
 
 
-@lru_cache(maxsize=1)
 def _connection() -> Connection:
-    return Connection(region=config.REGION, host=config.DYNAMODB_ENDPOINT, max_retry_attempts=3)
+    """The connection transactions go through: the stack's own, or the tenant's scoped one."""
+    from functions import tenant_credentials
+
+    return _connection_for(tenant_credentials.current())
+
+
+@lru_cache(maxsize=64)
+def _connection_for(scoped: Any) -> Connection:
+    from functions import tenant_credentials
+
+    return Connection(region=config.REGION, host=config.DYNAMODB_ENDPOINT, max_retry_attempts=3,
+                      **tenant_credentials.boto_kwargs(scoped))
 
 
 def not_found(kind: str) -> NotFound:

@@ -45,12 +45,30 @@ def _validator(name: str, patch: bool) -> Any:
 
 
 def validate(name: str, body: Any, *, patch: bool = False) -> dict[str, Any]:
-    """Return `body` if it matches schema `name`, else 400 naming every failing field."""
-    errors = sorted(_validator(name, patch).iter_errors(body), key=lambda e: list(e.absolute_path))
+    """Return `body` if it matches schema `name` and every number fits DynamoDB, else 400 naming
+    every failing field."""
+    errors = [describe_error(e) for e in sorted(_validator(name, patch).iter_errors(body), key=lambda e: list(e.absolute_path))]
+    errors += unstorable_numbers(body)
     if errors:
-        raise ValidationFailed(Text("请求内容有误，见 errors", "The body has errors, see errors"),
-                               errors=[describe_error(e) for e in errors])
+        raise ValidationFailed(Text("请求内容有误，见 errors", "The body has errors, see errors"), errors=errors)
     return body
+
+
+# DynamoDB numbers: magnitudes 1E-130 to 9.9999…E+125, 38 significant digits.
+SMALLEST, LARGEST = 1e-130, 9.9e125
+
+
+def unstorable_numbers(value: Any, path: str = "") -> list[FieldError]:
+    """Numbers DynamoDB cannot store (too small, too large), wherever they are in the body."""
+    if isinstance(value, dict):
+        return [e for k, v in value.items() for e in unstorable_numbers(v, f"{path}/{k}")]
+    if isinstance(value, list):
+        return [e for i, v in enumerate(value) for e in unstorable_numbers(v, f"{path}/{i}")]
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value != 0:
+        if not SMALLEST <= abs(value) <= LARGEST or (isinstance(value, int) and len(str(abs(value))) > 38):
+            return [FieldError(path or "/", Text("数值超出可存储范围（1e-130 至 9.9e125，38 位有效数字）",
+                                                 "Number outside the storable range (1e-130 to 9.9e125, 38 digits)"))]
+    return []
 
 
 def _pointer(parts: Any) -> str:

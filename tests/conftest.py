@@ -16,6 +16,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from infra.local import stack  # noqa: E402
+from hypothesis import settings  # noqa: E402
+
+# CI replays the same generated examples (a red run is reproducible); a developer's run explores anew.
+settings.register_profile("ci", derandomize=True, deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "default")
 
 _procs: list = []
 

@@ -81,3 +81,22 @@ def test_bad_locate_query_names_fields(api, admin):
 def test_bad_limit(api, admin):
     r = api.get("/v1/streets?limit=0", admin)
     assert r.status == 400 and paths(r) == {"/limit"}
+
+
+def test_numbers_dynamodb_cannot_store_are_named(api, admin):
+    ids = make_structure(api, admin)
+    tiny = api.post("/v1/service-centres", admin, {"name": "x", "level": "district", "location": {"lat": 1e-200, "lon": 109.6}})
+    assert tiny.status == 400 and paths(tiny) == {"/location/lat"}, tiny
+    huge = api.post("/v1/incidents", admin, {"category": "other", "description": "x", "grid_id": ids["grid"],
+                                             "details": {"n": 1e300}})
+    assert huge.status == 400 and "/details/n" in paths(huge)
+    nan = api.post("/v1/streets", admin, None, raw=b'{"name": "x", "code": NaN}')
+    assert nan.status == 400
+
+
+def test_oversized_or_malformed_key_values_are_refused(api, admin):
+    assert api.get("/v1/streets/" + "A" * 3000, admin).status == 404
+    r = api.get("/v1/patrols?grid_id=" + "x" * 3000, admin)
+    assert r.status == 400 and paths(r) == {"/grid_id"}
+    assert api.get("/v1/communities?street_id=not-a-ulid", admin).status == 400
+    assert api.get("/v1/incidents?status=" + "s" * 500, admin).status == 400

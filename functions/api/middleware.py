@@ -13,16 +13,18 @@ from typing import Any, Callable
 
 from chalice.app import Request, Response
 
+from functions import tenant_credentials
 from functions.auth import verify_bearer
 from pynamodb.exceptions import PynamoDBException
 
-from functions.errors import CHALICE_CODES, PayloadTooLarge, ProblemError, ServiceUnavailable, language
+from functions.errors import CHALICE_CODES, NotFound, PayloadTooLarge, ProblemError, ServiceUnavailable, language
 from functions.log import logger
 from functions.store import IdempotentReplay
 
 PUBLIC_ROUTES = frozenset({"/v1/health", "/v1/openapi.json", "/docs"})
 PROBLEM = "application/problem+json; charset=utf-8"
 MAX_BODY = 1024 * 1024
+MAX_PATH_PARAM = 200
 THROTTLED = frozenset({"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
                        "TransactionConflictException", "TransactionInProgressException"})
 
@@ -74,6 +76,8 @@ def handle_request(event: Request, get_response: Callable[[Request], Response]) 
     try:
         if len(event.raw_body or b"") > MAX_BODY:
             raise PayloadTooLarge()
+        if any(len(v) > MAX_PATH_PARAM for v in (event.uri_params or {}).values()):
+            raise NotFound()  # no id is that long; it would not fit in a key either
         if route not in PUBLIC_ROUTES and event.method != "OPTIONS":
             principal = verify_bearer(event.headers.get("authorization"))
             event.context["principal"] = principal
@@ -90,6 +94,7 @@ def handle_request(event: Request, get_response: Callable[[Request], Response]) 
     except Exception:  # a bug: log it with its stack, answer a problem without internals
         logger.exception("unhandled error", extra={"route": route})
         response = problem_response(ProblemError(), lang)
+    tenant_credentials.leave()
     _log(event, route, principal, response.status_code, started)
     return response
 

@@ -7,13 +7,14 @@ request acts in and whether its role may.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from chalice.app import Request, Response
 
 from dataclasses import replace
 
-from functions import idempotency
+from functions import idempotency, tenant_credentials
 from functions.platform import tenants
 from functions.errors import BadRequest, FieldError, Forbidden, PayloadTooLarge, TenantSuspended, Text, ValidationFailed
 from functions.tenancy import AUDITOR, TENANT_ROLES, Principal, TenantContext
@@ -41,6 +42,7 @@ def tenant_context(request: Request, *, write: bool = False, roles: frozenset[st
             raise Forbidden(Text("审计员未获该区授权", "This auditor is not granted that tenant"))
     else:
         raise Forbidden(Text("该令牌无权执行此操作", "This token may not do this"))
+    tenant_credentials.enter(tenant)
     profile = tenants.active_profile(tenant)
     if write and profile["status"] != "active":
         raise TenantSuspended()
@@ -53,9 +55,13 @@ def json_body(request: Request) -> Any:
     if len(raw) > 1024 * 1024:
         raise PayloadTooLarge()
     try:
-        return json.loads(raw.decode("utf-8")) if raw else {}
+        return json.loads(raw.decode("utf-8"), parse_constant=_no_constants) if raw else {}
     except (UnicodeDecodeError, ValueError) as exc:
         raise BadRequest(Text("请求体不是有效的 UTF-8 JSON", "The body is not valid UTF-8 JSON")) from exc
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # json.loads would otherwise accept NaN and Infinity
 
 
 def begin_write(request: Request, schema: str | None, *, patch: bool = False,
@@ -86,8 +92,18 @@ def expected_version(request: Request, body: dict[str, Any] | None = None) -> in
     raise ValidationFailed(errors=[FieldError("/version", Text("需要 version 或 If-Match", "version or If-Match is required"))])
 
 
+ULID_PATTERN = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
+
+
 def query_param(request: Request, name: str) -> str | None:
-    return (request.query_params or {}).get(name)
+    """A query parameter; `*_id` ones must be ULIDs and none may exceed 200 characters (values end
+    up in keys, which DynamoDB limits)."""
+    value = (request.query_params or {}).get(name)
+    if value is None:
+        return None
+    if len(value) > 200 or (name.endswith("_id") and not ULID_PATTERN.match(value)):
+        raise ValidationFailed(errors=[FieldError(f"/{name}", Text(f"{name} 格式不正确", f"{name} is malformed"))])
+    return value
 
 
 def limit_param(request: Request) -> int | None:

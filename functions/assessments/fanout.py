@@ -27,11 +27,13 @@ def messages(now: datetime | None = None) -> list[dict[str, str]]:
 
 def assess(message: dict[str, str]) -> dict[str, Any]:
     """Assess one tenant's month: what the SQS handler does with each message."""
+    from functions import tenant_credentials
     from functions.assessments import runs
 
-    profile = active_profile(message["tenant"])
-    ctx = system_context(message["tenant"], profile.get("timezone", "Asia/Shanghai"), profile.get("settings", {}))
-    return runs.run_period(ctx, message["period"])
+    with tenant_credentials.scoped(message["tenant"]):
+        profile = active_profile(message["tenant"])
+        ctx = system_context(message["tenant"], profile.get("timezone", "Asia/Shanghai"), profile.get("settings", {}))
+        return runs.run_period(ctx, message["period"])
 
 
 def fan_out(now: datetime | None = None) -> dict[str, Any]:

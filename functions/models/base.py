@@ -16,10 +16,14 @@ from __future__ import annotations
 from typing import Any
 
 from pynamodb.attributes import MapAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute
+from pynamodb.connection import TableConnection
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from functions import config
+
+
+_SCOPED_CONNECTIONS: dict[tuple[str, str, str], TableConnection] = {}
 
 
 class Gsi1(GlobalSecondaryIndex):
@@ -81,6 +85,25 @@ class TenantItem(Model):
     updated_at = UnicodeAttribute(null=True)
     data = MapAttribute(default=dict)
     expires_at = TTLAttribute(null=True)
+
+    @classmethod
+    def _get_connection(cls) -> TableConnection:
+        """PynamoDB's cached connection, or — while a tenant is in scope in AWS — one made with that
+        tenant's scoped credentials (see functions.tenant_credentials), cached per key."""
+        from functions import tenant_credentials
+
+        base = super()._get_connection()
+        scoped = tenant_credentials.current()
+        if scoped is None:
+            return base
+        key = (cls.Meta.table_name, scoped.tenant, scoped.access_key_id)
+        connection = _SCOPED_CONNECTIONS.get(key)
+        if connection is None:
+            connection = TableConnection(cls.Meta.table_name, meta_table=base.get_meta_table(), region=cls.Meta.region,
+                                         host=cls.Meta.host, max_retry_attempts=cls.Meta.max_retry_attempts,
+                                         **tenant_credentials.boto_kwargs(scoped))
+            _SCOPED_CONNECTIONS[key] = connection
+        return connection
 
     def public(self) -> dict[str, Any]:
         """The entity as clients see it: its fields plus id, version and timestamps."""

@@ -107,10 +107,13 @@ def for_each_active_tenant(job: Callable[[TenantContext], Any], label: str) -> d
     """Run a scheduled job for every active tenant; one tenant failing is logged and does not stop the others."""
     from functions.log import logger
 
+    from functions import tenant_credentials
+
     results: dict[str, Any] = {}
     for ctx in active_tenants():
         try:
-            results[ctx.tenant] = job(ctx)
+            with tenant_credentials.scoped(ctx.tenant):
+                results[ctx.tenant] = job(ctx)
         except Exception:
             logger.exception(f"{label} failed", extra={"tenant": ctx.tenant})
     return results
