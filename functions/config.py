@@ -37,3 +37,19 @@ TENANT_CACHE_SECONDS: float = float(os.environ.get("GONGJIAN_TENANT_CACHE_SECOND
 
 MAX_BODY_BYTES: int = 1024 * 1024
 DEFAULT_TIMEZONE: str = "Asia/Shanghai"
+
+
+def secret(configured: str | None, local_file: str) -> bytes:
+    """A stage secret: the configured value in AWS; locally a random one kept in `.local/<file>`,
+    made on first use (atomically, so parallel first runs agree)."""
+    if configured:
+        return configured.encode()
+    import secrets
+
+    path = LOCAL_DIR / local_file
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(secrets.token_hex(32))
+        tmp.replace(path)
+    return path.read_text().strip().encode()

@@ -9,7 +9,6 @@ import base64
 import hashlib
 import hmac
 import json
-import secrets
 from functools import lru_cache
 from typing import Any
 
@@ -21,15 +20,7 @@ CURSOR_KEY_FILE = "cursor.key"
 
 @lru_cache(maxsize=1)
 def _secret() -> bytes:
-    if config.CURSOR_SECRET:
-        return config.CURSOR_SECRET.encode()
-    path = config.LOCAL_DIR / CURSOR_KEY_FILE
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(secrets.token_hex(32))
-        tmp.replace(path)
-    return path.read_text().strip().encode()
+    return config.secret(config.CURSOR_SECRET, CURSOR_KEY_FILE)
 
 
 def _b64(raw: bytes) -> str:

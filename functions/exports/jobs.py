@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import secrets
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Any
@@ -42,15 +41,7 @@ DEFAULT_NATIVE_THRESHOLD = 5_000_000
 @lru_cache(maxsize=1)
 def signing_key() -> bytes:
     """The stage's export signing key; locally a key file made on first use (git-ignored)."""
-    if config.EXPORT_SIGNING_KEY:
-        return config.EXPORT_SIGNING_KEY.encode()
-    path = config.LOCAL_DIR / KEY_FILE
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(secrets.token_hex(32))
-        tmp.replace(path)
-    return path.read_text().strip().encode()
+    return config.secret(config.EXPORT_SIGNING_KEY, KEY_FILE)
 
 
 def sign(manifest_bytes: bytes, key: bytes | None = None) -> str:
