@@ -9,6 +9,7 @@ from functions import config
 from functions.api import assessments, audit, committees, exports, grid_work, meetings, middleware, platform, services, structure
 
 app = Chalice(app_name="gongjian", configure_logs=False)
+app.api.cors = middleware.CORS  # before the blueprints: routes take the CORS config when registered
 app.register_middleware(middleware.handle_request, "http")
 app.register_blueprint(platform.bp)
 app.register_blueprint(structure.bp)

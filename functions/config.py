@@ -35,6 +35,9 @@ EXPORT_SIGNING_KEY: str | None = os.environ.get("GONGJIAN_EXPORT_SIGNING_KEY") o
 # How long a tenant profile (status, tier, time zone) is trusted in one Lambda container.
 TENANT_CACHE_SECONDS: float = float(os.environ.get("GONGJIAN_TENANT_CACHE_SECONDS", "30"))
 
+# The web client's origin for browser CORS (the stage config sets it); "*" locally.
+CORS_ORIGIN: str = os.environ.get("GONGJIAN_CORS_ORIGIN", "*")
+
 MAX_BODY_BYTES: int = 1024 * 1024
 DEFAULT_TIMEZONE: str = "Asia/Shanghai"
 

@@ -64,7 +64,7 @@ def resources(stage: str, region: str) -> dict[str, Any]:
     table_arns = [{"Fn::GetAtt": [name, "Arn"]} for name in tables]
     index_arns = [{"Fn::Sub": ["${Arn}/index/*", {"Arn": {"Fn::GetAtt": [name, "Arn"]}}]} for name in tables]
     bucket_arn = {"Fn::GetAtt": ["DataBucket", "Arn"]}
-    cors = {"gatewayresponse.header.Access-Control-Allow-Origin": "'*'",
+    cors = {"gatewayresponse.header.Access-Control-Allow-Origin": f"'{cors_origin()}'",
             "gatewayresponse.header.Access-Control-Allow-Headers": "'Authorization,Content-Type,Idempotency-Key,If-Match,X-Tenant,Accept-Language'"}
     out: dict[str, Any] = dict(tables)
     out["DataBucket"] = {
@@ -180,7 +180,16 @@ def function_environment(stage: str, region: str) -> dict[str, Any]:
         "GONGJIAN_TENANT_ROLE_ARN": {"Fn::GetAtt": ["TenantDataRole", "Arn"]},
         "GONGJIAN_CURSOR_SECRET": {"Fn::Sub": "{{resolve:secretsmanager:" + prefix + "/app:SecretString:cursor_secret}}"},
         "GONGJIAN_EXPORT_SIGNING_KEY": {"Fn::Sub": "{{resolve:secretsmanager:" + prefix + "/app:SecretString:export_signing_key}}"},
+        "GONGJIAN_CORS_ORIGIN": cors_origin(),
         "POWERTOOLS_SERVICE_NAME": "gongjian"}}
+
+
+def cors_origin() -> str:
+    """The web client's origin, given when packaging (`GONGJIAN_CORS_ORIGIN=https://… make package`):
+    Chalice writes the preflight answers into the template at that moment."""
+    import os
+
+    return os.environ.get("GONGJIAN_CORS_ORIGIN", "*")
 
 
 if __name__ == "__main__":

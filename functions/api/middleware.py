@@ -11,9 +11,9 @@ import json
 import time
 from typing import Any, Callable
 
-from chalice.app import Request, Response
+from chalice.app import CORSConfig, Request, Response
 
-from functions import tenant_credentials
+from functions import config, tenant_credentials
 from functions.auth import verify_bearer
 from pynamodb.exceptions import PynamoDBException
 
@@ -21,6 +21,9 @@ from functions.errors import CHALICE_CODES, NotFound, PayloadTooLarge, ProblemEr
 from functions.log import logger
 from functions.store import IdempotentReplay
 
+CORS = CORSConfig(allow_origin=config.CORS_ORIGIN, max_age=600,
+                  allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "X-Tenant", "Accept-Language"],
+                  expose_headers=["ETag", "Retry-After", "Idempotent-Replayed", "Content-Language"])
 PUBLIC_ROUTES = frozenset({"/v1/health", "/v1/openapi.json", "/docs"})
 PROBLEM = "application/problem+json; charset=utf-8"
 MAX_BODY = 1024 * 1024
@@ -95,6 +98,7 @@ def handle_request(event: Request, get_response: Callable[[Request], Response]) 
         logger.exception("unhandled error", extra={"route": route})
         response = problem_response(ProblemError(), lang)
     tenant_credentials.leave()
+    response.headers.setdefault("Access-Control-Allow-Origin", config.CORS_ORIGIN)  # problem answers too
     _log(event, route, principal, response.status_code, started)
     return response
 
