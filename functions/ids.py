@@ -30,16 +30,6 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
-def is_ulid(value: str) -> bool:
-    from ulid import ULID
-
-    try:
-        ULID.from_str(value)
-        return True
-    except ValueError:
-        return False
-
-
 def today_in(timezone_name: str) -> str:
     """Today's date (YYYY-MM-DD) in the tenant's time zone."""
     from zoneinfo import ZoneInfo

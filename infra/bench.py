@@ -71,7 +71,7 @@ def read_overhead_ratio(client: Any, token: str, calls: int = 300) -> dict[str, 
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     street = json.loads(client.http.post("/v1/streets", headers=headers, body=json.dumps({"name": "贵城街道"})).body)
     raw = boto3.client("dynamodb", endpoint_url=config.DYNAMODB_ENDPOINT, region_name=config.REGION)
-    key = {"pk": {"S": f"bench-read#street"}, "sk": {"S": street["id"]}}
+    key = {"pk": {"S": "bench-read#street"}, "sk": {"S": street["id"]}}
     app_times, raw_times = [], []
     for _ in range(calls):
         t = time.perf_counter()

@@ -3,7 +3,8 @@
 1. `vendor/` (git-ignored) gets links to `../functions` and `../schemas`: Chalice zips only
    `app.py`, `chalicelib/` and `vendor/`'s contents (following links), so both ship importable
    exactly as locally. `__pycache__` is cleaned first.
-2. `.chalice` (git-ignored) links to `infra/chalice`, the stage configs, and `chalice package` runs.
+2. `.chalice/` (git-ignored) gets a link to `infra/chalice/config.json`, the stage configs, and
+   `chalice package` runs (its cache stays in `.chalice/deployments/`).
 3. The resources of `infra/template.py` are merged into the template, and every function gets the
    stage's role and environment.
 
@@ -33,9 +34,16 @@ def prepare_vendor() -> None:
         if link.is_symlink() or link.exists():
             link.unlink()
         link.symlink_to(Path("..") / name)
+    # A real, git-ignored .chalice/ holding a link to the tracked stage config: Chalice writes its
+    # deployment cache into .chalice/deployments/, which must stay out of the repository.
     dot_chalice = ROOT / ".chalice"
-    if not dot_chalice.exists():
-        dot_chalice.symlink_to(Path("infra") / "chalice")
+    if dot_chalice.is_symlink():
+        dot_chalice.unlink()
+    dot_chalice.mkdir(exist_ok=True)
+    config = dot_chalice / "config.json"
+    if not config.is_symlink():
+        config.unlink(missing_ok=True)
+        config.symlink_to(Path("..") / "infra" / "chalice" / "config.json")
 
 
 def merge(template: dict, stage: str, region: str) -> dict:

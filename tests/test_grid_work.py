@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import SQUARE, make_structure, token
+from conftest import make_structure, token
 from functions.grid_work import incidents
 from functions.grid_work.calendar import Calendar
 from functions.tenancy import system_context

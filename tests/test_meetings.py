@@ -53,7 +53,7 @@ def test_meeting_attendance_and_periods(api, admin, committee):
     meeting(api, admin, committee, when="2026-11-01T00:30:00+08:00", kind="expanded", present=(True, True, True))
     oct_ = api.get(f"/v1/meetings?committee_id={committee['committee']}&from=2026-10-01&to=2026-10-31", admin).json
     assert [x["scheduled_at"] for x in oct_["items"]] == ["2026-10-08T09:00:00+08:00"]
-    nov = api.get(f"/v1/meetings?from=2026-11-01&to=2026-11-30", admin).json["items"]
+    nov = api.get("/v1/meetings?from=2026-11-01&to=2026-11-30", admin).json["items"]
     assert len(nov) == 2
     rates = api.get(f"/v1/meetings/attendance?committee_id={committee['committee']}&from=2026-10-01&to=2026-11-30",
                     admin).json

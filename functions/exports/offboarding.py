@@ -10,7 +10,7 @@ import hashlib
 import json
 from typing import Any
 
-from functions import config, storage, store
+from functions import config, storage
 from functions.errors import Conflict, Text
 from functions.exports import datasets, jobs, writer
 from functions.ids import new_id
