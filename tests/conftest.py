@@ -104,6 +104,19 @@ def api() -> Api:
         yield Api(client)
 
 
+@pytest.fixture(scope="session")
+def base_url(api) -> str:
+    """The same app served over HTTP on loopback (infra/local/server.py), once per session."""
+    import threading
+
+    from infra.local import server
+
+    port = stack.free_port()
+    threading.Thread(target=server.serve, args=(port,), daemon=True).start()
+    stack.wait_for_port(port, "API server")
+    return f"http://127.0.0.1:{port}"
+
+
 def token(role: str, tenant: str | None = None, **claims: Any) -> str:
     from functions import local_issuer
 

@@ -2,20 +2,8 @@
 OPTIONS cannot be used), including on problem answers."""
 from __future__ import annotations
 
-import threading
-
-import pytest
 import requests
 
-from infra.local import server, stack
-
-
-@pytest.fixture(scope="module")
-def base_url():
-    port = stack.free_port()
-    threading.Thread(target=server.serve, args=(port,), daemon=True).start()
-    stack.wait_for_port(port, "API server")
-    return f"http://127.0.0.1:{port}"
 
 
 def test_preflight_allows_the_headers_clients_send(base_url):

@@ -2,25 +2,14 @@
 no answer may be a 5xx, and every 4xx must be problem+json. Bounded: a few examples per operation."""
 from __future__ import annotations
 
-import threading
-
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 
 from conftest import make_tenant
 from functions import local_issuer
-from infra.local import server, stack
 
 EXAMPLES_PER_OPERATION = 4
-
-
-@pytest.fixture(scope="module")
-def base_url():
-    port = stack.free_port()
-    threading.Thread(target=server.serve, args=(port,), daemon=True).start()
-    stack.wait_for_port(port, "API server")
-    return f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture(scope="module")

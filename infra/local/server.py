@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 
 from chalice.config import Config
-from chalice.local import ChaliceRequestHandler, LocalDevServer, create_local_server
+from chalice.local import ChaliceRequestHandler, LocalChalice, LocalDevServer, create_local_server
 
 _one_request_at_a_time = threading.Lock()
 
@@ -25,5 +25,6 @@ def serve(port: int, host: str = "127.0.0.1") -> None:
     from app import app
 
     config = Config.create(chalice_app=app, app_name="gongjian", chalice_stage="local")
-    create_local_server(app, config, host, port).server.server_close()  # sets up Chalice's local app class
+    if not isinstance(app, LocalChalice):  # Chalice swaps the app's class once; a second swap would loop
+        create_local_server(app, config, host, port).server.server_close()
     LocalDevServer(app, config, host, port, handler_cls=SerialisedHandler).serve_forever()
