@@ -119,6 +119,16 @@ class ServiceUnavailable(ProblemError):
     status, slug, title = 503, "service-unavailable", Text("服务繁忙，请稍后重试", "Service busy, retry later")
 
 
+class IdempotentReplay(ProblemError):
+    """A request repeated with its Idempotency-Key: the middleware answers with the stored result."""
+
+    status, slug, title = 200, "replay", Text("重复请求", "Replayed request")
+
+    def __init__(self, replay: Any) -> None:
+        super().__init__()
+        self.replay = replay
+
+
 # Chalice's own error bodies ({"Code", "Message"}) for what happens outside our code.
 CHALICE_CODES: dict[int, type[ProblemError]] = {
     400: BadRequest, 403: Forbidden, 404: NotFound, 405: BadRequest, 413: PayloadTooLarge,

@@ -20,7 +20,7 @@ from pynamodb.transactions import TransactWrite
 
 from functions import config, cursor, idempotency
 from functions.audit import chain
-from functions.errors import NotFound, ProblemError, ServiceUnavailable, StaleVersion, Text
+from functions.errors import IdempotentReplay, NotFound, ProblemError, ServiceUnavailable, StaleVersion, Text
 from functions.ids import now_iso
 from functions.models.base import TenantItem
 from functions.tenancy import TenantContext
@@ -29,16 +29,6 @@ MAX_ATTEMPTS = 8
 CHAIN, IDEMPOTENCY = "audit-chain", "idempotency-record"
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
-
-
-class IdempotentReplay(ProblemError):
-    """Raised when a concurrent request with the same key won: the middleware answers with its result."""
-
-    status, slug, title = 200, "replay", Text("重复请求", "Replayed request")
-
-    def __init__(self, replay: idempotency.Replay) -> None:
-        super().__init__()
-        self.replay = replay
 
 
 def _connection() -> Connection:

@@ -54,6 +54,35 @@ def cold_start_ratio(runs: int = 5) -> dict[str, float]:
             "import_boto3_ms": round(statistics.median(botos) * 1000, 1)}
 
 
+def cold_read_ratio(token: str, street_id: str, runs: int = 5) -> dict[str, float]:
+    """A fresh interpreter's import plus its first read: `import app` + one GET through the app,
+    against `import boto3` + client + one raw GetItem. (Routes load their services on first use, so
+    `import app` alone no longer shows what a cold data request pays.)"""
+    from functions.models import GridsTable
+
+    app_code = ("import time; t = time.perf_counter(); import app; from chalice.test import Client\n"
+                f"r = Client(app.app).http.get('/v1/streets/{street_id}', headers={{'Authorization': 'Bearer {token}'}})\n"
+                "assert r.status_code == 200, r.body; print(time.perf_counter() - t)")
+    raw_code = ("import time, os; t = time.perf_counter(); import boto3\n"
+                "c = boto3.client('dynamodb', endpoint_url=os.environ['GONGJIAN_DYNAMODB_ENDPOINT'], region_name='cn-north-1')\n"
+                f"c.get_item(TableName='{GridsTable.Meta.table_name}', Key={{'pk': {{'S': 'bench-read#street'}}, "
+                f"'sk': {{'S': '{street_id}'}}}}); print(time.perf_counter() - t)")
+
+    def timed(code: str) -> float:
+        out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+                             env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+        return float(out.stdout.strip().splitlines()[-1])
+
+    timed(app_code), timed(raw_code)
+    apps, raws = [], []
+    for _ in range(runs):
+        apps.append(timed(app_code))
+        raws.append(timed(raw_code))
+    return {"cold_read_ratio": round(statistics.median(apps) / statistics.median(raws), 3),
+            "cold_read_app_ms": round(statistics.median(apps) * 1000, 1),
+            "cold_read_raw_ms": round(statistics.median(raws) * 1000, 1)}
+
+
 def _tenant(client: Any, platform: str, tenant_id: str) -> str:
     from functions import local_issuer
 
@@ -70,6 +99,7 @@ def read_overhead_ratio(client: Any, token: str, calls: int = 300) -> dict[str, 
 
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     street = json.loads(client.http.post("/v1/streets", headers=headers, body=json.dumps({"name": "贵城街道"})).body)
+    read_overhead_ratio.street_id = street["id"]
     raw = boto3.client("dynamodb", endpoint_url=config.DYNAMODB_ENDPOINT, region_name=config.REGION)
     key = {"pk": {"S": "bench-read#street"}, "sk": {"S": street["id"]}}
     app_times, raw_times = [], []
@@ -274,6 +304,7 @@ def main() -> None:
         with Client(app) as client:
             token = _tenant(client, platform, "bench-read")
             figures.update(read_overhead_ratio(client, token))
+            figures.update(cold_read_ratio(token, read_overhead_ratio.street_id))
             figures.update(queries_per_list_request(client, token))
             figures.update(assessment_scaling_ratio(client, platform))
             figures.update(export_memory_ratio(client, platform))

@@ -232,3 +232,10 @@ def test_regularity_flags_committees_without_a_joint_meeting(api, admin, tenant,
     # the job takes the previous month in the tenant's zone
     assert previous_month("Asia/Shanghai", datetime(2026, 10, 31, 17, 0, tzinfo=timezone.utc)) == "2026-10"
     assert today_in("Asia/Shanghai")
+
+
+def test_the_route_accepts_exactly_the_text_types_the_service_stores():
+    from functions.api.meetings import MINUTES_TEXT_TYPES
+    from functions.meetings.minutes import TEXT_TYPES
+
+    assert tuple(MINUTES_TEXT_TYPES) == TEXT_TYPES

@@ -4,11 +4,12 @@ from __future__ import annotations
 from chalice import Blueprint
 from chalice.app import Response
 
+from functions import lazy
 from functions.api.request import begin_write, paging, period_param, query_param, respond, tenant_context
-from functions.assessments import activities, publication, rules, runs
 from functions.errors import FieldError, Text, ValidationFailed
 
 bp = Blueprint(__name__)
+activities, publication, rules, runs = lazy.modules("functions.assessments", "activities", "publication", "rules", "runs")
 
 
 def _read():

@@ -4,10 +4,11 @@ from __future__ import annotations
 from chalice import Blueprint
 from chalice.app import Response
 
+from functions import lazy
 from functions.api.request import date_param, paging, respond, tenant_context
-from functions.audit import log
 
 bp = Blueprint(__name__)
+log = lazy.modules("functions.audit", "log")
 
 
 @bp.route("/v1/audit-log", methods=["GET"])

@@ -5,10 +5,12 @@ from __future__ import annotations
 from chalice import Blueprint
 from chalice.app import Response
 
+from functions import lazy
 from functions.api.request import begin_write, date_param, paging, query_param, respond, tenant_context
-from functions.committees import alliances, branches, committees, members, pairings, units
 
 bp = Blueprint(__name__)
+alliances, branches, committees, members, pairings, units = lazy.modules(
+    "functions.committees", "alliances", "branches", "committees", "members", "pairings", "units")
 
 
 def _read():

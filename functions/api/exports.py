@@ -5,13 +5,14 @@ from __future__ import annotations
 from chalice import Blueprint
 from chalice.app import Response
 
+from functions import lazy
 from functions.api.request import json_body, principal, query_param, respond
 from functions.errors import Forbidden, Text
-from functions.exports import jobs, offboarding
 from functions.tenancy import AUDITOR, DISTRICT_ADMIN, PLATFORM_ADMIN
 from functions.validation import validate
 
 bp = Blueprint(__name__)
+jobs, offboarding = lazy.modules("functions.exports", "jobs", "offboarding")
 
 
 @bp.route("/v1/exports", methods=["POST"])

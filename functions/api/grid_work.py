@@ -5,11 +5,13 @@ from __future__ import annotations
 from chalice import Blueprint
 from chalice.app import Response
 
+from functions import lazy
 from functions.api.request import begin_write, paging, period_param, query_param, respond, tenant_context
 from functions.errors import FieldError, Text, ValidationFailed
-from functions.grid_work import calendar, categories, incidents, patrols, stats, uploads
 
 bp = Blueprint(__name__)
+calendar, categories, incidents, patrols, stats, uploads = lazy.modules(
+    "functions.grid_work", "calendar", "categories", "incidents", "patrols", "stats", "uploads")
 
 
 def _read():

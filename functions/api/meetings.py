@@ -4,11 +4,13 @@ from __future__ import annotations
 from chalice import Blueprint
 from chalice.app import Response
 
+from functions import lazy
 from functions.api.request import begin_write, date_param, paging, period_param, query_param, respond, tenant_context
 from functions.errors import FieldError, Text, ValidationFailed
-from functions.meetings import decisions, meetings, minutes, regularity
 
 bp = Blueprint(__name__)
+decisions, meetings, minutes, regularity = lazy.modules("functions.meetings", "decisions", "meetings", "minutes", "regularity")
+MINUTES_TEXT_TYPES = ["text/markdown", "text/plain"]  # minutes.TEXT_TYPES, stated here so routes load lazily
 
 
 def _read():
@@ -64,7 +66,7 @@ def update_meeting(meeting_id: str) -> Response:
     return respond(meetings.update_meeting(ctx, meeting_id, body))
 
 
-@bp.route("/v1/meetings/{meeting_id}/minutes", methods=["PUT"], content_types=list(minutes.TEXT_TYPES))
+@bp.route("/v1/meetings/{meeting_id}/minutes", methods=["PUT"], content_types=MINUTES_TEXT_TYPES)
 def put_minutes(meeting_id: str) -> Response:
     """Store minutes text (text/markdown or text/plain, UTF-8) as a new draft revision."""
     r = bp.current_request

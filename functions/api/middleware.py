@@ -15,11 +15,8 @@ from chalice.app import CORSConfig, Request, Response
 
 from functions import config, tenant_credentials
 from functions.auth import verify_bearer
-from pynamodb.exceptions import PynamoDBException
-
-from functions.errors import CHALICE_CODES, NotFound, PayloadTooLarge, ProblemError, ServiceUnavailable, language
+from functions.errors import CHALICE_CODES, IdempotentReplay, NotFound, PayloadTooLarge, ProblemError, ServiceUnavailable, language
 from functions.log import logger
-from functions.store import IdempotentReplay
 
 CORS = CORSConfig(allow_origin=config.CORS_ORIGIN, max_age=600,
                   allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "X-Tenant", "Accept-Language"],
@@ -63,8 +60,8 @@ def _translating(view: Callable[..., Any]) -> Callable[..., Any]:
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         try:
             return view(*args, **kwargs)
-        except PynamoDBException as error:
-            if error.cause_response_code in THROTTLED:
+        except Exception as error:
+            if getattr(error, "cause_response_code", None) in THROTTLED:  # a PynamoDB error, retries spent
                 raise ServiceUnavailable(headers={"Retry-After": "2"}) from error
             raise
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from chalice import Blueprint
 from chalice.app import Response
 
-from functions import idempotency, openapi, validation
+from functions import lazy, openapi, validation
 from functions.api.request import idempotency_claim, json_body, limit_param, principal, query_param, respond
-from functions.errors import Forbidden, Text
-from functions.platform import tenants
-from functions.store import IdempotentReplay
+from functions.errors import Forbidden, IdempotentReplay, Text
 from functions.tenancy import PLATFORM_ADMIN, Principal, TenantContext
 
 bp = Blueprint(__name__)
+idempotency = lazy.modules("functions", "idempotency")
+tenants = lazy.modules("functions.platform", "tenants")
 
 
 def _platform_admin() -> Principal:

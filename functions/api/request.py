@@ -14,14 +14,15 @@ from chalice.app import Request, Response
 
 from dataclasses import replace
 
-from functions import idempotency, tenant_credentials
-from functions.platform import tenants
-from functions.errors import BadRequest, FieldError, Forbidden, PayloadTooLarge, TenantSuspended, Text, ValidationFailed
+from functions import lazy, tenant_credentials
+from functions.errors import (BadRequest, FieldError, Forbidden, IdempotentReplay, PayloadTooLarge, TenantSuspended, Text,
+                              ValidationFailed)
 from functions.tenancy import AUDITOR, TENANT_ROLES, Principal, TenantContext
-from functions.store import IdempotentReplay
 from functions.validation import validate
 
 JSON = {"Content-Type": "application/json; charset=utf-8"}
+idempotency = lazy.modules("functions", "idempotency")
+tenants = lazy.modules("functions.platform", "tenants")
 
 
 def principal(request: Request) -> Principal:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from chalice import Blueprint
 from chalice.app import Response
 
+from functions import lazy
 from functions.api.request import begin_write, paging, query_param, respond, tenant_context
 from functions.errors import FieldError, Text, ValidationFailed
-from functions.services import centres, programmes, requests, volunteers
 
 bp = Blueprint(__name__)
+centres, programmes, requests, volunteers = lazy.modules("functions.services", "centres", "programmes", "requests", "volunteers")
 
 
 def _read():

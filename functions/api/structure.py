@@ -4,13 +4,14 @@ from __future__ import annotations
 from chalice import Blueprint
 from chalice.app import Response
 
+from functions import lazy
 from functions.api.request import (begin_write, expected_version, limit_param, query_param, respond,
                                    tenant_context)
 from functions.errors import FieldError, Text, ValidationFailed
-from functions.structure import service
-from functions.structure.service import COMMUNITY, GRID, STREET
 
 bp = Blueprint(__name__)
+service = lazy.modules("functions.structure", "service")
+STREET, COMMUNITY, GRID = "street", "community", "grid"
 
 
 def _list(kind: str, parent_param: str | None = None) -> Response:
