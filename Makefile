@@ -37,7 +37,7 @@ isolation-report: deps
 
 ## make verify-export DIR=<folder>: check a downloaded export against its manifest and signature
 verify-export: .venv/.deps
-	$(PY) -m functions.exports.verify "$(DIR)"
+	$(PY) -m functions.cli verify-export "$(DIR)"
 
 deps: .venv/.deps .local/npm/.installed java
 

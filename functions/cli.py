@@ -1,10 +1,15 @@
-"""Command line for local work: `python -m functions.cli token --tenant gangbei --role district_admin`.
+"""Command line for local work and auditors.
 
-Prints the token alone on the last line of stdout (what `make token` shows).
+    python -m functions.cli token --tenant gangbei --role district_admin   (make token)
+    python -m functions.cli verify-export FOLDER [--key-file K]            (make verify-export)
+
+`token` prints the token alone on the last line of stdout; `verify-export` exits 1 if anything differs.
 """
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
 from functions import local_issuer
 from functions.tenancy import ROLES
@@ -14,7 +19,20 @@ def _list(value: str | None) -> list[str]:
     return [v for v in (value or "").split(",") if v]
 
 
-def main(argv: list[str] | None = None) -> None:
+def verify_export(folder: Path, key_file: Path | None) -> int:
+    from functions.exports import verify
+    from functions.exports.jobs import signing_key
+
+    key = key_file.read_text().strip().encode() if key_file else signing_key()
+    problems = verify.check(folder, key)
+    for problem in problems:
+        print(f"FAIL {problem}")
+    if not problems:
+        print(f"OK {folder}: every file matches manifest.json, and its signature is valid")
+    return 1 if problems else 0
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="functions.cli")
     commands = parser.add_subparsers(dest="command", required=True)
     token = commands.add_parser("token", help="mint a local token")
@@ -25,14 +43,20 @@ def main(argv: list[str] | None = None) -> None:
     token.add_argument("--grids", default="")
     token.add_argument("--audit-tenants", default="")
     token.add_argument("--ttl", type=int, default=12 * 3600, help="seconds")
+    check = commands.add_parser("verify-export", help="check a downloaded export against its signed manifest")
+    check.add_argument("folder", type=Path)
+    check.add_argument("--key-file", type=Path, help="file holding the signing key (default: the stage's key)")
     args = parser.parse_args(argv)
+    if args.command == "verify-export":
+        return verify_export(args.folder, args.key_file)
     if args.role not in ("platform_admin", "auditor") and not args.tenant:
         parser.error(f"--tenant is required for role {args.role}")
     sub = args.sub or f"{args.role}@{args.tenant or 'platform'}"
     print(local_issuer.mint(sub, [args.role], tenant=args.tenant or None, ttl_seconds=args.ttl,
                             communities=_list(args.communities), grids=_list(args.grids),
                             audit_tenants=_list(args.audit_tenants)))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

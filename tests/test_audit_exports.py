@@ -12,6 +12,7 @@ import requests
 from conftest import make_structure, make_tenant, token
 from functions import config, storage
 from functions.audit import chain
+from functions import cli
 from functions.exports import verify
 from functions.exports.jobs import signing_key
 from functions.models import ALL_TABLES, AuditTable, ExportsTable
@@ -84,13 +85,13 @@ def test_csv_export_has_bom_chinese_titles_and_a_signed_manifest(api, admin, ten
     assert manifest["audit_chain_head"]["seq"] >= 4
     assert "社区名称" in (folder / "README.md").read_text()
     assert verify.check(folder, signing_key()) == []
-    assert verify.main([str(folder)]) == 0
+    assert cli.main(["verify-export", str(folder)]) == 0
     # tampering with a file, or with the manifest, is caught
     (folder / "grids.csv").write_bytes((folder / "grids.csv").read_bytes() + b"x")
     assert any("grids.csv" in p for p in verify.check(folder, signing_key()))
     (folder / "manifest.json").write_text((folder / "manifest.json").read_text().replace('"rows": 1', '"rows": 9'))
     assert "manifest.json: signature does not match" in verify.check(folder, signing_key())
-    assert verify.main([str(folder)]) == 1
+    assert cli.main(["verify-export", str(folder)]) == 1
     # the auditor's read of the export is itself in the tenant's audit log
     actions = [e["action"] for e in chain.entries(tenant)]
     assert "export.read" in actions

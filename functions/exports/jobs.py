@@ -5,7 +5,7 @@ and no job). A job spanning tenants keeps one record and one folder per tenant, 
 self-contained: its files, a data dictionary (README.md), `manifest.json` (every file's name,
 rows, bytes and SHA-256, and the tenant's audit-chain head at export time) and
 `manifest.json.sig` (HMAC-SHA256 of the manifest with the stage's export key), checkable with
-`python -m functions.exports.verify <folder>`.
+`make verify-export DIR=<folder>`.
 
 Beyond `export_native_threshold_rows` (a tenant setting) a job is not run row by row: it is
 marked `needs_native_export`, the switch to DynamoDB's export to S3 described in the README.
