@@ -3,15 +3,23 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 DDB_LOCAL_VERSION := 11.1.0
 
-.PHONY: run test token fire package bench isolation-report verify-export deps java
+.PHONY: run test lint fuzz token fire package bench isolation-report verify-export deps java
 
 ## make run: the whole local stack with the demo district, API on http://127.0.0.1:$(PORT or 8000)
 run: deps
 	$(PY) -m infra.local.stack run
 
-## make test: DynamoDB Local (in memory) and the S3 server on free ports, then pytest
-test: deps
+## make test: lint, then DynamoDB Local (in memory) and the S3 server on free ports, then pytest
+test: deps lint
 	$(PY) -m pytest -q tests
+
+## make lint: ruff over the whole tree
+lint: .venv/.deps
+	.venv/bin/ruff check .
+
+## make fuzz: schemathesis with random data (FUZZ_EXAMPLES per operation and mode) and its stateful phase
+fuzz: deps
+	FUZZ_RANDOM=1 FUZZ_EXAMPLES=$(or $(FUZZ_EXAMPLES),40) $(PY) -m pytest -q tests/test_fuzz.py tests/test_properties.py
 
 ## make token TENANT=gangbei ROLE=district_admin [SUB=] [COMMUNITIES=a,b] [GRIDS=x,y] [AUDIT_TENANTS=a,b]
 token: .venv/.deps

@@ -20,7 +20,6 @@ app.register_blueprint(services.bp)
 app.register_blueprint(assessments.bp)
 app.register_blueprint(audit.bp)
 app.register_blueprint(exports.bp)
-middleware.translate_throttling(app)  # after every blueprint: it wraps the routes registered so far
 
 
 # Scheduled handlers live on the app, not a blueprint: Chalice imports blueprint event handlers

@@ -85,6 +85,12 @@ class NotFound(ProblemError):
     status, slug, title = 404, "not-found", Text("对象不存在", "Not found")
 
 
+class MethodNotAllowed(ProblemError):
+    """A known path without that method; `Allow` lists the ones it has."""
+
+    status, slug, title = 405, "method-not-allowed", Text("该路径不支持此方法", "Method not allowed on this path")
+
+
 class Conflict(ProblemError):
     status, slug, title = 409, "conflict", Text("与当前状态冲突", "Conflict with the current state")
 
@@ -131,9 +137,22 @@ class IdempotentReplay(ProblemError):
 
 # Chalice's own error bodies ({"Code", "Message"}) for what happens outside our code.
 CHALICE_CODES: dict[int, type[ProblemError]] = {
-    400: BadRequest, 403: Forbidden, 404: NotFound, 405: BadRequest, 413: PayloadTooLarge,
+    400: BadRequest, 403: Forbidden, 404: NotFound, 405: MethodNotAllowed, 413: PayloadTooLarge,
     415: UnsupportedMediaType, 429: TooManyRequests,
 }
+
+
+# Error codes of DynamoDB that mean "busy" once botocore's retries are spent.
+THROTTLED = frozenset({"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
+                       "TransactionConflictException", "TransactionInProgressException"})
+
+
+def from_dependency(error: Exception) -> ProblemError | None:
+    """The problem a client sees for a failure of a dependency (DynamoDB through PynamoDB), or None
+    when the failure is a bug to answer as 500."""
+    if getattr(error, "cause_response_code", None) in THROTTLED:
+        return ServiceUnavailable(headers={"Retry-After": "2"})
+    return None
 
 
 def language(accept_language: str | None) -> str:

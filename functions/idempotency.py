@@ -10,7 +10,7 @@ import hashlib
 import re
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any
 
 from pynamodb.transactions import TransactWrite
@@ -65,7 +65,7 @@ def find(ctx: TenantContext, c: Claim) -> Replay | None:
 
 def add_record(tx: TransactWrite, ctx: TenantContext, c: Claim, body: Any) -> None:
     pk, sk = _keys(ctx, c.key)
-    expires = datetime.fromtimestamp(time.time() + TTL_SECONDS, tz=timezone.utc)
+    expires = datetime.fromtimestamp(time.time() + TTL_SECONDS, tz=UTC)
     tx.save(PlatformTable(pk, sk, kind="idempotency", expires_at=expires,
                           data={"request_hash": c.request_hash, "status": c.status, "body": body}),
             condition=PlatformTable.pk.does_not_exist())

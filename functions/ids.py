@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 
 def new_id(at: datetime | None = None) -> str:
@@ -12,7 +12,7 @@ def new_id(at: datetime | None = None) -> str:
     return str(ULID.from_timestamp(at.timestamp()) if at else ULID())
 
 
-DEMO_EPOCH = datetime(2016, 9, 1, tzinfo=timezone.utc)  # the article's date
+DEMO_EPOCH = datetime(2016, 9, 1, tzinfo=UTC)  # the article's date
 
 
 def stable_id(*natural_key: str, seq: int = 0, at: datetime | None = None) -> str:
@@ -27,7 +27,7 @@ def stable_id(*natural_key: str, seq: int = 0, at: datetime | None = None) -> st
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def today_in(timezone_name: str) -> str:

@@ -19,7 +19,7 @@ class LazyModule:
         return getattr(self._module, attribute)
 
 
-def modules(package: str, *names: str) -> tuple[LazyModule, ...] | LazyModule:
+def modules(package: str, *names: str) -> Any:
     """`modules("functions.meetings", "decisions", "minutes")` → lazy stand-ins, in that order."""
     found = tuple(LazyModule(f"{package}.{name}") for name in names)
     return found[0] if len(found) == 1 else found

@@ -1,139 +1,201 @@
-"""The OpenAPI 3.1 document, built from the app's route table and `schemas/`, so it cannot drift
-from what the code serves.
-
-Request bodies follow the handler names: a handler `verb_thing` takes `schemas/verb-thing.json`
-if there is one (`approve-minutes-revision.json`); else `create_<thing>` takes `schemas/<thing>.json`
-and `update_<thing>` the PATCH form of `<thing>` (see `functions.validation.patch_schema`).
-A test checks every route that takes a JSON body has one.
+"""The OpenAPI 3.1 document, built from the route declarations (`functions.api.declaration`) and the
+schemas in `schemas/` (request bodies) and `schemas/responses/` (answers), so it cannot drift from
+what the code serves: every parameter, body, success status and problem status comes from there.
 """
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
 from typing import Any
 
 from functions import validation
-from functions.api.middleware import PUBLIC_ROUTES
+from functions.api.declaration import OPERATIONS, Operation, expected, json_schema
+from functions.tenancy import AUDITOR
 
-WRITE_METHODS = {"POST", "PUT", "PATCH"}
-PROBLEM_REF = {"$ref": "#/components/responses/Problem"}
+RESPONSE_DIR = validation.SCHEMA_DIR / "responses"
+PROBLEM_SLUGS = {400: "validation-failed", 401: "unauthorized", 403: "forbidden", 404: "not-found", 405: "method-not-allowed",
+                 409: "conflict", 413: "payload-too-large", 415: "unsupported-media-type", 422: "unprocessable",
+                 423: "tenant-suspended", 429: "too-many-requests", 503: "service-unavailable"}
+PROBLEM_TEXT = {400: "请求无效，errors 指出字段 / bad request; errors names each field",
+                401: "未认证或令牌无效 / missing or invalid token", 403: "无权执行此操作 / not allowed",
+                404: "对象不存在（或属于其他区）/ not found (or another tenant's)",
+                409: "与当前状态冲突或版本已过期 / conflicts with the current state or a stale version",
+                413: "请求体超过 1 MB / body over 1 MB", 415: "不支持的内容类型 / unsupported media type",
+                422: "引用的对象不存在或幂等键已用于其他请求 / a referenced object is missing, or the idempotency key was used for another body",
+                423: "该区已暂停，只能查询和导出 / tenant suspended: read and export only",
+                503: "服务繁忙，请按 Retry-After 重试 / busy, retry after Retry-After"}
+PATH_PARAMS: dict[str, dict[str, Any]] = {
+    "period": {"type": "string", "pattern": "^20[0-9]{2}-(0[1-9]|1[0-2])$"},
+    "year": {"type": "string", "pattern": "^(20[0-9]{2}|2100)$"},
+    "part": {"type": "string", "pattern": "^[0-9]{1,3}$"},
+    "revision": {"type": "string", "pattern": "^[0-9]{1,6}$"},
+    "code": {"type": "string", "pattern": "^[A-Za-z0-9_]{1,40}$"},
+    "tenant_id": {"type": "string", "pattern": "^[a-z][a-z0-9-]{2,31}$"},
+}
 
 
-def body_schema(view_name: str) -> tuple[str, dict[str, Any]] | None:
-    """(schema name, schema) for a handler's JSON body, or None if it takes none."""
-    whole = view_name.replace("_", "-")
-    if (validation.SCHEMA_DIR / f"{whole}.json").exists():
-        return whole, validation.load(whole)
-    verb, _, noun = whole.partition("-")
-    if verb == "create" and (validation.SCHEMA_DIR / f"{noun}.json").exists():
-        return noun, validation.load(noun)
-    if verb == "update" and (validation.SCHEMA_DIR / f"{noun}.json").exists():
-        return f"{noun}-patch", validation.patch_schema(noun)
-    return None
+def problems(op: Operation) -> list[int]:
+    """Every problem status the operation can answer with."""
+    found = {400, 503} if not op.public else {400}
+    if not op.public:
+        found |= {401, 403}
+    if "{" in op.path:
+        found.add(404)
+    if op.method in ("POST", "PUT", "PATCH", "DELETE"):
+        found |= {409, 413, 415, 422} | ({423} if op.tenant_scoped else set())
+    if op.method == "GET" and op.tenant_scoped and not op.public:
+        found.add(404)  # an auditor naming a tenant that does not exist
+    return sorted(found | set(op.problems))
 
 
-def _operation(path: str, method: str, entry: Any) -> tuple[dict[str, Any], tuple[str, dict] | None]:
-    doc = (entry.view_function.__doc__ or "").strip()
-    tag = path.split("/")[2] if path.startswith("/v1/") else "docs"
-    op: dict[str, Any] = {
-        "operationId": entry.view_name,
-        "tags": [tag],
-        "summary": doc.splitlines()[0] if doc else entry.view_name.replace("_", " "),
-        "responses": {
-            "200" if method in ("GET", "PATCH", "PUT") else ("204" if method == "DELETE" else "201"): {
-                "description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}},
-            "400": PROBLEM_REF, "404": PROBLEM_REF,
-        },
+def _responses(op: Operation) -> dict[str, Any]:
+    success: dict[str, Any] = {"description": "成功 / success"}
+    if op.status != 204:
+        success["content"] = _content(op.response)
+    out: dict[str, Any] = {str(op.status): success}
+    for status in problems(op):
+        out[str(status)] = {"$ref": f"#/components/responses/Problem{status}"}
+    return out
+
+
+def _content(response: str | None) -> dict[str, Any]:
+    if response and "/" in response:  # a media type: reports, pages
+        return {response: {"schema": {"type": "string"}}}
+    schema = {"$ref": f"#/components/schemas/{response}"} if response else {"type": "object"}
+    return {"application/json": {"schema": schema}}
+
+
+def _parameters(op: Operation) -> list[dict[str, Any]]:
+    params: list[dict[str, Any]] = []
+    for name in re.findall(r"{(\w+)}", op.path):
+        schema = PATH_PARAMS.get(name) or {"type": "string", "pattern": "^[0-9A-HJKMNP-TV-Z]{26}$"}
+        params.append({"name": name, "in": "path", "required": True, "schema": schema})
+    for param in op.accepted:
+        zh, en = expected(param)
+        params.append({"name": param.name, "in": "query", "required": param.required,
+                       "description": f"{param.description}（{zh}）", "schema": json_schema(param)})
+    if op.tenant_scoped and not op.public:
+        params.append({"name": "X-Tenant", "in": "header", "required": False, "schema": {"type": "string"},
+                       "description": "审计员查看的区 / the tenant an auditor reads"})
+    if op.method in ("PATCH", "DELETE"):
+        params.append({"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
+                       "description": "读取时的 ETag（版本）；PATCH 也可在请求体中给出 version / the ETag (version) you read"})
+    if op.idempotent:
+        params.append({"name": "Idempotency-Key", "in": "header", "required": False,
+                       "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+                       "description": "同一键与同一请求体只执行一次 / the same key and body run once"})
+    params.append({"name": "Accept-Language", "in": "header", "required": False,
+                   "schema": {"type": "string"}, "description": "en 为英文，默认中文 / en for English, Chinese by default"})
+    return params
+
+
+def _operation(op: Operation) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "operationId": op.view_name,
+        "tags": [op.path.split("/")[2] if op.path.startswith("/v1/") else "docs"],
+        "summary": op.summary,
+        "parameters": _parameters(op),
+        "responses": _responses(op),
     }
-    params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-              for name in re.findall(r"{(\w+)}", path)]
-    if method == "GET" and not params and path not in PUBLIC_ROUTES:
-        params += [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
-                   {"name": "cursor", "in": "query", "schema": {"type": "string"}}]
-    if method == "DELETE":
-        params.append({"name": "If-Match", "in": "header", "schema": {"type": "string"}})
-    if method == "POST":
-        params.append({"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "maxLength": 200}})
-    if params:
-        op["parameters"] = params
-    if path not in PUBLIC_ROUTES:
-        op["security"] = [{"bearer": []}]
-        op["responses"].update({"401": PROBLEM_REF, "403": PROBLEM_REF})
-    schema = body_schema(entry.view_name) if method in WRITE_METHODS else None
-    if schema:
-        op["requestBody"] = {"required": True, "content": {"application/json": {
-            "schema": {"$ref": f"#/components/schemas/{schema[0]}"}}}}
-        op["responses"]["409"] = PROBLEM_REF
-    return op, schema
+    roles = sorted(op.roles - ({AUDITOR} if op.method != "GET" else set()))
+    out["description"] = (op.description + "\n\n" if op.description else "") + \
+        ("公开 / public" if op.public else f"角色 / roles: {', '.join(roles)}")
+    if not op.public:
+        out["security"] = [{"bearer": []}]
+    if op.body_schema:
+        name = op.body_schema + ("-patch" if op.patch else "-body")
+        out["requestBody"] = {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}}
+    elif op.content_types != ("application/json",):
+        out["requestBody"] = {"required": True, "content": {t: {"schema": {"type": "string"}} for t in op.content_types}}
+    links = _links(op)
+    if links:
+        out["responses"][str(op.status)]["links"] = links
+    return out
+
+
+def _links(op: Operation) -> dict[str, Any]:
+    """From a create to the read, update, delete and list of what it made (stateful testing follows these)."""
+    if op.method != "POST" or op.status != 201:
+        return {}
+    links: dict[str, Any] = {}
+    for (method, path), other in OPERATIONS.items():
+        match = re.fullmatch(re.escape(op.path) + r"/\{(\w+)\}", path)
+        if match and method in ("GET", "PATCH", "DELETE"):
+            params = {name: f"$request.path.{name}" for name in re.findall(r"{(\w+)}", op.path)}
+            params[match.group(1)] = "$response.body#/id"
+            links[other.view_name] = {"operationId": other.view_name, "parameters": params}
+        elif path == op.path and method == "GET":
+            links[other.view_name] = {"operationId": other.view_name,
+                                      "parameters": {name: f"$request.path.{name}" for name in re.findall(r"{(\w+)}", op.path)}}
+    return links
+
+
+def _schema(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in schema.items() if k not in ("$schema", "$id")}
+
+
+def _response_schemas() -> dict[str, Any]:
+    """Every file under schemas/responses/ (named by its entity; request bodies are `<name>-body` and
+    `<name>-patch`), with cross-file `$ref`s pointed into the document."""
+    out: dict[str, Any] = {}
+    for path in sorted(RESPONSE_DIR.glob("*.json")) if RESPONSE_DIR.exists() else []:
+        text = re.sub(r'"\$ref":\s*"#/', f'"$ref": "#/components/schemas/{path.stem}/', path.read_text(encoding="utf-8"))
+        text = re.sub(r'"\$ref":\s*"([\w-]+)(?:\.json)?(#[^"]*)?"',
+                      lambda m: f'"$ref": "#/components/schemas/{m.group(1)}{(m.group(2) or "").replace("#", "", 1)}"', text)
+        out[path.stem] = _schema(path.stem, json.loads(text))
+    return out
+
+
+def _problem_response(status: int) -> dict[str, Any]:
+    example = {"type": f"https://gongjian.example/problems/{PROBLEM_SLUGS.get(status, 'problem')}",
+               "title": PROBLEM_TEXT.get(status, "").split(" / ")[0], "status": status,
+               "detail": PROBLEM_TEXT.get(status, "").split(" / ")[0]}
+    if status == 400:
+        example["errors"] = [{"path": "/name", "message": "缺少必填字段 name"}]
+    out: dict[str, Any] = {"description": PROBLEM_TEXT.get(status, "问题详情 / problem details"),
+                           "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"},
+                                                                    "example": example}}}
+    if status == 503:
+        out["headers"] = {"Retry-After": {"schema": {"type": "integer"}, "description": "秒 / seconds"}}
+    return out
 
 
 @lru_cache(maxsize=1)
 def document() -> dict[str, Any]:
-    from app import app  # the route table is the source of truth
+    import app  # noqa: F401  (registers every route's declaration)
 
     paths: dict[str, Any] = {}
-    schemas: dict[str, Any] = {}
-    for path, methods in sorted(app.routes.items()):
-        for method, entry in sorted(methods.items()):
-            op, schema = _operation(path, method, entry)
-            paths.setdefault(path, {})[method.lower()] = op
-            if schema:
-                schemas[schema[0]] = {k: v for k, v in schema[1].items() if k not in ("$schema", "$id")}
+    schemas: dict[str, Any] = _response_schemas()
+    statuses: set[int] = set()
+    for (method, path), op in sorted(OPERATIONS.items(), key=lambda item: (item[0][1], item[0][0])):
+        paths.setdefault(path, {})[method.lower()] = _operation(op)
+        statuses |= set(problems(op))
+        if op.body_schema:
+            if op.patch:
+                schemas[op.body_schema + "-patch"] = _schema(op.body_schema, validation.patch_schema(op.body_schema))
+            else:
+                schemas[op.body_schema + "-body"] = _schema(op.body_schema, validation.load(op.body_schema))
     schemas["Problem"] = {
-        "type": "object",
+        "type": "object", "title": "问题详情 / Problem details (RFC 9457)",
         "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
                        "detail": {"type": "string"},
-                       "errors": {"type": "array", "items": {"type": "object", "properties": {
-                           "path": {"type": "string"}, "message": {"type": "string"}}}}},
+                       "errors": {"type": "array", "items": {"type": "object", "required": ["path", "message"], "properties": {
+                           "path": {"type": "string", "description": "出错字段的 JSON 指针 / JSON pointer of the field"},
+                           "message": {"type": "string"}}}}},
         "required": ["type", "title", "status"],
     }
     return {
         "openapi": "3.1.0",
         "info": {"title": "共建 Gongjian API", "version": "1.0.0",
-                 "description": "大党委社区治理 SaaS 接口 / Community governance API for districts"},
+                 "description": "大党委社区治理 SaaS 接口 / Community governance API for districts.\n\n"
+                                "错误均为 RFC 9457 problem+json，默认中文，`Accept-Language: en` 为英文。"
+                                "列表按 `limit` 与 `next_cursor` 分页。"},
         "servers": [{"url": "/"}],
         "paths": paths,
         "components": {
             "schemas": schemas,
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
-            "responses": {"Problem": {"description": "问题详情 / problem details (RFC 9457)",
-                                      "content": {"application/problem+json": {
-                                          "schema": {"$ref": "#/components/schemas/Problem"}}}}},
+            "responses": {f"Problem{status}": _problem_response(status) for status in sorted(statuses)},
         },
     }
-
-
-def html_page() -> str:
-    """A self-contained page that renders the OpenAPI document (no third-party scripts)."""
-    return _PAGE
-
-
-_PAGE = """<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>共建 Gongjian API 文档</title>
-<style>body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;margin:2em;max-width:70em}
-h2{border-bottom:1px solid #ccc}details{margin:.3em 0}summary{cursor:pointer}
-code.m{display:inline-block;width:4.5em;font-weight:bold}.GET{color:#0a7}.POST{color:#07c}.PATCH{color:#c70}
-.DELETE{color:#c00}.PUT{color:#70c}pre{background:#f6f6f6;padding:.6em;overflow:auto}</style></head>
-<body><h1>共建 Gongjian API</h1><p>接口说明 / API reference — <a href="/v1/openapi.json">openapi.json</a></p>
-<div id="ops">加载中… / loading…</div>
-<script>
-fetch('/v1/openapi.json').then(r=>r.json()).then(doc=>{
-  const byTag={};
-  for(const [path,ops] of Object.entries(doc.paths))for(const [m,op] of Object.entries(ops))
-    (byTag[op.tags[0]]=byTag[op.tags[0]]||[]).push([m.toUpperCase(),path,op]);
-  const out=document.getElementById('ops');out.textContent='';
-  for(const [tag,list] of Object.entries(byTag)){
-    const h=document.createElement('h2');h.textContent=tag;out.appendChild(h);
-    for(const [m,path,op] of list){
-      const d=document.createElement('details'),s=document.createElement('summary');
-      s.innerHTML='<code class="m '+m+'">'+m+'</code> <code></code> — <span></span>';
-      s.children[1].textContent=path;s.children[2].textContent=op.summary;d.appendChild(s);
-      const ref=op.requestBody&&op.requestBody.content['application/json'].schema.$ref;
-      if(ref){const p=document.createElement('pre');
-        p.textContent=JSON.stringify(doc.components.schemas[ref.split('/').pop()],null,2);d.appendChild(p);}
-      out.appendChild(d);
-    }
-  }
-});
-</script></body></html>
-"""

@@ -5,7 +5,7 @@ November in Asia/Shanghai.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, UTC
 from zoneinfo import ZoneInfo
 
 
@@ -14,8 +14,8 @@ def utc_bounds(timezone_name: str, date_from: str | None, date_to: str | None) -
     tz = ZoneInfo(timezone_name)
     low = datetime.combine(date.fromisoformat(date_from[:10]), time(), tz) if date_from else None
     high = datetime.combine(date.fromisoformat(date_to[:10]) + timedelta(days=1), time(), tz) if date_to else None
-    return (low.astimezone(timezone.utc).isoformat(timespec="seconds") if low else "0000",
-            high.astimezone(timezone.utc).isoformat(timespec="seconds") if high else "9999")
+    return (low.astimezone(UTC).isoformat(timespec="seconds") if low else "0000",
+            high.astimezone(UTC).isoformat(timespec="seconds") if high else "9999")
 
 
 def month_dates(period: str) -> tuple[str, str]:
@@ -38,5 +38,5 @@ def period_of(moment: str | datetime, timezone_name: str) -> str:
 
 
 def previous_month(timezone_name: str, now: datetime | None = None) -> str:
-    today = (now or datetime.now(timezone.utc)).astimezone(ZoneInfo(timezone_name)).date()
+    today = (now or datetime.now(UTC)).astimezone(ZoneInfo(timezone_name)).date()
     return (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")

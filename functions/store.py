@@ -11,7 +11,8 @@ import random
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError

@@ -37,6 +37,7 @@ class Principal:
 
     @classmethod
     def from_claims(cls, claims: dict[str, Any]) -> "Principal":
+        """The principal of verified claims; ValueError (a 401 to the caller) when a claim has the wrong shape."""
         def claim(name: str) -> Any:
             # Cognito ID tokens carry custom attributes as "custom:<name>"
             return claims.get(name) or claims.get(f"custom:{name}")
@@ -45,12 +46,19 @@ class Principal:
             value = claim(name) or []
             if isinstance(value, str):  # Cognito custom attributes arrive comma-separated
                 value = [v for v in value.split(",") if v]
-            return frozenset(str(v) for v in value)
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ValueError(f"claim {name} must be a list of strings")
+            return frozenset(value)
 
+        tenant, sub = claim("tenant") or None, claims["sub"]
+        if tenant is not None and not (isinstance(tenant, str) and TENANT_ID.match(tenant)):
+            raise ValueError("claim tenant must be a tenant id")
+        if not isinstance(sub, str) or not sub:
+            raise ValueError("claim sub must be a string")
         return cls(
-            sub=str(claims["sub"]),
+            sub=sub,
             roles=strings("roles") & frozenset(ROLES),
-            tenant=claim("tenant") or None,
+            tenant=tenant,
             communities=strings("communities"),
             grids=strings("grids"),
             audit_tenants=strings("audit_tenants"),

@@ -14,9 +14,10 @@ from __future__ import annotations
 import contextvars
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 from functions import config
 
@@ -65,7 +66,7 @@ def current() -> Scoped | None:
     if tenant is None or not config.TENANT_ROLE_ARN:
         return None
     cached = _cache.get(tenant)
-    if cached and cached.expires - timedelta(minutes=5) > datetime.now(timezone.utc):
+    if cached and cached.expires - timedelta(minutes=5) > datetime.now(UTC):
         return cached
     answer = _sts().assume_role(RoleArn=config.TENANT_ROLE_ARN, RoleSessionName=f"gongjian-{tenant}"[:64],
                                 DurationSeconds=SESSION_SECONDS, Tags=[{"Key": "tenant", "Value": tenant}])

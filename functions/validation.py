@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ from functions.errors import FieldError, Text, ValidationFailed
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(name: str) -> dict[str, Any]:
     """The schema `schemas/<name>.json`."""
     return json.loads((SCHEMA_DIR / f"{name}.json").read_text(encoding="utf-8"))
@@ -36,7 +36,7 @@ def patch_schema(name: str) -> dict[str, Any]:
     return schema
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(name: str, patch: bool) -> Any:
     from jsonschema import Draft202012Validator
 

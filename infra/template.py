@@ -145,6 +145,13 @@ def resources(stage: str, region: str) -> dict[str, Any]:
             "RestApiId": {"Ref": "RestAPI"}, "ResponseType": status, "ResponseParameters": cors,
             "ResponseTemplates": {"application/json": '{"type":"about:blank","title":$context.error.messageString,'
                                                       '"status":"$context.error.responseType"}'}}}
+    # An unknown path (or method) reaches no function: answer it as the app answers 404, not with the
+    # gateway's "Missing Authentication Token" 403.
+    out["GatewayResponseUnknownRoute"] = {"Type": "AWS::ApiGateway::GatewayResponse", "Properties": {
+        "RestApiId": {"Ref": "RestAPI"}, "ResponseType": "MISSING_AUTHENTICATION_TOKEN", "StatusCode": "404",
+        "ResponseParameters": cors,
+        "ResponseTemplates": {"application/json": '{"type":"https://gongjian.example/problems/not-found",'
+                                                  '"title":"对象不存在","status":404,"detail":"对象不存在"}'}}}
     if external_identity(region):
         del out["UserPool"], out["UserPoolClient"]
         return {"Parameters": PARAMETERS, "Resources": out}

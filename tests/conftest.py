@@ -18,9 +18,11 @@ sys.path.insert(0, str(ROOT))
 from infra.local import stack  # noqa: E402
 from hypothesis import settings  # noqa: E402
 
-# CI replays the same generated examples (a red run is reproducible); a developer's run explores anew.
-settings.register_profile("ci", derandomize=True, deadline=None)
-settings.load_profile("ci" if os.environ.get("CI") else "default")
+# `make test` replays the same generated examples everywhere, so a fresh clone is never red at random;
+# `make fuzz` (FUZZ_RANDOM=1) explores anew.
+settings.register_profile("derandomized", derandomize=True, deadline=None)
+settings.register_profile("random", deadline=None, max_examples=500)
+settings.load_profile("random" if os.environ.get("FUZZ_RANDOM") == "1" else "derandomized")
 
 _procs: list = []
 

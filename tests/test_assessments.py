@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 import pytest
 import requests
@@ -181,7 +181,7 @@ def test_fan_out_one_tenant_per_message_and_poison_is_isolated(api, admin, platf
                                    {"tenant": other, "period": "2026-13"}, {"tenant": other, "period": "2026-10"}])
     assert result == {"assessed": [tenant, other], "failed": ["no-such-tenant", other]}
     assert api.get("/v1/assessments?period=2026-10", admin).json["units"] == 3
-    messages = fanout.messages(datetime(2026, 10, 31, 17, 0, tzinfo=timezone.utc))
+    messages = fanout.messages(datetime(2026, 10, 31, 17, 0, tzinfo=UTC))
     assert {"tenant": tenant, "period": "2026-10"} in messages and {"tenant": other, "period": "2026-10"} in messages
 
 
@@ -202,5 +202,5 @@ def test_sqs_worker_assesses_the_tenant_in_its_message(api, admin, units, tenant
 
 def test_schedule_fires_at_one_in_the_morning_beijing_on_the_first():
     expression, _ = scheduler.schedules()["assessment-fanout"]
-    after = datetime(2026, 11, 3, tzinfo=timezone.utc)
-    assert scheduler.next_run(expression, after) == datetime(2026, 11, 30, 17, 0, tzinfo=timezone.utc)
+    after = datetime(2026, 11, 3, tzinfo=UTC)
+    assert scheduler.next_run(expression, after) == datetime(2026, 11, 30, 17, 0, tzinfo=UTC)

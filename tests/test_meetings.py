@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import pytest
 import requests
@@ -178,8 +178,8 @@ def test_secretary_approves_and_corrections_need_a_reason(api, admin, tenant, co
 
 
 def test_minutes_reminder_after_seven_days(api, admin, committee):
-    old = meeting(api, admin, committee, when=(datetime.now(timezone.utc) - timedelta(days=8)).isoformat())
-    recent = meeting(api, admin, committee, when=(datetime.now(timezone.utc) - timedelta(days=2)).isoformat())
+    old = meeting(api, admin, committee, when=(datetime.now(UTC) - timedelta(days=8)).isoformat())
+    recent = meeting(api, admin, committee, when=(datetime.now(UTC) - timedelta(days=2)).isoformat())
     assert old["minutes_reminder"] is True and recent["minutes_reminder"] is False
 
 
@@ -230,7 +230,7 @@ def test_regularity_flags_committees_without_a_joint_meeting(api, admin, tenant,
     assert [f["committee_id"] for f in flags] == [quiet]
     assert api.get("/v1/meetings/flags?period=2026-13", admin).status == 400
     # the job takes the previous month in the tenant's zone
-    assert previous_month("Asia/Shanghai", datetime(2026, 10, 31, 17, 0, tzinfo=timezone.utc)) == "2026-10"
+    assert previous_month("Asia/Shanghai", datetime(2026, 10, 31, 17, 0, tzinfo=UTC)) == "2026-10"
     assert today_in("Asia/Shanghai")
 
 

@@ -8,6 +8,7 @@ import pytest
 from conftest import make_structure, token
 from functions.services.centres import great_circle_m
 from functions.tenancy import system_context
+from datetime import UTC
 
 R = 6_371_008.8
 
@@ -158,10 +159,10 @@ def test_programmes_and_participants(api, admin, place):
 
 
 def test_quarter_job_reports_previous_quarter(api, admin, tenant, place):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from functions.services import volunteers
 
-    assert volunteers.previous_quarter("Asia/Shanghai", datetime(2027, 1, 1, 3, tzinfo=timezone.utc)) == "2026-Q4"
+    assert volunteers.previous_quarter("Asia/Shanghai", datetime(2027, 1, 1, 3, tzinfo=UTC)) == "2026-Q4"
     member(api, admin, place)
     assert volunteers.run_quarter(system_context(tenant), "2026-Q3")["units"] == 1

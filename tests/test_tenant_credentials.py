@@ -3,7 +3,7 @@ tagged with the tenant): here STS is stubbed, DynamoDB Local and the S3 server a
 check which credentials each call was signed with."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 
 import botocore.client
 import pytest
@@ -26,7 +26,7 @@ def scoped_role(monkeypatch):
 def credentials_for(tenant):
     return {"Credentials": {"AccessKeyId": f"ASIA{tenant.upper().replace('-', '')[:12]:X<16}",
                             "SecretAccessKey": "secret", "SessionToken": f"token-{tenant}",
-                            "Expiration": datetime.now(timezone.utc) + timedelta(hours=1)}}
+                            "Expiration": datetime.now(UTC) + timedelta(hours=1)}}
 
 
 def test_each_tenant_is_reached_with_its_own_tagged_credentials(api, platform_token, scoped_role, monkeypatch):

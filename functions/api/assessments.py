@@ -1,11 +1,13 @@
 """Routes for co-building activities, assessment rules, runs, results, appeals and finalisation."""
 from __future__ import annotations
 
+from typing import Any
+
 from chalice import Blueprint
-from chalice.app import Response
 
 from functions import lazy
-from functions.api.request import begin_write, paging, period_param, query_param, respond, tenant_context
+from functions.api.declaration import PERIOD, UNIT_ID, Param, query, route
+from functions.api.request import begin_write, paging, tenant_context
 from functions.errors import FieldError, Text, ValidationFailed
 
 bp = Blueprint(__name__)
@@ -16,84 +18,87 @@ def _read():
     return tenant_context(bp.current_request)
 
 
+OPTIONAL_PERIOD = Param("period", "月份 YYYY-MM（区所在时区）/ the month, in the tenant's time zone", "month")
+
+
 def _period(period: str) -> str:
+    """A `{period}` path segment: YYYY-MM, else 400 naming it."""
     if len(period) != 7 or not period[:4].isdigit() or period[4] != "-" or not period[5:].isdigit() \
             or not 1 <= int(period[5:]) <= 12:
         raise ValidationFailed(errors=[FieldError("/period", Text("period 格式应为 YYYY-MM", "period must be YYYY-MM"))])
     return period
 
 
-@bp.route("/v1/cobuilding/activities", methods=["POST"])
-def create_cobuilding_activity() -> Response:
+@route(bp, "POST", "/v1/cobuilding/activities", "记录共建活动 / Record a co-building activity", body="cobuilding-activity", status=201, idempotent=True, response="cobuilding-activity")
+def create_cobuilding_activity() -> dict[str, Any]:
     """Record a unit's co-building activity along one of the five dimensions (五齐)."""
-    ctx, body = begin_write(bp.current_request, "cobuilding-activity")
-    return respond(activities.create_cobuilding_activity(ctx, body), 201)
+    ctx, body = begin_write(bp.current_request)
+    return activities.create_cobuilding_activity(ctx, body)
 
 
-@bp.route("/v1/cobuilding/activities", methods=["GET"])
-def list_cobuilding_activities() -> Response:
+@route(bp, "GET", "/v1/cobuilding/activities", "共建活动列表 / List co-building activities", query=(UNIT_ID, OPTIONAL_PERIOD), pages=True, response="cobuilding-activity-list")
+def list_cobuilding_activities() -> dict[str, Any]:
     """Activities by `?unit_id=` and/or `?period=YYYY-MM` (months in the tenant's time zone)."""
     r = bp.current_request
-    period = query_param(r, "period")
-    return respond(activities.list_cobuilding_activities(_read(), unit_id=query_param(r, "unit_id"),
-                                                         period=_period(period) if period else None, **paging(r)))
+    return activities.list_cobuilding_activities(_read(), unit_id=query(r)["unit_id"],
+                                                         period=query(r)["period"], **paging(r))
 
 
-@bp.route("/v1/assessment-rules", methods=["GET"])
-def get_assessment_rules() -> Response:
+@route(bp, "GET", "/v1/assessment-rules", "考核规则 / Assessment rules", response="assessment-rules")
+def get_assessment_rules() -> dict[str, Any]:
     """The current weights and grade bands (version 0 = the defaults)."""
-    return respond(rules.current(_read()))
+    return rules.current(_read())
 
 
-@bp.route("/v1/assessment-rules", methods=["PUT"])
-def put_assessment_rules() -> Response:
+@route(bp, "PUT", "/v1/assessment-rules", "设置考核规则 / Set assessment rules", body="put-assessment-rules", response="assessment-rules")
+def put_assessment_rules() -> dict[str, Any]:
     """Store a new rule version; the weights must sum to 1."""
-    ctx, body = begin_write(bp.current_request, "put-assessment-rules", status=200)
-    return respond(rules.put_rules(ctx, body))
+    ctx, body = begin_write(bp.current_request)
+    return rules.put_rules(ctx, body)
 
 
-@bp.route("/v1/assessments/runs", methods=["POST"])
-def create_assessment_run() -> Response:
+@route(bp, "POST", "/v1/assessments/runs", "立即考核 / Run an assessment", body="assessment-run", status=201, idempotent=True, response="assessment-run")
+def create_assessment_run() -> dict[str, Any]:
     """Assess every unit for a month now — the same code the monthly schedule runs."""
-    ctx, body = begin_write(bp.current_request, "assessment-run")
+    ctx, body = begin_write(bp.current_request)
     ctx.require("district_admin")
-    return respond(runs.run_period(ctx, _period(body["period"])), 201)
+    return runs.run_period(ctx, _period(body["period"]))
 
 
-@bp.route("/v1/assessments", methods=["GET"])
-def list_assessments() -> Response:
+@route(bp, "GET", "/v1/assessments", "月度考核结果 / A month's assessment", query=(PERIOD,), pages=True, response="assessment-ranking")
+def list_assessments() -> dict[str, Any]:
     """A month's results in district rank order, with links to the XLSX and HTML reports."""
     r = bp.current_request
-    return respond(runs.ranked(_read(), period_param(r), **paging(r)))
+    return runs.ranked(_read(), query(r)["period"], **paging(r))
 
 
-@bp.route("/v1/assessments/{period}/units/{unit_id}", methods=["GET"])
-def get_unit_assessment(period: str, unit_id: str) -> Response:
+@route(bp, "GET", "/v1/assessments/{period}/units/{unit_id}", "单位考核明细 / A unit's assessment", response="assessment-result")
+def get_unit_assessment(period: str, unit_id: str) -> dict[str, Any]:
     """One unit's scores with the inputs, weights and rule version that produced them."""
-    return respond(runs.unit_result(_read(), _period(period), unit_id))
+    return runs.unit_result(_read(), _period(period), unit_id)
 
 
-@bp.route("/v1/assessments/{period}/appeals", methods=["POST"])
-def create_assessment_appeal(period: str) -> Response:
+@route(bp, "POST", "/v1/assessments/{period}/appeals", "提出考核申诉 / Appeal a result", body="assessment-appeal", status=201, idempotent=True, response="assessment-appeal")
+def create_assessment_appeal(period: str) -> dict[str, Any]:
     """Appeal a unit's result during the publication window (公示期)."""
-    ctx, body = begin_write(bp.current_request, "assessment-appeal")
-    return respond(publication.create_appeal(ctx, _period(period), body), 201)
+    ctx, body = begin_write(bp.current_request)
+    return publication.create_appeal(ctx, _period(period), body)
 
 
-@bp.route("/v1/assessments/{period}/appeals", methods=["GET"])
-def list_assessment_appeals(period: str) -> Response:
-    return respond(publication.list_appeals(_read(), _period(period), **paging(bp.current_request)))
+@route(bp, "GET", "/v1/assessments/{period}/appeals", "考核申诉列表 / List appeals", pages=True, response="assessment-appeal-list")
+def list_assessment_appeals(period: str) -> dict[str, Any]:
+    return publication.list_appeals(_read(), _period(period), **paging(bp.current_request))
 
 
-@bp.route("/v1/assessments/{period}/appeals/{appeal_id}/resolve", methods=["POST"])
-def resolve_assessment_appeal(period: str, appeal_id: str) -> Response:
+@route(bp, "POST", "/v1/assessments/{period}/appeals/{appeal_id}/resolve", "处理考核申诉 / Resolve an appeal", body="resolve-assessment-appeal", idempotent=True, response="assessment-appeal-resolution")
+def resolve_assessment_appeal(period: str, appeal_id: str) -> dict[str, Any]:
     """Uphold (with a corrected input; the month is re-run) or dismiss an appeal."""
-    ctx, body = begin_write(bp.current_request, "resolve-assessment-appeal", status=200)
-    return respond(publication.resolve_appeal(ctx, _period(period), appeal_id, body))
+    ctx, body = begin_write(bp.current_request)
+    return publication.resolve_appeal(ctx, _period(period), appeal_id, body)
 
 
-@bp.route("/v1/assessments/{period}/finalize", methods=["POST"])
-def finalize_assessment(period: str) -> Response:
+@route(bp, "POST", "/v1/assessments/{period}/finalize", "确定考核结果 / Finalise a month", body="finalize-assessment", idempotent=True, response="assessment-finalization")
+def finalize_assessment(period: str) -> dict[str, Any]:
     """Make a month's results final once the window has passed and no appeal is open."""
-    ctx, _ = begin_write(bp.current_request, "finalize-assessment", status=200)
-    return respond(publication.finalize(ctx, _period(period)))
+    ctx, _ = begin_write(bp.current_request)
+    return publication.finalize(ctx, _period(period))

@@ -1,16 +1,23 @@
 """Routes for meetings, their minutes (text or uploaded files, revisions, approval), decisions and actions."""
 from __future__ import annotations
 
+from typing import Any
+
 from chalice import Blueprint
-from chalice.app import Response
 
 from functions import lazy
-from functions.api.request import begin_write, date_param, paging, period_param, query_param, respond, tenant_context
+from functions.api.declaration import COMMITTEE_ID, FROM, PERIOD, TO, Param, query, route
+from functions.api.request import begin_write, paging, tenant_context
 from functions.errors import FieldError, Text, ValidationFailed
+from functions.vocabulary import ACTION_STATUSES
 
 bp = Blueprint(__name__)
 decisions, meetings, minutes, regularity = lazy.modules("functions.meetings", "decisions", "meetings", "minutes", "regularity")
 MINUTES_TEXT_TYPES = ["text/markdown", "text/plain"]  # minutes.TEXT_TYPES, stated here so routes load lazily
+COMMITTEE_ID_REQUIRED = Param("committee_id", "大党委 / the big Party committee", "id", required=True)
+REASON = Param("reason", "审定后更正的理由（1–500 字）/ why approved minutes are corrected (1–500 characters)")
+ACTION_STATUS = Param("status", "行动状态 / action status", "enum", ACTION_STATUSES)
+ASSIGNEE = Param("assignee", "牵头单位 / the lead assignee")
 
 
 def _read():
@@ -19,153 +26,153 @@ def _read():
 
 def _reason() -> str | None:
     """The reason for a correction after approval: `?reason=` (URL-encoded UTF-8)."""
-    reason = query_param(bp.current_request, "reason")
+    reason = query(bp.current_request)["reason"]
     if reason is not None and not 1 <= len(reason) <= 500:
         raise ValidationFailed(errors=[FieldError("/reason", Text("理由须为 1–500 字", "reason must be 1–500 characters"))])
     return reason
 
 
-@bp.route("/v1/meetings", methods=["POST"])
-def create_meeting() -> Response:
+@route(bp, "POST", "/v1/meetings", "安排联席会议 / Schedule a meeting", body="meeting", status=201, idempotent=True, response="meeting")
+def create_meeting() -> dict[str, Any]:
     """Schedule a joint or expanded meeting of a big Party committee."""
-    ctx, body = begin_write(bp.current_request, "meeting")
-    return respond(meetings.create_meeting(ctx, body), 201)
+    ctx, body = begin_write(bp.current_request)
+    return meetings.create_meeting(ctx, body)
 
 
-@bp.route("/v1/meetings", methods=["GET"])
-def list_meetings() -> Response:
+@route(bp, "GET", "/v1/meetings", "会议列表 / List meetings", query=(COMMITTEE_ID, FROM, TO), pages=True, response="meeting-list")
+def list_meetings() -> dict[str, Any]:
     """Meetings in time order (`?committee_id=&from=&to=`, dates in the tenant's time zone)."""
     r = bp.current_request
-    return respond(meetings.list_meetings(_read(), committee_id=query_param(r, "committee_id"),
-                                          date_from=date_param(r, "from"), date_to=date_param(r, "to"), **paging(r)))
+    return meetings.list_meetings(_read(), committee_id=query(r)["committee_id"],
+                                          date_from=query(r)["from"], date_to=query(r)["to"], **paging(r))
 
 
-@bp.route("/v1/meetings/attendance", methods=["GET"])
-def meeting_attendance() -> Response:
+@route(bp, "GET", "/v1/meetings/attendance", "参会情况 / Attendance per unit", query=(COMMITTEE_ID_REQUIRED, FROM, TO), response="meeting-attendance")
+def meeting_attendance() -> dict[str, Any]:
     """Attendance per unit of a committee's meetings over `?from=&to=`."""
     r = bp.current_request
-    return respond(meetings.attendance(_read(), query_param(r, "committee_id"), date_param(r, "from"), date_param(r, "to")))
+    return meetings.attendance(_read(), query(r)["committee_id"], query(r)["from"], query(r)["to"])
 
 
-@bp.route("/v1/meetings/flags", methods=["GET"])
-def list_meeting_flags() -> Response:
+@route(bp, "GET", "/v1/meetings/flags", "未按期召开联席会议的大党委 / Committees flagged for no joint meeting", query=(PERIOD,), pages=True, response="meeting-flag-list")
+def list_meeting_flags() -> dict[str, Any]:
     """Committees flagged for holding no joint meeting in `?period=YYYY-MM`."""
     r = bp.current_request
-    return respond(regularity.list_flags(_read(), period_param(r), **paging(r)))
+    return regularity.list_flags(_read(), query(r)["period"], **paging(r))
 
 
-@bp.route("/v1/meetings/{meeting_id}", methods=["GET"])
-def get_meeting(meeting_id: str) -> Response:
-    return respond(meetings.get_meeting(_read(), meeting_id))
+@route(bp, "GET", "/v1/meetings/{meeting_id}", "查看会议 / Get a meeting", response="meeting")
+def get_meeting(meeting_id: str) -> dict[str, Any]:
+    return meetings.get_meeting(_read(), meeting_id)
 
 
-@bp.route("/v1/meetings/{meeting_id}", methods=["PATCH"])
-def update_meeting(meeting_id: str) -> Response:
+@route(bp, "PATCH", "/v1/meetings/{meeting_id}", "修改会议 / Update a meeting", body="meeting#patch", response="meeting")
+def update_meeting(meeting_id: str) -> dict[str, Any]:
     """Change agenda, attendees and presence, time or place, at the version read."""
-    ctx, body = begin_write(bp.current_request, "meeting", patch=True)
-    return respond(meetings.update_meeting(ctx, meeting_id, body))
+    ctx, body = begin_write(bp.current_request)
+    return meetings.update_meeting(ctx, meeting_id, body)
 
 
-@bp.route("/v1/meetings/{meeting_id}/minutes", methods=["PUT"], content_types=MINUTES_TEXT_TYPES)
-def put_minutes(meeting_id: str) -> Response:
+@route(bp, "PUT", "/v1/meetings/{meeting_id}/minutes", "保存会议纪要文本 / Store minutes text", status=201, query=(REASON,), content_types=MINUTES_TEXT_TYPES, response="minutes-revision")
+def put_minutes(meeting_id: str) -> dict[str, Any]:
     """Store minutes text (text/markdown or text/plain, UTF-8) as a new draft revision."""
     r = bp.current_request
-    ctx, _ = begin_write(r, None)
-    return respond(minutes.put_text(ctx, meeting_id, r.raw_body or b"", r.headers.get("content-type", ""), _reason()), 201)
+    ctx, _ = begin_write(r)
+    return minutes.put_text(ctx, meeting_id, r.raw_body or b"", r.headers.get("content-type", ""), _reason())
 
 
-@bp.route("/v1/meetings/{meeting_id}/minutes", methods=["GET"])
-def get_minutes(meeting_id: str) -> Response:
+@route(bp, "GET", "/v1/meetings/{meeting_id}/minutes", "最新会议纪要 / Latest minutes", response="minutes-revision")
+def get_minutes(meeting_id: str) -> dict[str, Any]:
     """The latest revision with a short-lived download URL; 404 if there is none."""
-    return respond(minutes.latest(_read(), meeting_id))
+    return minutes.latest(_read(), meeting_id)
 
 
-@bp.route("/v1/meetings/{meeting_id}/minutes/revisions", methods=["GET"])
-def list_minutes_revisions(meeting_id: str) -> Response:
+@route(bp, "GET", "/v1/meetings/{meeting_id}/minutes/revisions", "会议纪要各版本 / Minutes revisions", response="minutes-revision-list")
+def list_minutes_revisions(meeting_id: str) -> dict[str, Any]:
     """Every revision, oldest first, each downloadable."""
-    return respond(minutes.list_revisions(_read(), meeting_id))
+    return minutes.list_revisions(_read(), meeting_id)
 
 
-@bp.route("/v1/meetings/{meeting_id}/minutes/uploads", methods=["POST"])
-def create_minutes_upload(meeting_id: str) -> Response:
+@route(bp, "POST", "/v1/meetings/{meeting_id}/minutes/uploads", "上传会议纪要文件 / Start a minutes upload", body="minutes-upload", status=201, idempotent=True, response="minutes-upload-ticket")
+def create_minutes_upload(meeting_id: str) -> dict[str, Any]:
     """Declare a minutes file (≤ 20 MB) and get a presigned PUT URL with the headers to send."""
-    ctx, body = begin_write(bp.current_request, "minutes-upload")
-    return respond(minutes.start_upload(ctx, meeting_id, body), 201)
+    ctx, body = begin_write(bp.current_request)
+    return minutes.start_upload(ctx, meeting_id, body)
 
 
-@bp.route("/v1/meetings/{meeting_id}/minutes/uploads/{upload_id}/complete", methods=["POST"])
-def complete_minutes_upload(meeting_id: str, upload_id: str) -> Response:
+@route(bp, "POST", "/v1/meetings/{meeting_id}/minutes/uploads/{upload_id}/complete", "完成纪要上传 / Complete a minutes upload", body="complete-minutes-upload", status=201, idempotent=True, query=(REASON,), response="minutes-revision")
+def complete_minutes_upload(meeting_id: str, upload_id: str) -> dict[str, Any]:
     """Verify the uploaded file's size and SHA-256 and link it as a revision (422 and deleted if they differ)."""
-    ctx, _ = begin_write(bp.current_request, "complete-minutes-upload")
-    return respond(minutes.complete_upload(ctx, meeting_id, upload_id, _reason()), 201)
+    ctx, _ = begin_write(bp.current_request)
+    return minutes.complete_upload(ctx, meeting_id, upload_id, _reason())
 
 
-@bp.route("/v1/meetings/{meeting_id}/minutes/revisions/{revision}/approve", methods=["POST"])
-def approve_minutes_revision(meeting_id: str, revision: str) -> Response:
+@route(bp, "POST", "/v1/meetings/{meeting_id}/minutes/revisions/{revision}/approve", "审定会议纪要 / Approve a minutes revision", body="approve-minutes-revision", idempotent=True, response="minutes-revision")
+def approve_minutes_revision(meeting_id: str, revision: str) -> dict[str, Any]:
     """The committee secretary approves a revision; approved minutes are fixed."""
-    ctx, body = begin_write(bp.current_request, "approve-minutes-revision", status=200)
+    ctx, body = begin_write(bp.current_request)
     if not revision.isdigit():
         raise ValidationFailed(errors=[FieldError("/revision", Text("版本号应为正整数", "revision must be a positive integer"))])
-    return respond(minutes.approve(ctx, meeting_id, int(revision), body))
+    return minutes.approve(ctx, meeting_id, int(revision), body)
 
 
-@bp.route("/v1/meetings/{meeting_id}/decisions", methods=["POST"])
-def create_decision(meeting_id: str) -> Response:
+@route(bp, "POST", "/v1/meetings/{meeting_id}/decisions", "记录会议决定 / Record a decision", body="decision", status=201, idempotent=True, response="decision")
+def create_decision(meeting_id: str) -> dict[str, Any]:
     """Record a decision; its actions are created with status `open`."""
-    ctx, body = begin_write(bp.current_request, "decision")
-    return respond(decisions.create_decision(ctx, meeting_id, body), 201)
+    ctx, body = begin_write(bp.current_request)
+    return decisions.create_decision(ctx, meeting_id, body)
 
 
-@bp.route("/v1/meetings/{meeting_id}/decisions", methods=["GET"])
-def list_decisions(meeting_id: str) -> Response:
-    return respond(decisions.list_decisions(_read(), meeting_id, **paging(bp.current_request)))
+@route(bp, "GET", "/v1/meetings/{meeting_id}/decisions", "会议决定列表 / List a meeting's decisions", pages=True, response="decision-list")
+def list_decisions(meeting_id: str) -> dict[str, Any]:
+    return decisions.list_decisions(_read(), meeting_id, **paging(bp.current_request))
 
 
-@bp.route("/v1/actions", methods=["GET"])
-def list_actions() -> Response:
+@route(bp, "GET", "/v1/actions", "行动列表 / List actions", query=(ACTION_STATUS, ASSIGNEE), pages=True, response="action-list")
+def list_actions() -> dict[str, Any]:
     """Actions by `?status=` and/or `?assignee=` (lead), each one Query; `overdue` marked."""
     r = bp.current_request
-    return respond(decisions.list_actions(_read(), status=query_param(r, "status"), assignee=query_param(r, "assignee"),
-                                          **paging(r)))
+    return decisions.list_actions(_read(), status=query(r)["status"], assignee=query(r)["assignee"],
+                                          **paging(r))
 
 
-@bp.route("/v1/actions/{action_id}", methods=["GET"])
-def get_action(action_id: str) -> Response:
-    return respond(decisions.get_action(_read(), action_id))
+@route(bp, "GET", "/v1/actions/{action_id}", "查看行动 / Get an action", response="action")
+def get_action(action_id: str) -> dict[str, Any]:
+    return decisions.get_action(_read(), action_id)
 
 
-@bp.route("/v1/actions/{action_id}", methods=["PATCH"])
-def update_action(action_id: str) -> Response:
+@route(bp, "PATCH", "/v1/actions/{action_id}", "推进行动 / Update an action", body="update-action", response="action")
+def update_action(action_id: str) -> dict[str, Any]:
     """Move an action forward (open → in_progress → done) with a note; a stale version is 409."""
-    ctx, body = begin_write(bp.current_request, "update-action", status=200)
-    return respond(decisions.update_action(ctx, action_id, body))
+    ctx, body = begin_write(bp.current_request)
+    return decisions.update_action(ctx, action_id, body)
 
 
-@bp.route("/v1/actions/{action_id}/parts/{part}/sign-off", methods=["POST"])
-def sign_off_action_part(action_id: str, part: str) -> Response:
+@route(bp, "POST", "/v1/actions/{action_id}/parts/{part}/sign-off", "部门签收 / Sign off an action part", body="sign-off-action-part", idempotent=True, response="action")
+def sign_off_action_part(action_id: str, part: str) -> dict[str, Any]:
     """A lead or assisting department signs for its part (签收)."""
-    ctx, body = begin_write(bp.current_request, "sign-off-action-part", status=200)
-    return respond(decisions.sign_off_part(ctx, action_id, _index(part), body))
+    ctx, body = begin_write(bp.current_request)
+    return decisions.sign_off_part(ctx, action_id, _index(part), body)
 
 
-@bp.route("/v1/actions/{action_id}/parts/{part}/progress", methods=["POST"])
-def report_action_progress(action_id: str, part: str) -> Response:
+@route(bp, "POST", "/v1/actions/{action_id}/parts/{part}/progress", "报告分项进度 / Report a part's progress", body="report-action-progress", idempotent=True, response="action")
+def report_action_progress(action_id: str, part: str) -> dict[str, Any]:
     """Report a part's progress, notes and evidence; the action's progress rolls up."""
-    ctx, body = begin_write(bp.current_request, "report-action-progress", status=200)
-    return respond(decisions.report_part_progress(ctx, action_id, _index(part), body))
+    ctx, body = begin_write(bp.current_request)
+    return decisions.report_part_progress(ctx, action_id, _index(part), body)
 
 
-@bp.route("/v1/actions/{action_id}/close", methods=["POST"])
-def close_action(action_id: str) -> Response:
+@route(bp, "POST", "/v1/actions/{action_id}/close", "验收并关闭行动 / Close an action", body="close-action", idempotent=True, response="action")
+def close_action(action_id: str) -> dict[str, Any]:
     """Verify a done action and close it (once)."""
-    ctx, body = begin_write(bp.current_request, "close-action", status=200)
-    return respond(decisions.close_action(ctx, action_id, body))
+    ctx, body = begin_write(bp.current_request)
+    return decisions.close_action(ctx, action_id, body)
 
 
-@bp.route("/v1/committees/{committee_id}/next-agenda", methods=["GET"])
-def next_agenda(committee_id: str) -> Response:
+@route(bp, "GET", "/v1/committees/{committee_id}/next-agenda", "下次联席会议议程草案 / Draft next agenda", response="next-agenda")
+def next_agenda(committee_id: str) -> dict[str, Any]:
     """Draft agenda of the committee's next joint meeting: overdue actions and unfinished decisions."""
-    return respond(decisions.next_agenda(_read(), committee_id))
+    return decisions.next_agenda(_read(), committee_id)
 
 
 def _index(part: str) -> int:

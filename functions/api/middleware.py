@@ -1,32 +1,30 @@
 """The one HTTP middleware: authenticate, map errors to problem+json, log one line per request.
 
-Every route needs a valid bearer token except `PUBLIC_ROUTES`: a new route is protected the day
-it is added. Errors from our code (`ProblemError`) and Chalice's own error bodies (405, 415, 500…)
+Every route needs a valid bearer token unless its declaration says `public`: a new route is
+protected the day it is added. Errors from our code (`ProblemError`) and Chalice's own error bodies (405, 415, 500…)
 all leave as RFC 9457 problem details in the caller's language.
 """
 from __future__ import annotations
 
-import functools
 import json
 import time
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from chalice.app import CORSConfig, Request, Response
 
 from functions import config, tenant_credentials
+from functions.api.declaration import OPERATIONS
 from functions.auth import verify_bearer
-from functions.errors import CHALICE_CODES, IdempotentReplay, NotFound, PayloadTooLarge, ProblemError, ServiceUnavailable, language
+from functions.errors import CHALICE_CODES, IdempotentReplay, MethodNotAllowed, NotFound, PayloadTooLarge, ProblemError, language
 from functions.log import logger
 
 CORS = CORSConfig(allow_origin=config.CORS_ORIGIN, max_age=600,
                   allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "X-Tenant", "Accept-Language"],
                   expose_headers=["ETag", "Retry-After", "Idempotent-Replayed", "Content-Language"])
-PUBLIC_ROUTES = frozenset({"/v1/health", "/v1/openapi.json", "/docs"})
 PROBLEM = "application/problem+json; charset=utf-8"
 MAX_BODY = 1024 * 1024
 MAX_PATH_PARAM = 200
-THROTTLED = frozenset({"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
-                       "TransactionConflictException", "TransactionInProgressException"})
 
 
 def problem_response(error: ProblemError, lang: str) -> Response:
@@ -46,28 +44,6 @@ def _from_chalice_error(response: Response, lang: str) -> Response:
     return out
 
 
-def translate_throttling(app: Any) -> None:
-    """Wrap every view so DynamoDB throttling that outlasted botocore's retries becomes a 503 with
-    Retry-After. (Chalice turns any other exception raised in a view into a 500 before middleware
-    runs, so this has to happen around the views themselves.)"""
-    for methods in app.routes.values():
-        for entry in methods.values():
-            entry.view_function = _translating(entry.view_function)
-
-
-def _translating(view: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return view(*args, **kwargs)
-        except Exception as error:
-            if getattr(error, "cause_response_code", None) in THROTTLED:  # a PynamoDB error, retries spent
-                raise ServiceUnavailable(headers={"Retry-After": "2"}) from error
-            raise
-
-    return wrapped
-
-
 def handle_request(event: Request, get_response: Callable[[Request], Response]) -> Response:
     started = time.perf_counter()
     lang = language(event.headers.get("accept-language"))
@@ -78,7 +54,11 @@ def handle_request(event: Request, get_response: Callable[[Request], Response]) 
             raise PayloadTooLarge()
         if any(len(v) > MAX_PATH_PARAM for v in (event.uri_params or {}).values()):
             raise NotFound()  # no id is that long; it would not fit in a key either
-        if route not in PUBLIC_ROUTES and event.method != "OPTIONS":
+        declared = OPERATIONS.get((event.method, route))
+        if declared is None and event.method != "OPTIONS":
+            allowed = sorted(method for method, path in OPERATIONS if path == route)
+            raise MethodNotAllowed(headers={"Allow": ", ".join(allowed + ["OPTIONS"])}) if allowed else NotFound()
+        if not (declared and declared.public) and event.method != "OPTIONS":
             principal = verify_bearer(event.headers.get("authorization"))
             event.context["principal"] = principal
         response = get_response(event)

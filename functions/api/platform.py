@@ -1,77 +1,79 @@
 """Platform routes: health, the OpenAPI document and its page, `/v1/me`, and tenants (platform admins)."""
 from __future__ import annotations
 
+from typing import Any
 
 from chalice import Blueprint
 from chalice.app import Response
 
-from functions import lazy, openapi, validation
-from functions.api.request import idempotency_claim, json_body, limit_param, principal, query_param, respond
-from functions.errors import Forbidden, IdempotentReplay, Text
-from functions.tenancy import PLATFORM_ADMIN, Principal, TenantContext
+from functions import lazy, openapi, reference
+from functions.api.declaration import ANYONE, PLATFORM, route
+from functions.api.request import declared_body, idempotency_claim, paging, principal
+from functions.errors import IdempotentReplay, NotFound
+from functions.tenancy import TenantContext
 
 bp = Blueprint(__name__)
 idempotency = lazy.modules("functions", "idempotency")
 tenants = lazy.modules("functions.platform", "tenants")
 
 
-def _platform_admin() -> Principal:
-    p = principal(bp.current_request)
-    if not p.has(PLATFORM_ADMIN):
-        raise Forbidden(Text("仅平台管理员可管理区", "Only platform admins manage tenants"))
-    return p
+@route(bp, "GET", "/v1/health", "健康检查 / Health", public=True, response="health")
+def health() -> dict[str, Any]:
+    return {"status": "ok"}
 
 
-@bp.route("/v1/health", methods=["GET"])
-def health() -> Response:
-    return respond({"status": "ok"})
+@route(bp, "GET", "/v1/openapi.json", "接口文档（OpenAPI）/ The OpenAPI document", public=True, response="openapi-document")
+def openapi_document() -> dict[str, Any]:
+    return openapi.document()
 
 
-@bp.route("/v1/openapi.json", methods=["GET"])
-def openapi_document() -> Response:
-    return respond(openapi.document())
-
-
-@bp.route("/docs", methods=["GET"])
+@route(bp, "GET", "/docs", "接口参考页 / API reference page", public=True, response="text/html")
 def docs_page() -> Response:
-    return Response(body=openapi.html_page(), status_code=200, headers={"Content-Type": "text/html; charset=utf-8"})
+    return Response(body=reference.page(), status_code=200, headers={"Content-Type": "text/html; charset=utf-8"})
 
 
-@bp.route("/v1/me", methods=["GET"])
-def me() -> Response:
+@route(bp, "GET", "/docs/{asset}", "接口参考页的脚本与样式 / The reference page's script and style", public=True,
+       response="text/javascript")
+def docs_asset(asset: str) -> Response:
+    found = reference.asset(asset)
+    if found is None:
+        raise NotFound()
+    return Response(body=found[0], status_code=200, headers={"Content-Type": found[1], "Cache-Control": "public, max-age=86400"})
+
+
+@route(bp, "GET", "/v1/me", "当前用户 / The caller", tenant_scoped=False, roles=ANYONE, response="me")
+def me() -> dict[str, Any]:
     p = principal(bp.current_request)
-    return respond({"sub": p.sub, "tenant": p.tenant, "roles": sorted(p.roles), "communities": sorted(p.communities),
-                    "grids": sorted(p.grids), "audit_tenants": sorted(p.audit_tenants)})
+    return {"sub": p.sub, "tenant": p.tenant, "roles": sorted(p.roles), "communities": sorted(p.communities),
+                    "grids": sorted(p.grids), "audit_tenants": sorted(p.audit_tenants)}
 
 
-@bp.route("/v1/tenants", methods=["POST"])
-def create_tenant() -> Response:
-    admin = _platform_admin()
+@route(bp, "POST", "/v1/tenants", "开通区 / Create a tenant", body="tenant", status=201, idempotent=True, tenant_scoped=False, roles=PLATFORM, response="tenant")
+def create_tenant() -> dict[str, Any]:
+    admin = principal(bp.current_request)
     request = bp.current_request
-    body = validation.validate("tenant", json_body(request))
+    body = declared_body(request)
     claim = idempotency_claim(request, 201)
     if claim is not None:
         replay = idempotency.find(TenantContext(tenant=body["id"], principal=admin), claim)
         if replay is not None:
             raise IdempotentReplay(replay)
-    return respond(tenants.create_tenant(admin, body, claim), 201)
+    return tenants.create_tenant(admin, body, claim)
 
 
-@bp.route("/v1/tenants", methods=["GET"])
-def list_tenants() -> Response:
-    _platform_admin()
+@route(bp, "GET", "/v1/tenants", "区列表 / List tenants", tenant_scoped=False, roles=PLATFORM, pages=True, response="tenant-list")
+def list_tenants() -> dict[str, Any]:
     request = bp.current_request
-    return respond(tenants.list_tenants(limit_param(request), query_param(request, "cursor")))
+    return tenants.list_tenants(**paging(request))
 
 
-@bp.route("/v1/tenants/{tenant_id}", methods=["GET"])
-def get_tenant(tenant_id: str) -> Response:
-    _platform_admin()
-    return respond(tenants.get_tenant(tenant_id))
+@route(bp, "GET", "/v1/tenants/{tenant_id}", "查看区 / Get a tenant", tenant_scoped=False, roles=PLATFORM, response="tenant")
+def get_tenant(tenant_id: str) -> dict[str, Any]:
+    return tenants.get_tenant(tenant_id)
 
 
-@bp.route("/v1/tenants/{tenant_id}", methods=["PATCH"])
-def update_tenant(tenant_id: str) -> Response:
-    admin = _platform_admin()
-    body = validation.validate("update-tenant", json_body(bp.current_request))
-    return respond(tenants.update_tenant(admin, tenant_id, body))
+@route(bp, "PATCH", "/v1/tenants/{tenant_id}", "修改区 / Update a tenant", body="update-tenant", tenant_scoped=False, roles=PLATFORM, response="tenant")
+def update_tenant(tenant_id: str) -> dict[str, Any]:
+    admin = principal(bp.current_request)
+    body = declared_body(bp.current_request)
+    return tenants.update_tenant(admin, tenant_id, body)

@@ -1,26 +1,25 @@
 """Helpers every handler uses to turn a Chalice request into (tenant context, validated body).
 
-Handlers stay a few lines: `ctx, body = begin_write(request, "street")`, call the service, return
-`respond(...)`. Authentication itself happened in the middleware; here we decide which tenant the
+Handlers stay a few lines: `ctx, body = begin_write(request)` (the body schema comes from the route's
+declaration), call the service, return its result (the declaration's wrapper renders it). Authentication itself happened in the middleware; here we decide which tenant the
 request acts in and whether its role may.
 """
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
-
-from chalice.app import Request, Response
 
 from dataclasses import replace
 
+from chalice.app import Request
+
 from functions import lazy, tenant_credentials
+from functions.api.declaration import operation, query
 from functions.errors import (BadRequest, FieldError, Forbidden, IdempotentReplay, PayloadTooLarge, TenantSuspended, Text,
                               ValidationFailed)
 from functions.tenancy import AUDITOR, TENANT_ROLES, Principal, TenantContext
 from functions.validation import validate
 
-JSON = {"Content-Type": "application/json; charset=utf-8"}
 idempotency = lazy.modules("functions", "idempotency")
 tenants = lazy.modules("functions.platform", "tenants")
 
@@ -38,7 +37,7 @@ def tenant_context(request: Request, *, write: bool = False, roles: frozenset[st
     if p.tenant and p.roles & roles:
         tenant = p.tenant
     elif p.has(AUDITOR) and not write:
-        tenant = request.headers.get("x-tenant") or query_param(request, "tenant") or ""
+        tenant = request.headers.get("x-tenant") or query(request).get("tenant") or ""
         if tenant not in p.audit_tenants:
             raise Forbidden(Text("审计员未获该区授权", "This auditor is not granted that tenant"))
     else:
@@ -51,36 +50,67 @@ def tenant_context(request: Request, *, write: bool = False, roles: frozenset[st
                          settings=profile.get("settings", {}))
 
 
+MAX_DEPTH = 32  # no body of ours nests deeper; deeper ones would only cost stack in the validator
+
+
 def json_body(request: Request) -> Any:
+    """The request's JSON body ({} when empty): 413 over 1 MB, 400 when not UTF-8 JSON or nested absurdly."""
     raw = request.raw_body or b""
     if len(raw) > 1024 * 1024:
         raise PayloadTooLarge()
     try:
-        return json.loads(raw.decode("utf-8"), parse_constant=_no_constants) if raw else {}
-    except (UnicodeDecodeError, ValueError) as exc:
+        body = json.loads(raw.decode("utf-8"), parse_constant=_no_constants) if raw else {}
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
         raise BadRequest(Text("请求体不是有效的 UTF-8 JSON", "The body is not valid UTF-8 JSON")) from exc
+    if _depth(body) > MAX_DEPTH:
+        raise BadRequest(Text(f"请求体嵌套超过 {MAX_DEPTH} 层", f"The body nests deeper than {MAX_DEPTH} levels"))
+    return body
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of a parsed JSON value, without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, (dict, list)):
+            deepest = max(deepest, level)
+            stack.extend((child, level + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return deepest
 
 
 def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")  # json.loads would otherwise accept NaN and Infinity
 
 
-def begin_write(request: Request, schema: str | None, *, patch: bool = False,
-                status: int = 201) -> tuple[TenantContext, dict[str, Any]]:
-    """Tenant context for a write plus the body validated against `schemas/<schema>.json`.
+def begin_write(request: Request) -> tuple[TenantContext, dict[str, Any]]:
+    """Tenant context for a write plus the body validated against the route's declared schema.
 
-    A POST carrying `Idempotency-Key` that was seen before is answered here with the stored
-    result (or 422 if the key came with another body); `status` is the answer it will store.
+    A POST carrying `Idempotency-Key`, on a route that honours it, that was seen before is answered
+    here with the stored result (or 422 if the key came with another body). On a PATCH the version
+    may come as `If-Match` instead of `version` in the body.
     """
+    op = operation(request)
     ctx = tenant_context(request, write=True)
-    body = validate(schema, json_body(request), patch=patch) if schema else {}
-    claim = idempotency_claim(request, status)
+    body = declared_body(request)
+    claim = idempotency_claim(request, op.status) if op.idempotent else None
     if claim is not None:
         replay = idempotency.find(ctx, claim)
         if replay is not None:
             raise IdempotentReplay(replay)
         ctx = replace(ctx, idempotency=claim)
     return ctx, body
+
+
+def declared_body(request: Request) -> dict[str, Any]:
+    """The JSON body checked against the route's declared schema ({} for routes that take none).
+    On a PATCH the version may come as `If-Match` instead of `version` in the body."""
+    op = operation(request)
+    if not op.body_schema:
+        return {}
+    body = json_body(request)
+    if op.patch and isinstance(body, dict) and "version" not in body and request.headers.get("if-match"):
+        body["version"] = expected_version(request)
+    return validate(op.body_schema, body, patch=op.patch)
 
 
 def expected_version(request: Request, body: dict[str, Any] | None = None) -> int:
@@ -93,37 +123,6 @@ def expected_version(request: Request, body: dict[str, Any] | None = None) -> in
     raise ValidationFailed(errors=[FieldError("/version", Text("需要 version 或 If-Match", "version or If-Match is required"))])
 
 
-ULID_PATTERN = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
-
-
-def query_param(request: Request, name: str) -> str | None:
-    """A query parameter; `*_id` ones must be ULIDs and none may exceed 200 characters (values end
-    up in keys, which DynamoDB limits)."""
-    value = (request.query_params or {}).get(name)
-    if value is None:
-        return None
-    if len(value) > 200 or (name.endswith("_id") and not ULID_PATTERN.match(value)):
-        raise ValidationFailed(errors=[FieldError(f"/{name}", Text(f"{name} 格式不正确", f"{name} is malformed"))])
-    return value
-
-
-def limit_param(request: Request) -> int | None:
-    raw = query_param(request, "limit")
-    if raw is None:
-        return None
-    if not raw.isdigit() or not 1 <= int(raw) <= 200:
-        raise ValidationFailed(errors=[FieldError("/limit", Text("limit 应为 1–200 的整数", "limit must be an integer 1–200"))])
-    return int(raw)
-
-
-def respond(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    out = dict(JSON)
-    if isinstance(body, dict) and "version" in body:
-        out["ETag"] = f'"{body["version"]}"'
-    out.update(headers or {})
-    return Response(body=json.dumps(body, ensure_ascii=False), status_code=status, headers=out)
-
-
 def idempotency_claim(request: Request, status: int) -> idempotency.Claim | None:
     key = request.headers.get("idempotency-key")
     if request.method != "POST" or not key:
@@ -132,32 +131,6 @@ def idempotency_claim(request: Request, status: int) -> idempotency.Claim | None
 
 
 def paging(request: Request) -> dict[str, Any]:
-    """`limit` and `cursor_text` keyword arguments for a list service, from the query string."""
-    return {"limit": limit_param(request), "cursor_text": query_param(request, "cursor")}
-
-
-def date_param(request: Request, name: str) -> str | None:
-    """An optional `YYYY-MM-DD` query parameter, named in the error when malformed."""
-    from datetime import date
-
-    raw = query_param(request, name)
-    if raw is None:
-        return None
-    try:
-        return date.fromisoformat(raw).isoformat()
-    except ValueError as exc:
-        raise ValidationFailed(errors=[FieldError(f"/{name}", Text("日期格式应为 YYYY-MM-DD", "Date must be YYYY-MM-DD"))]) from exc
-
-
-def period_param(request: Request, name: str = "period") -> str:
-    """A required `YYYY-MM` month, named in the error when missing or malformed."""
-    from datetime import date
-
-    raw = query_param(request, name) or ""
-    try:
-        if len(raw) == 7:
-            date.fromisoformat(raw + "-01")
-            return raw
-    except ValueError:
-        pass
-    raise ValidationFailed(errors=[FieldError(f"/{name}", Text(f"{name} 格式应为 YYYY-MM", f"{name} must be YYYY-MM"))])
+    """`limit` and `cursor_text` keyword arguments for a list service, from the checked query."""
+    values = query(request)
+    return {"limit": values["limit"], "cursor_text": values["cursor"]}

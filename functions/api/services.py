@@ -2,12 +2,14 @@
 and their quarterly reports, and programmes."""
 from __future__ import annotations
 
+from typing import Any
+
 from chalice import Blueprint
-from chalice.app import Response
 
 from functions import lazy
-from functions.api.request import begin_write, paging, query_param, respond, tenant_context
-from functions.errors import FieldError, Text, ValidationFailed
+from functions.api.declaration import MEMBER_ID, Param, query, route
+from functions.api.request import begin_write, paging, tenant_context
+from functions.vocabulary import SERVICE_REQUEST_STATUSES
 
 bp = Blueprint(__name__)
 centres, programmes, requests, volunteers = lazy.modules("functions.services", "centres", "programmes", "requests", "volunteers")
@@ -17,138 +19,136 @@ def _read():
     return tenant_context(bp.current_request)
 
 
-def _period(name: str = "period") -> str:
-    value = query_param(bp.current_request, name)
-    if not value:
-        raise ValidationFailed(errors=[FieldError(f"/{name}", Text(f"缺少 {name}", f"{name} is required"))])
-    return value
+REQUEST_STATUS = Param("status", "服务申请状态 / request status", "enum", SERVICE_REQUEST_STATUSES)
+ANY_PERIOD = Param("period", "月份 YYYY-MM、季度 YYYY-Qn 或年份 YYYY / a month, quarter or year", "period", required=True)
+QUARTER = Param("quarter", "季度 YYYY-Qn / the quarter", "quarter", required=True)
 
 
-@bp.route("/v1/service-centres", methods=["POST"])
-def create_service_centre() -> Response:
+@route(bp, "POST", "/v1/service-centres", "新建党群服务中心 / Add a service centre", body="service-centre", status=201, idempotent=True, response="service-centre")
+def create_service_centre() -> dict[str, Any]:
     """Add a district, street or community Party-mass service centre."""
-    ctx, body = begin_write(bp.current_request, "service-centre")
-    return respond(centres.create_centre(ctx, body), 201)
+    ctx, body = begin_write(bp.current_request)
+    return centres.create_centre(ctx, body)
 
 
-@bp.route("/v1/service-centres", methods=["GET"])
-def list_service_centres() -> Response:
-    return respond(centres.list_centres(_read(), **paging(bp.current_request)))
+@route(bp, "GET", "/v1/service-centres", "党群服务中心列表 / List service centres", pages=True, response="service-centre-list")
+def list_service_centres() -> dict[str, Any]:
+    return centres.list_centres(_read(), **paging(bp.current_request))
 
 
-@bp.route("/v1/service-centres/coverage", methods=["GET"])
-def service_coverage() -> Response:
+@route(bp, "GET", "/v1/service-centres/coverage", "20 分钟服务圈覆盖 / 20-minute circle coverage", response="service-coverage")
+def service_coverage() -> dict[str, Any]:
     """Every grid's nearest centre and walking time; grids inside and outside the 20-minute circle."""
-    return respond(centres.coverage(_read()))
+    return centres.coverage(_read())
 
 
-@bp.route("/v1/service-centres/{centre_id}", methods=["GET"])
-def get_service_centre(centre_id: str) -> Response:
-    return respond(centres.get_centre(_read(), centre_id))
+@route(bp, "GET", "/v1/service-centres/{centre_id}", "查看服务中心 / Get a service centre", response="service-centre")
+def get_service_centre(centre_id: str) -> dict[str, Any]:
+    return centres.get_centre(_read(), centre_id)
 
 
-@bp.route("/v1/service-centres/{centre_id}", methods=["PATCH"])
-def update_service_centre(centre_id: str) -> Response:
-    ctx, body = begin_write(bp.current_request, "service-centre", patch=True)
-    return respond(centres.update_centre(ctx, centre_id, body))
+@route(bp, "PATCH", "/v1/service-centres/{centre_id}", "修改服务中心 / Update a service centre", body="service-centre#patch", response="service-centre")
+def update_service_centre(centre_id: str) -> dict[str, Any]:
+    ctx, body = begin_write(bp.current_request)
+    return centres.update_centre(ctx, centre_id, body)
 
 
-@bp.route("/v1/service-requests", methods=["POST"])
-def create_service_request() -> Response:
+@route(bp, "POST", "/v1/service-requests", "申请服务 / Request a service", body="service-request", status=201, idempotent=True, response="service-request")
+def create_service_request() -> dict[str, Any]:
     """Ask for a door-to-door or one-stop service (employment, education, household…)."""
-    ctx, body = begin_write(bp.current_request, "service-request")
-    return respond(requests.create_service_request(ctx, body), 201)
+    ctx, body = begin_write(bp.current_request)
+    return requests.create_service_request(ctx, body)
 
 
-@bp.route("/v1/service-requests", methods=["GET"])
-def list_service_requests() -> Response:
+@route(bp, "GET", "/v1/service-requests", "服务申请列表 / List service requests", query=(REQUEST_STATUS,), pages=True, response="service-request-list")
+def list_service_requests() -> dict[str, Any]:
     r = bp.current_request
-    return respond(requests.list_service_requests(_read(), status=query_param(r, "status"), **paging(r)))
+    return requests.list_service_requests(_read(), status=query(r)["status"], **paging(r))
 
 
-@bp.route("/v1/service-requests/{request_id}", methods=["GET"])
-def get_service_request(request_id: str) -> Response:
-    return respond(requests.get_service_request(_read(), request_id))
+@route(bp, "GET", "/v1/service-requests/{request_id}", "查看服务申请 / Get a service request", response="service-request")
+def get_service_request(request_id: str) -> dict[str, Any]:
+    return requests.get_service_request(_read(), request_id)
 
 
-@bp.route("/v1/service-requests/{request_id}/transitions", methods=["POST"])
-def transition_service_request(request_id: str) -> Response:
+@route(bp, "POST", "/v1/service-requests/{request_id}/transitions", "办理服务申请 / Move a service request", body="transition-service-request", idempotent=True, response="service-request")
+def transition_service_request(request_id: str) -> dict[str, Any]:
     """accept, start, complete or decline a request; a disallowed action is 409 listing the allowed ones."""
-    ctx, body = begin_write(bp.current_request, "transition-service-request", status=200)
-    return respond(requests.transition(ctx, request_id, body))
+    ctx, body = begin_write(bp.current_request)
+    return requests.transition(ctx, request_id, body)
 
 
-@bp.route("/v1/service-requests/{request_id}/rating", methods=["POST"])
-def rate_service_request(request_id: str) -> Response:
+@route(bp, "POST", "/v1/service-requests/{request_id}/rating", "评价服务 / Rate a service", body="rate-service-request", idempotent=True, response="service-request")
+def rate_service_request(request_id: str) -> dict[str, Any]:
     """Rate a completed service 1–5, once."""
-    ctx, body = begin_write(bp.current_request, "rate-service-request", status=200)
-    return respond(requests.rate(ctx, request_id, body))
+    ctx, body = begin_write(bp.current_request)
+    return requests.rate(ctx, request_id, body)
 
 
-@bp.route("/v1/volunteer-activities", methods=["POST"])
-def create_volunteer_activity() -> Response:
+@route(bp, "POST", "/v1/volunteer-activities", "登记志愿服务时长 / Record volunteer hours", body="volunteer-activity", status=201, idempotent=True, response="volunteer-activity")
+def create_volunteer_activity() -> dict[str, Any]:
     """Record a member's volunteer hours (> 0, at most 24 a day); they count once verified."""
-    ctx, body = begin_write(bp.current_request, "volunteer-activity")
-    return respond(volunteers.create_volunteer_activity(ctx, body), 201)
+    ctx, body = begin_write(bp.current_request)
+    return volunteers.create_volunteer_activity(ctx, body)
 
 
-@bp.route("/v1/volunteer-activities", methods=["GET"])
-def list_volunteer_activities() -> Response:
+@route(bp, "GET", "/v1/volunteer-activities", "志愿服务记录 / List volunteer activities", query=(MEMBER_ID,), pages=True, response="volunteer-activity-list")
+def list_volunteer_activities() -> dict[str, Any]:
     r = bp.current_request
-    return respond(volunteers.list_activities(_read(), member_id=query_param(r, "member_id"), **paging(r)))
+    return volunteers.list_activities(_read(), member_id=query(r)["member_id"], **paging(r))
 
 
-@bp.route("/v1/volunteer-activities/totals", methods=["GET"])
-def volunteer_totals() -> Response:
+@route(bp, "GET", "/v1/volunteer-activities/totals", "志愿服务时长汇总 / Verified volunteer hours", query=(ANY_PERIOD,), response="volunteer-totals")
+def volunteer_totals() -> dict[str, Any]:
     """Verified hours per member, unit and community for `?period=YYYY-MM|YYYY-Qn|YYYY`."""
-    return respond(volunteers.totals(_read(), _period()))
+    return volunteers.totals(_read(), query(bp.current_request)["period"])
 
 
-@bp.route("/v1/volunteer-activities/{activity_id}/verify", methods=["POST"])
-def verify_volunteer_activity(activity_id: str) -> Response:
+@route(bp, "POST", "/v1/volunteer-activities/{activity_id}/verify", "核实志愿服务时长 / Verify volunteer hours", body="verify-volunteer-activity", idempotent=True, response="volunteer-activity")
+def verify_volunteer_activity(activity_id: str) -> dict[str, Any]:
     """Community staff verify or reject recorded hours."""
-    ctx, body = begin_write(bp.current_request, "verify-volunteer-activity", status=200)
-    return respond(volunteers.verify(ctx, activity_id, body))
+    ctx, body = begin_write(bp.current_request)
+    return volunteers.verify(ctx, activity_id, body)
 
 
-@bp.route("/v1/volunteer-reports", methods=["GET"])
-def list_volunteer_reports() -> Response:
+@route(bp, "GET", "/v1/volunteer-reports", "双报到季度报告 / Quarterly hours reports", query=(QUARTER,), pages=True, response="volunteer-report-list")
+def list_volunteer_reports() -> dict[str, Any]:
     """The 双报到 reports of `?quarter=YYYY-Qn`, one per employing unit."""
     r = bp.current_request
-    return respond(volunteers.list_reports(_read(), _period("quarter"), **paging(r)))
+    return volunteers.list_reports(_read(), query(r)["quarter"], **paging(r))
 
 
-@bp.route("/v1/volunteer-reports/runs", methods=["POST"])
-def run_volunteer_reports() -> Response:
+@route(bp, "POST", "/v1/volunteer-reports/runs", "生成季度报告 / Write a quarter's reports", body="run-volunteer-reports", status=201, idempotent=True, response="volunteer-report-run")
+def run_volunteer_reports() -> dict[str, Any]:
     """Write a quarter's reports now (the quarterly schedule runs the same code)."""
-    ctx, body = begin_write(bp.current_request, "run-volunteer-reports")
+    ctx, body = begin_write(bp.current_request)
     ctx.require("district_admin")
-    return respond(volunteers.run_quarter(ctx, body["quarter"]), 201)
+    return volunteers.run_quarter(ctx, body["quarter"])
 
 
-@bp.route("/v1/programmes", methods=["POST"])
-def create_programme() -> Response:
+@route(bp, "POST", "/v1/programmes", "新建服务项目 / Start a programme", body="programme", status=201, idempotent=True, response="programme")
+def create_programme() -> dict[str, Any]:
     """Start a programme (e.g. 阳光妈妈俱乐部) in a community or district-wide."""
-    ctx, body = begin_write(bp.current_request, "programme")
-    return respond(programmes.create_programme(ctx, body), 201)
+    ctx, body = begin_write(bp.current_request)
+    return programmes.create_programme(ctx, body)
 
 
-@bp.route("/v1/programmes", methods=["GET"])
-def list_programmes() -> Response:
-    return respond(programmes.list_programmes(_read(), **paging(bp.current_request)))
+@route(bp, "GET", "/v1/programmes", "服务项目列表 / List programmes", pages=True, response="programme-list")
+def list_programmes() -> dict[str, Any]:
+    return programmes.list_programmes(_read(), **paging(bp.current_request))
 
 
-@bp.route("/v1/programmes/{programme_id}", methods=["GET"])
-def get_programme(programme_id: str) -> Response:
-    return respond(programmes.get_programme(_read(), programme_id))
+@route(bp, "GET", "/v1/programmes/{programme_id}", "查看服务项目 / Get a programme", response="programme")
+def get_programme(programme_id: str) -> dict[str, Any]:
+    return programmes.get_programme(_read(), programme_id)
 
 
-@bp.route("/v1/programmes/{programme_id}/participants", methods=["POST"])
-def create_programme_participant(programme_id: str) -> Response:
-    ctx, body = begin_write(bp.current_request, "programme-participant")
-    return respond(programmes.add_participant(ctx, programme_id, body), 201)
+@route(bp, "POST", "/v1/programmes/{programme_id}/participants", "添加项目参与者 / Add a participant", body="programme-participant", status=201, idempotent=True, response="programme-participant")
+def create_programme_participant(programme_id: str) -> dict[str, Any]:
+    ctx, body = begin_write(bp.current_request)
+    return programmes.add_participant(ctx, programme_id, body)
 
 
-@bp.route("/v1/programmes/{programme_id}/participants", methods=["GET"])
-def list_programme_participants(programme_id: str) -> Response:
-    return respond(programmes.list_participants(_read(), programme_id, **paging(bp.current_request)))
+@route(bp, "GET", "/v1/programmes/{programme_id}/participants", "项目参与者 / List a programme's participants", pages=True, response="programme-participant-list")
+def list_programme_participants(programme_id: str) -> dict[str, Any]:
+    return programmes.list_participants(_read(), programme_id, **paging(bp.current_request))

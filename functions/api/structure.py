@@ -1,35 +1,43 @@
 """Routes for streets, communities and grids (`/v1/streets`, `/v1/communities`, `/v1/grids`)."""
 from __future__ import annotations
 
+from typing import Any
+
 from chalice import Blueprint
 from chalice.app import Response
 
 from functions import lazy
-from functions.api.request import (begin_write, expected_version, limit_param, query_param, respond,
-                                   tenant_context)
-from functions.errors import FieldError, Text, ValidationFailed
+from functions.api.declaration import Param, query, route
+from functions.api.request import begin_write, expected_version, paging, tenant_context
+from functions.tenancy import COMMUNITY_STAFF, DISTRICT_ADMIN
 
 bp = Blueprint(__name__)
 service = lazy.modules("functions.structure", "service")
 STREET, COMMUNITY, GRID = "street", "community", "grid"
 
 
+ADMINS = frozenset({DISTRICT_ADMIN})
+GRID_EDITORS = frozenset({DISTRICT_ADMIN, COMMUNITY_STAFF})
+STREET_ID = Param("street_id", "只列该街道的社区 / only this street's communities", "id")
+LAT = Param("lat", "纬度（WGS84）/ latitude (WGS84)", "number", required=True, bounds=(-90.0, 90.0))
+LON = Param("lon", "经度（WGS84）/ longitude (WGS84)", "number", required=True, bounds=(-180.0, 180.0))
+COMMUNITY_ID = Param("community_id", "只列该社区的网格 / only this community's grids", "id")
+
+
 def _list(kind: str, parent_param: str | None = None) -> Response:
     request = bp.current_request
-    ctx = tenant_context(request)
-    parent_id = query_param(request, parent_param) if parent_param else None
-    return respond(service.list_items(ctx, kind, parent_id=parent_id, limit=limit_param(request),
-                                      cursor_text=query_param(request, "cursor")))
+    parent_id = query(request)[parent_param] if parent_param else None
+    return service.list_items(tenant_context(request), kind, parent_id=parent_id, **paging(request))
 
 
 def _create(kind: str) -> Response:
-    ctx, body = begin_write(bp.current_request, kind)
-    return respond(service.create(ctx, kind, body), 201)
+    ctx, body = begin_write(bp.current_request)
+    return service.create(ctx, kind, body)
 
 
 def _update(kind: str, item_id: str) -> Response:
-    ctx, body = begin_write(bp.current_request, kind, patch=True)
-    return respond(service.update(ctx, kind, item_id, body))
+    ctx, body = begin_write(bp.current_request)
+    return service.update(ctx, kind, item_id, body)
 
 
 def _delete(kind: str, item_id: str) -> Response:
@@ -40,100 +48,83 @@ def _delete(kind: str, item_id: str) -> Response:
     return Response(body="", status_code=204)
 
 
-@bp.route("/v1/streets", methods=["POST"])
-def create_street() -> Response:
+@route(bp, "POST", "/v1/streets", "新建街道 / Create a street", body="street", status=201, idempotent=True, roles=ADMINS, response="street")
+def create_street() -> dict[str, Any]:
     return _create(STREET)
 
 
-@bp.route("/v1/streets", methods=["GET"])
-def list_streets() -> Response:
+@route(bp, "GET", "/v1/streets", "街道列表 / List streets", pages=True, response="street-list")
+def list_streets() -> dict[str, Any]:
     return _list(STREET)
 
 
-@bp.route("/v1/streets/{street_id}", methods=["GET"])
-def get_street(street_id: str) -> Response:
-    return respond(service.get(tenant_context(bp.current_request), STREET, street_id))
+@route(bp, "GET", "/v1/streets/{street_id}", "查看街道 / Get a street", response="street")
+def get_street(street_id: str) -> dict[str, Any]:
+    return service.get(tenant_context(bp.current_request), STREET, street_id)
 
 
-@bp.route("/v1/streets/{street_id}", methods=["PATCH"])
-def update_street(street_id: str) -> Response:
+@route(bp, "PATCH", "/v1/streets/{street_id}", "修改街道 / Update a street", body="street#patch", roles=ADMINS, response="street")
+def update_street(street_id: str) -> dict[str, Any]:
     return _update(STREET, street_id)
 
 
-@bp.route("/v1/streets/{street_id}", methods=["DELETE"])
-def delete_street(street_id: str) -> Response:
+@route(bp, "DELETE", "/v1/streets/{street_id}", "删除街道 / Delete a street", status=204, roles=ADMINS)
+def delete_street(street_id: str) -> dict[str, Any]:
     return _delete(STREET, street_id)
 
 
-@bp.route("/v1/communities", methods=["POST"])
-def create_community() -> Response:
+@route(bp, "POST", "/v1/communities", "新建社区 / Create a community", body="community", status=201, idempotent=True, roles=ADMINS, response="community")
+def create_community() -> dict[str, Any]:
     return _create(COMMUNITY)
 
 
-@bp.route("/v1/communities", methods=["GET"])
-def list_communities() -> Response:
+@route(bp, "GET", "/v1/communities", "社区列表 / List communities", query=(STREET_ID,), pages=True, response="community-list")
+def list_communities() -> dict[str, Any]:
     return _list(COMMUNITY, "street_id")
 
 
-@bp.route("/v1/communities/{community_id}", methods=["GET"])
-def get_community(community_id: str) -> Response:
-    return respond(service.get(tenant_context(bp.current_request), COMMUNITY, community_id))
+@route(bp, "GET", "/v1/communities/{community_id}", "查看社区 / Get a community", response="community")
+def get_community(community_id: str) -> dict[str, Any]:
+    return service.get(tenant_context(bp.current_request), COMMUNITY, community_id)
 
 
-@bp.route("/v1/communities/{community_id}", methods=["PATCH"])
-def update_community(community_id: str) -> Response:
+@route(bp, "PATCH", "/v1/communities/{community_id}", "修改社区 / Update a community", body="community#patch", roles=ADMINS, response="community")
+def update_community(community_id: str) -> dict[str, Any]:
     return _update(COMMUNITY, community_id)
 
 
-@bp.route("/v1/communities/{community_id}", methods=["DELETE"])
-def delete_community(community_id: str) -> Response:
+@route(bp, "DELETE", "/v1/communities/{community_id}", "删除社区 / Delete a community", status=204, roles=ADMINS)
+def delete_community(community_id: str) -> dict[str, Any]:
     return _delete(COMMUNITY, community_id)
 
 
-@bp.route("/v1/grids", methods=["POST"])
-def create_grid() -> Response:
+@route(bp, "POST", "/v1/grids", "新建网格 / Create a grid", body="grid", status=201, idempotent=True, roles=GRID_EDITORS, response="grid")
+def create_grid() -> dict[str, Any]:
     return _create(GRID)
 
 
-@bp.route("/v1/grids", methods=["GET"])
-def list_grids() -> Response:
+@route(bp, "GET", "/v1/grids", "网格列表 / List grids", query=(COMMUNITY_ID,), pages=True, response="grid-list")
+def list_grids() -> dict[str, Any]:
     return _list(GRID, "community_id")
 
 
-@bp.route("/v1/grids/locate", methods=["GET"])
-def locate_grid() -> Response:
+@route(bp, "GET", "/v1/grids/locate", "按位置查找网格 / Find the grid at a point", query=(LAT, LON), response="grid")
+def locate_grid() -> dict[str, Any]:
     request = bp.current_request
-    ctx = tenant_context(request)
-    return respond(service.locate(ctx, *_point(request)))
+    values = query(request)
+    return service.locate(tenant_context(request), values["lon"], values["lat"])
 
 
-@bp.route("/v1/grids/{grid_id}", methods=["GET"])
-def get_grid(grid_id: str) -> Response:
-    return respond(service.get(tenant_context(bp.current_request), GRID, grid_id))
+@route(bp, "GET", "/v1/grids/{grid_id}", "查看网格 / Get a grid", response="grid")
+def get_grid(grid_id: str) -> dict[str, Any]:
+    return service.get(tenant_context(bp.current_request), GRID, grid_id)
 
 
-@bp.route("/v1/grids/{grid_id}", methods=["PATCH"])
-def update_grid(grid_id: str) -> Response:
+@route(bp, "PATCH", "/v1/grids/{grid_id}", "修改网格 / Update a grid", body="grid#patch", roles=GRID_EDITORS, response="grid")
+def update_grid(grid_id: str) -> dict[str, Any]:
     return _update(GRID, grid_id)
 
 
-@bp.route("/v1/grids/{grid_id}", methods=["DELETE"])
-def delete_grid(grid_id: str) -> Response:
+@route(bp, "DELETE", "/v1/grids/{grid_id}", "删除网格 / Delete a grid", status=204, roles=GRID_EDITORS)
+def delete_grid(grid_id: str) -> dict[str, Any]:
     return _delete(GRID, grid_id)
-
-
-def _point(request) -> tuple[float, float]:
-    """(lon, lat) from `?lat=&lon=`, each named when missing or out of range."""
-    errors, values = [], {}
-    for name, bound in (("lon", 180.0), ("lat", 90.0)):
-        raw = query_param(request, name)
-        try:
-            value = float(raw) if raw is not None else None
-        except ValueError:
-            value = None
-        if value is None or not -bound <= value <= bound:
-            errors.append(FieldError(f"/{name}", Text(f"{name} 须为 ±{bound:g} 以内的数字", f"{name} must be a number within ±{bound:g}")))
-        values[name] = value
-    if errors:
-        raise ValidationFailed(errors=errors)
-    return values["lon"], values["lat"]

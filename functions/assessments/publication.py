@@ -7,7 +7,7 @@ Keys: appeals `<tenant>#assessment-appeal#<YYYY-MM>` / id.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any
 
 from functions import store
@@ -32,7 +32,7 @@ def _open_state(ctx: TenantContext, period: str) -> AssessmentsTable:
 def create_appeal(ctx: TenantContext, period: str, body: dict[str, Any]) -> dict[str, Any]:
     """A unit's appeal, filed by staff of its community (or the district) within the window."""
     item = _open_state(ctx, period)
-    if datetime.now(timezone.utc) > datetime.fromisoformat(item.data["appeal_until"]):
+    if datetime.now(UTC) > datetime.fromisoformat(item.data["appeal_until"]):
         raise Conflict(Text("公示期已过，不能再申诉", "The appeal window has closed"))
     try:
         unit = CommitteesTable.get(ctx.key("unit"), body["unit_id"]).data.as_dict()
@@ -81,7 +81,7 @@ def finalize(ctx: TenantContext, period: str) -> dict[str, Any]:
     ctx.require(DISTRICT_ADMIN)
     state = _open_state(ctx, period)
     data = state.data.as_dict()
-    if datetime.now(timezone.utc) < datetime.fromisoformat(data["appeal_until"]):
+    if datetime.now(UTC) < datetime.fromisoformat(data["appeal_until"]):
         raise Conflict(Text("公示期未结束", "The appeal window is still open"))
     if any(a.data["status"] == "open" for a in store.query_all(AssessmentsTable, ctx.key("assessment-appeal", period))):
         raise Conflict(Text("仍有未处理的申诉", "Appeals are still open"))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from typing import Any
 
 from functions import store
@@ -140,7 +140,7 @@ def run_period(ctx: TenantContext, period: str, *, now: datetime | None = None) 
             batch.save(AssessmentsTable(partition, r["unit_id"], kind=RESULT, data=r, gsi1pk=f"{partition}#rank",
                                         gsi1sk=f"{r['rank']:06d}"))
     report_keys = reports.write(ctx, period, run_id, results)
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     window = float(ctx.settings.get("appeal_window_days", DEFAULT_APPEAL_DAYS))
     data = {**old, "period": period, "run_id": run_id, "rule_version": rule_set["version"], "status": "published",
             "units": len(results), "published_at": now.isoformat(timespec="seconds"),

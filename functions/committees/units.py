@@ -14,10 +14,11 @@ from functions.errors import FieldError, Text, Unprocessable
 from functions.ids import new_id
 from functions.models import CommitteesTable
 from functions.structure.service import community_must_exist
+from functions.vocabulary import PARTY_ORG_STATUSES
 from functions.tenancy import TenantContext
 
 KIND = "unit"
-STATUSES = ("upgraded", "converted", "standardized", "none")
+STATUSES = PARTY_ORG_STATUSES
 
 
 def _keys(ctx: TenantContext, data: dict[str, Any], item_id: str) -> dict[str, str]:

@@ -6,7 +6,8 @@ contact details of residents (service-request phone numbers) are not exported.
 """
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 from functions import store
 from functions.audit import chain

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from functools import lru_cache
 from typing import Any
 
@@ -117,7 +117,7 @@ def run_export(ctx: TenantContext, job_id: str) -> dict[str, Any]:
         storage.put(f"{base}/README.md", readme, "text/markdown; charset=utf-8")
         files.append({"name": "README.md", "key": f"{base}/README.md", "rows": None, "bytes": len(readme),
                       "sha256": hashlib.sha256(readme).hexdigest()})
-        manifest = {"export_id": job_id, "tenant": ctx.tenant, "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        manifest = {"export_id": job_id, "tenant": ctx.tenant, "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
                     "format": job["format"], "from": job.get("from"), "to": job.get("to"),
                     "audit_chain_head": {"seq": head.seq, "hash": head.hash},
                     "files": [{k: f[k] for k in ("name", "rows", "bytes", "sha256")} for f in files]}
@@ -126,7 +126,7 @@ def run_export(ctx: TenantContext, job_id: str) -> dict[str, Any]:
         storage.put(f"{base}/manifest.json.sig", sign(manifest_bytes).encode(), "text/plain")
     except Exception as exc:
         return _finish(ctx, item, {**job, "status": "failed", "detail": type(exc).__name__})
-    expires = (datetime.now(timezone.utc) + timedelta(days=retention)).isoformat(timespec="seconds")
+    expires = (datetime.now(UTC) + timedelta(days=retention)).isoformat(timespec="seconds")
     return _finish(ctx, item, {**job, "status": "done", "files": files, "manifest_key": f"{base}/manifest.json",
                                "audit_chain_head": manifest["audit_chain_head"], "expires_at": expires})
 

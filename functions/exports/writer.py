@@ -11,7 +11,8 @@ import hashlib
 import io
 import json
 import tempfile
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from functions import config, storage
 

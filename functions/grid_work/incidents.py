@@ -14,8 +14,10 @@ gsi4 `<tenant>#incident-category#<code>` / `<status>#<id>`.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any
+
+from pynamodb.expressions.condition import Condition
 
 from functions import store
 from functions.errors import Conflict, FieldError, Forbidden, Text, Unprocessable
@@ -24,20 +26,13 @@ from functions.grid_work.calendar import DEFAULT_LIMITS, Calendar
 from functions.ids import new_id
 from functions.models import GridsTable
 from functions.structure import service as structure
-from functions.tenancy import COMMUNITY_STAFF, DISTRICT_ADMIN, GRID_WORKER, MEMBER, TenantContext
+from functions.vocabulary import INCIDENT_LEVELS, INCIDENT_TRANSITIONS
+from functions.tenancy import AUDITOR, COMMUNITY_STAFF, DISTRICT_ADMIN, GRID_WORKER, MEMBER, TenantContext
 
 KIND = "incident"
-LEVELS = ("grid", "community", "street", "district")
+LEVELS = INCIDENT_LEVELS
 OPEN_STATES = ("reported", "accepted", "dispatched", "in_progress")
-TRANSITIONS: dict[str, dict[str, str]] = {
-    "reported": {"accept": "accepted", "reject": "rejected", "escalate": "reported"},
-    "accepted": {"dispatch": "dispatched", "escalate": "accepted"},
-    "dispatched": {"start": "in_progress", "escalate": "dispatched"},
-    "in_progress": {"resolve": "resolved", "escalate": "in_progress"},
-    "resolved": {"verify": "verified"},
-    "verified": {"close": "closed"},
-    "closed": {}, "rejected": {},
-}
+TRANSITIONS = INCIDENT_TRANSITIONS
 STAFF_ACTIONS = {"accept", "reject", "dispatch", "verify", "close"}
 
 
@@ -58,7 +53,7 @@ def _keys(ctx: TenantContext, data: dict[str, Any], item_id: str) -> dict[str, A
 
 
 def _utc(moment: str) -> str:
-    return datetime.fromisoformat(moment).astimezone(timezone.utc).isoformat(timespec="seconds")
+    return datetime.fromisoformat(moment).astimezone(UTC).isoformat(timespec="seconds")
 
 
 def _start_stage(ctx: TenantContext, data: dict[str, Any], stage: str | None, at: datetime) -> None:
@@ -73,7 +68,7 @@ def _start_stage(ctx: TenantContext, data: dict[str, Any], stage: str | None, at
 
 
 def with_flags(incident: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     due = incident.get("due_at")
     if not due:
         incident["overdue"] = incident["due_soon"] = False
@@ -113,7 +108,7 @@ def report(ctx: TenantContext, body: dict[str, Any], item_id: str | None = None,
         raise Forbidden(Text("只能在自己负责的网格上报", "You may report only in your own grids"))
     category = categories.require(ctx, body["category"], body.get("details", {}))
     uploads.require_objects(ctx, [p["key"] for p in body.get("photos", [])], "/photos")
-    at = reported_at or datetime.now(timezone.utc)
+    at = reported_at or datetime.now(UTC)
     data: dict[str, Any] = {
         "priority": "normal", "source": "grid_patrol" if ctx.principal.has(GRID_WORKER) else "resident_report",
         "photos": [], "details": {}, **body, "category_name": category["name"], "grid_id": grid_id,
@@ -127,11 +122,26 @@ def report(ctx: TenantContext, body: dict[str, Any], item_id: str | None = None,
 
 
 def _readable(ctx: TenantContext, data: dict[str, Any]) -> None:
+    """District staff and auditors read every incident; community staff their communities', grid
+    workers their grids', anyone the ones they reported. Others get 404, as for a missing one."""
     p = ctx.principal
-    if p.has(DISTRICT_ADMIN) or (p.has(COMMUNITY_STAFF) and data["community_id"] in p.communities) or \
+    if p.has(DISTRICT_ADMIN, AUDITOR) or (p.has(COMMUNITY_STAFF) and data["community_id"] in p.communities) or \
             (p.has(GRID_WORKER) and data["grid_id"] in p.grids) or data.get("reporter") == p.sub:
         return
     raise store.not_found(KIND)
+
+
+def _readable_filter(ctx: TenantContext) -> Condition | None:
+    """`_readable` as a DynamoDB filter, so a list shows exactly the incidents the caller may open."""
+    p = ctx.principal
+    if p.has(DISTRICT_ADMIN, AUDITOR):
+        return None
+    condition: Condition = GridsTable.data["reporter"] == p.sub
+    if p.has(COMMUNITY_STAFF) and p.communities:
+        condition = condition | GridsTable.data["community_id"].is_in(*sorted(p.communities))
+    if p.has(GRID_WORKER) and p.grids:
+        condition = condition | GridsTable.data["grid_id"].is_in(*sorted(p.grids))
+    return condition
 
 
 def get_incident(ctx: TenantContext, incident_id: str) -> dict[str, Any]:
@@ -166,7 +176,7 @@ def transition(ctx: TenantContext, incident_id: str, body: dict[str, Any], at: d
         raise Conflict(Text(f"当前状态“{data['status']}”不能执行“{action}”", f"'{action}' is not allowed in status '{data['status']}'"),
                        extra={"allowed": sorted(allowed)})
     _authorise_action(ctx, data, action)
-    now = at or datetime.now(timezone.utc)
+    now = at or datetime.now(UTC)
     stamp = now.isoformat(timespec="seconds")
     if action == "dispatch":
         if not body.get("assignee"):
@@ -194,14 +204,19 @@ def transition(ctx: TenantContext, incident_id: str, body: dict[str, Any], at: d
 
 def list_incidents(ctx: TenantContext, *, status: str | None, grid_id: str | None, category: str | None,
                    overdue: bool, limit: int | None, cursor_text: str | None) -> dict[str, Any]:
-    """Each filter is one Query on the index designed for it; grid workers see only their grids."""
-    p = ctx.principal
-    if not p.has(DISTRICT_ADMIN, COMMUNITY_STAFF) and not (grid_id and grid_id in p.grids):
-        raise Forbidden(Text("网格员只能查看自己网格的事件（请带 grid_id）", "Grid workers list their own grids' incidents (pass grid_id)"))
+    """Each filter is one Query on the index designed for it, filtered to what the caller may open
+    (a page may then hold fewer than `limit` items; `next_cursor` still leads on)."""
     scope = f"{ctx.tenant}|incident|{status}|{grid_id}|{category}|{overdue}"
     starts = GridsTable.gsi3sk.startswith(f"{status}#") if status else None
+    scoped = _readable_filter(ctx)
+    # The index serves the first filter; the others (and, for overdue, all) filter its pages, so
+    # combined filters never widen the list.
+    for name, value in (("grid_id", grid_id), ("category", category), ("status", status)):
+        if value:
+            match = GridsTable.data[name] == value
+            scoped = match if scoped is None else scoped & match
     if overdue:
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        now = datetime.now(UTC).isoformat(timespec="seconds")
         args = (ctx.key("incident-open"), "gsi2", GridsTable.gsi2sk < now)
     elif grid_id:
         args = (ctx.key("grid", grid_id, KIND), "gsi3", starts)
@@ -213,7 +228,7 @@ def list_incidents(ctx: TenantContext, *, status: str | None, grid_id: str | Non
     else:
         args = (ctx.key(KIND), None, None)
     body = store.page(GridsTable, args[0], index=args[1], range_condition=args[2], scope=scope, limit=limit,
-                      cursor_text=cursor_text, newest_first=not overdue).body()
+                      cursor_text=cursor_text, newest_first=not overdue, filter_condition=scoped).body()
     body["items"] = [with_flags(i) for i in body["items"]]
     return body
 
@@ -221,7 +236,7 @@ def list_incidents(ctx: TenantContext, *, status: str | None, grid_id: str | Non
 def sweep_overdue(ctx: TenantContext, now: datetime | None = None) -> list[dict[str, Any]]:
     """Card and escalate each overdue incident once per breach (stage + due time): yellow, then red.
     Running it twice changes nothing the second time."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     carded = []
     overdue = store.query_all(GridsTable, ctx.key("incident-open"), index="gsi2",
                               range_condition=GridsTable.gsi2sk < now.isoformat(timespec="seconds"))

@@ -4,7 +4,7 @@ incidents with one range Query on their time-ordered ids."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from statistics import median
 from typing import Any
 
@@ -31,7 +31,7 @@ def _summary(incidents: list[dict[str, Any]]) -> dict[str, Any]:
 
 def grid_work(ctx: TenantContext, period: str) -> dict[str, Any]:
     low, high = month_bounds(ctx.timezone, period)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     incidents = [with_flags(item.public(), now) for item in reported_between(ctx, low, high)]
     by_community: dict[str, list] = defaultdict(list)
     by_grid: dict[str, list] = defaultdict(list)

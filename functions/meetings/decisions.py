@@ -18,10 +18,11 @@ from functions.errors import Conflict, FieldError, Text, Unprocessable
 from functions.ids import new_id, now_iso, today_in
 from functions.meetings.meetings import load as load_meeting
 from functions.models import CommitteesTable, MeetingsTable
+from functions.vocabulary import ACTION_NEXT_STATUS
 from functions.tenancy import TenantContext
 
 DECISION, ACTION = "decision", "action"
-NEXT_STATUS = {"open": {"in_progress", "done"}, "in_progress": {"done"}, "done": set()}
+NEXT_STATUS = ACTION_NEXT_STATUS
 MAX_ACTIONS = 20
 
 

@@ -8,7 +8,7 @@ tenant's meetings in a period).
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from typing import Any
 
 from functions import periods, store
@@ -25,7 +25,7 @@ REMINDER_AFTER = timedelta(days=7)
 
 def utc(moment: str) -> str:
     """An ISO-8601 time with offset, as a sortable UTC string."""
-    return datetime.fromisoformat(moment).astimezone(timezone.utc).isoformat(timespec="seconds")
+    return datetime.fromisoformat(moment).astimezone(UTC).isoformat(timespec="seconds")
 
 
 def period_bounds(ctx: TenantContext, date_from: str | None, date_to: str | None) -> tuple[str, str]:
@@ -70,7 +70,7 @@ def create_meeting(ctx: TenantContext, body: dict[str, Any], item_id: str | None
 def with_flags(meeting: dict[str, Any], revisions: int | None = None) -> dict[str, Any]:
     """Add `minutes_reminder`: the meeting took place over 7 days ago and has no approved minutes."""
     due = datetime.fromisoformat(meeting["scheduled_utc"]) + REMINDER_AFTER
-    meeting["minutes_reminder"] = meeting.get("approved_revision") is None and datetime.now(timezone.utc) > due
+    meeting["minutes_reminder"] = meeting.get("approved_revision") is None and datetime.now(UTC) > due
     if revisions is not None:
         meeting["minutes_revisions"] = revisions
     return meeting

@@ -6,7 +6,8 @@ gsi1 (`platform#tenants`). Its audit entries start the tenant's own chain.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from functions import config, store
 from functions.errors import Conflict, FieldError, Forbidden, Text, ValidationFailed

@@ -11,7 +11,7 @@ from functions import store
 from functions.ids import new_id
 from functions.models import ServicesTable
 from functions.structure.service import community_must_exist
-from functions.tenancy import DISTRICT_ADMIN, TenantContext
+from functions.tenancy import AUDITOR, COMMUNITY_STAFF, DISTRICT_ADMIN, TenantContext
 
 KIND = "programme"
 PARTICIPANT = "programme_participant"
@@ -48,6 +48,8 @@ def add_participant(ctx: TenantContext, programme_id: str, body: dict[str, Any])
 
 
 def list_participants(ctx: TenantContext, programme_id: str, *, limit: int | None, cursor_text: str | None) -> dict[str, Any]:
+    """A programme's participants (names of residents, some of them children): staff and auditors only."""
+    ctx.require(DISTRICT_ADMIN, COMMUNITY_STAFF, AUDITOR)
     store.get(ServicesTable, ctx, KIND, programme_id)
     key = ctx.key(KIND, programme_id, "participant")
     return store.page(ServicesTable, key, scope=f"{ctx.tenant}|{key}", limit=limit, cursor_text=cursor_text).body()

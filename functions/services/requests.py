@@ -12,17 +12,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from pynamodb.expressions.condition import Condition
+
 from functions import store
 from functions.errors import Conflict, Text
 from functions.ids import new_id, now_iso
 from functions.models import ServicesTable
 from functions.structure.service import community_must_exist
-from functions.tenancy import COMMUNITY_STAFF, DISTRICT_ADMIN, TenantContext
+from functions.vocabulary import SERVICE_REQUEST_TRANSITIONS
+from functions.tenancy import AUDITOR, COMMUNITY_STAFF, DISTRICT_ADMIN, TenantContext
 
 KIND = "service_request"
-TRANSITIONS = {"submitted": {"accept": "accepted", "decline": "declined"},
-               "accepted": {"start": "in_service", "decline": "declined"},
-               "in_service": {"complete": "completed"}, "completed": {}, "declined": {}}
+TRANSITIONS = SERVICE_REQUEST_TRANSITIONS
 
 
 def _keys(ctx: TenantContext, status: str, item_id: str) -> dict[str, str]:
@@ -48,17 +49,39 @@ def create_service_request(ctx: TenantContext, body: dict[str, Any], item_id: st
                                     **_keys(ctx, "submitted", item_id)))
 
 
+def _readable(ctx: TenantContext, data: dict[str, Any]) -> None:
+    """District staff and auditors read every request, community staff their communities', a resident
+    the ones they submitted; others get 404, as for a missing one."""
+    p = ctx.principal
+    if p.has(DISTRICT_ADMIN, AUDITOR) or (p.has(COMMUNITY_STAFF) and data["community_id"] in p.communities) \
+            or data.get("submitted_by") == p.sub:
+        return
+    raise store.not_found(KIND)
+
+
+def _readable_filter(ctx: TenantContext) -> Condition | None:
+    """`_readable` as a DynamoDB filter, so a list shows exactly what the caller may open."""
+    p = ctx.principal
+    if p.has(DISTRICT_ADMIN, AUDITOR):
+        return None
+    condition: Condition = ServicesTable.data["submitted_by"] == p.sub
+    if p.has(COMMUNITY_STAFF) and p.communities:
+        condition = condition | ServicesTable.data["community_id"].is_in(*sorted(p.communities))
+    return condition
+
+
 def get_service_request(ctx: TenantContext, request_id: str) -> dict[str, Any]:
-    return _shown(ctx, store.get(ServicesTable, ctx, KIND, request_id).public())
+    item = store.get(ServicesTable, ctx, KIND, request_id)
+    _readable(ctx, item.data.as_dict())
+    return _shown(ctx, item.public())
 
 
 def list_service_requests(ctx: TenantContext, *, status: str | None, limit: int | None,
                           cursor_text: str | None) -> dict[str, Any]:
-    if status:
-        body = store.page(ServicesTable, ctx.key("service-request-status", status), index="gsi1",
-                          scope=f"{ctx.tenant}|service-request|{status}", limit=limit, cursor_text=cursor_text).body()
-    else:
-        body = store.list_kind(ServicesTable, ctx, KIND, limit=limit, cursor_text=cursor_text)
+    """Requests, all or by status (one Query each), filtered to those the caller may open."""
+    hash_key, index = (ctx.key("service-request-status", status), "gsi1") if status else (ctx.key(KIND), None)
+    body = store.page(ServicesTable, hash_key, index=index, scope=f"{ctx.tenant}|service-request|{status}", limit=limit,
+                      cursor_text=cursor_text, filter_condition=_readable_filter(ctx)).body()
     body["items"] = [_shown(ctx, r) for r in body["items"]]
     return body
 

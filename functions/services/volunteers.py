@@ -13,14 +13,14 @@ Tallies `<tenant>#volunteer-day#<mid>` / `<date>` (tenths of hours). Reports
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from typing import Any
 
 from functions import store
 from functions.errors import Conflict, FieldError, Forbidden, Text, Unprocessable, ValidationFailed
 from functions.ids import new_id, now_iso, today_in
 from functions.models import CommitteesTable, ServicesTable
-from functions.tenancy import COMMUNITY_STAFF, DISTRICT_ADMIN, TenantContext
+from functions.tenancy import AUDITOR, COMMUNITY_STAFF, DISTRICT_ADMIN, TenantContext
 
 KIND = "volunteer_activity"
 REPORT = "volunteer_report"
@@ -157,7 +157,7 @@ def run_quarter(ctx: TenantContext, quarter: str) -> dict[str, Any]:
     for unit_id, members in sorted(by_unit.items()):
         data = {"quarter": quarter, "unit_id": unit_id, "threshold_hours": threshold, "members": members,
                 "below": [m["member_id"] for m in members if m["below_threshold"]],
-                "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+                "generated_at": datetime.now(UTC).isoformat(timespec="seconds")}
         try:
             existing = ServicesTable.get(partition, unit_id)
             store.update(ctx, existing, data, existing.version)
@@ -167,6 +167,8 @@ def run_quarter(ctx: TenantContext, quarter: str) -> dict[str, Any]:
 
 
 def list_reports(ctx: TenantContext, quarter: str, *, limit: int | None, cursor_text: str | None) -> dict[str, Any]:
+    """The quarter's reports to employing units (members' hours by name): staff and auditors only."""
+    ctx.require(DISTRICT_ADMIN, COMMUNITY_STAFF, AUDITOR)
     months_of(quarter)
     key = ctx.key("volunteer-report", quarter)
     return store.page(ServicesTable, key, scope=f"{ctx.tenant}|{key}", limit=limit, cursor_text=cursor_text).body()

@@ -5,7 +5,8 @@ Distances here are small (a district), so planar ray casting on degrees is exact
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 from functions.errors import FieldError, Text
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import re
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from typing import Any
 
 from chalice.app import CloudWatchEventConfig, ScheduledEventConfig
@@ -46,7 +46,7 @@ def next_run(expression: str, after: datetime) -> datetime:
 
 def scheduled_event(name: str) -> dict[str, Any]:
     return {"version": "0", "id": f"local-{name}", "detail-type": "Scheduled Event", "source": "aws.events",
-            "account": "000000000000", "time": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "account": "000000000000", "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "region": "local", "resources": [f"local:rule/{name}"], "detail": {}}
 
 
@@ -59,10 +59,10 @@ def fire(name: str) -> Any:
 
 def run_forever() -> None:
     jobs = schedules()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     due = {name: next_run(expr, now) for name, (expr, _) in jobs.items()}
     while True:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         for name, when in due.items():
             if when <= now:
                 try:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import threading
 
 from chalice.config import Config
-from chalice.local import ChaliceRequestHandler, LocalChalice, LocalDevServer, create_local_server
+from chalice.local import (ChaliceRequestHandler, LocalChalice, LocalDevServer, LocalGatewayException,
+                           create_local_server)
 
 _one_request_at_a_time = threading.Lock()
 
@@ -19,6 +20,20 @@ class SerialisedHandler(ChaliceRequestHandler):
     def _generic_handle(self) -> None:
         with _one_request_at_a_time:
             super()._generic_handle()
+
+    # Methods the standard library server would answer with its own 501 HTML page: the app answers
+    # them (405 with Allow on a known path) like any other.
+    do_TRACE = do_CONNECT = _generic_handle
+
+    def _send_error_response(self, error: LocalGatewayException) -> None:
+        """No route matches the path: a 404 problem, as the gateway's MISSING_AUTHENTICATION_TOKEN
+        response in the template answers (never Chalice's SigV4 wording, which echoes the token)."""
+        from functions.api.middleware import problem_response
+        from functions.errors import NotFound, language
+
+        lang = language(self.headers.get("accept-language"))
+        response = problem_response(NotFound(), lang)
+        self._send_http_response(404, dict(response.headers), response.body)
 
 
 def serve(port: int, host: str = "127.0.0.1") -> None:
