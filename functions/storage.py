@@ -203,8 +203,9 @@ def copy(source_key: str, target_key: str, source_version: str | None = None) ->
     return answer.get("VersionId")
 
 
-def delete(key: str) -> None:
-    client().delete_object(Bucket=config.BUCKET, Key=key)
+def delete(key: str, version_id: str | None = None) -> None:
+    """Delete an object: that version for good, or (no version) hide it behind a delete marker."""
+    client().delete_object(Bucket=config.BUCKET, Key=key, **({"VersionId": version_id} if version_id else {}))
 
 
 def exists(key: str) -> bool:

@@ -248,3 +248,15 @@ def test_read_hands_on_only_the_recorded_bytes(api, admin, tenant, committee):  
 
     with pytest.raises(IntegrityError):
         storage.read(approved["key"], None, approved["sha256"])
+
+
+def test_complete_links_the_measured_version_not_a_later_put(tenant):
+    """`…/complete` copies the staged version it hashed; bytes PUT to the staging key after that are not linked."""
+    staging = f"{tenant_prefix(tenant)}uploads/race"
+    measured_version = storage.put(staging, PDF, "application/pdf")
+    storage.put(staging, b"later bytes", "application/pdf")
+    copied = storage.copy(staging, f"{tenant_prefix(tenant)}minutes/race/copy", measured_version)
+    assert storage.read(f"{tenant_prefix(tenant)}minutes/race/copy", copied, hashlib.sha256(PDF).hexdigest()) == PDF
+    storage.delete(staging, measured_version)
+    assert storage.size_and_sha256(staging, measured_version) is None  # that version is gone for good
+    assert storage.read(staging) == b"later bytes"

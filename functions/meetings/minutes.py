@@ -20,8 +20,8 @@ from typing import Any
 
 from functions import storage, store
 from functions.audit.log import record_read
-from functions.errors import (Conflict, FieldError, Forbidden, PayloadTooLarge, ServiceUnavailable, Text,
-                              Unprocessable, UnsupportedMediaType, ValidationFailed)
+from functions.errors import (Conflict, FieldError, Forbidden, IntegrityError, PayloadTooLarge, ServiceUnavailable,
+                              Text, Unprocessable, UnsupportedMediaType, ValidationFailed)
 from functions.ids import new_id, now_iso
 from functions.meetings.meetings import load
 from functions.models import CommitteesTable, MeetingsTable
@@ -44,13 +44,11 @@ def _revisions_key(ctx: TenantContext, meeting_id: str) -> str:
 
 def _verified(revision: dict[str, Any]) -> str | None:
     """The revision's object re-read and re-hashed: its version, or IntegrityError naming the revision."""
-    from functions.errors import IntegrityError
-
     try:
         return _s3_or_503(lambda: storage.verify(revision["key"], revision.get("version_id"), revision["sha256"],
                                                  revision["size"]), READ_FAILED)
     except IntegrityError as exc:
-        exc.extra.setdefault("revision", revision["revision"])
+        exc.extra.setdefault("revision", int(revision["revision"]))
         raise
 
 
@@ -171,7 +169,7 @@ def complete_upload(ctx: TenantContext, meeting_id: str, upload_id: str, reason:
     if sha256 != declared["sha256"]:
         errors.append(FieldError("/sha256", Text("实际 SHA-256 与声明不符", "Stored SHA-256 differs from the declared one")))
     if errors:
-        _store_or_503(lambda: storage.delete(declared["staging_key"]))
+        _store_or_503(lambda: storage.delete(declared["staging_key"], staged_version))
         store.update(ctx, upload, {**declared, "status": "rejected", "measured": {"size": size, "sha256": sha256}},
                      upload.version)
         raise Unprocessable(Text("文件与声明不符，已删除", "The file does not match its declaration and was deleted"),
@@ -183,7 +181,7 @@ def complete_upload(ctx: TenantContext, meeting_id: str, upload_id: str, reason:
     revision = _add_revision(ctx, meeting, sha256=sha256, size=size, content_type=declared["content_type"], key=key,
                              version_id=version, filename=declared["filename"], reason=reason,
                              extra=[store.Replace(done, upload.version)])
-    _store_or_503(lambda: storage.delete(declared["staging_key"]))
+    _store_or_503(lambda: storage.delete(declared["staging_key"], staged_version))
     return revision
 
 
