@@ -99,6 +99,12 @@ class StaleVersion(Conflict):
     slug, title = "stale-version", Text("对象已被他人修改，请刷新后重试", "The object changed since you read it")
 
 
+class IntegrityError(Conflict):
+    """A stored object is not the bytes its record pins (SHA-256, size or version): it is never served."""
+
+    slug, title = "integrity-error", Text("存储的文件与记录的校验值不符，已拒绝提供", "The stored file does not match its recorded checksum and is withheld")
+
+
 class PayloadTooLarge(ProblemError):
     status, slug, title = 413, "payload-too-large", Text("请求体过大", "Request body too large")
 

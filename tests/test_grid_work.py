@@ -177,14 +177,17 @@ def test_categories_with_typed_fields(api, admin, grid):
 
 
 def test_photos_must_be_uploaded_objects_of_the_tenant(api, admin, grid):
+    import hashlib
+
     import requests
 
+    photo = b"\xff\xd8\xff\xe0"
     up = api.post("/v1/uploads", admin, {"purpose": "incident_photo", "filename": "a.jpg", "content_type": "image/jpeg",
-                                         "size": 4, "sha256": "0" * 64}).json
+                                         "size": len(photo), "sha256": hashlib.sha256(photo).hexdigest()}).json
     missing = api.post("/v1/incidents", admin, {"category": "other", "description": "x", "grid_id": grid["grid"],
                                                 "photos": [{"key": up["key"]}]})
     assert missing.status == 422 and missing.json["errors"][0]["path"] == "/photos/0/key"
-    assert requests.put(up["url"], data=b"\xff\xd8\xff\xe0", headers=up["headers"], timeout=10).status_code == 200
+    assert requests.put(up["url"], data=photo, headers=up["headers"], timeout=10).status_code == 200
     ok = api.post("/v1/incidents", admin, {"category": "other", "description": "x", "grid_id": grid["grid"],
                                            "photos": [{"key": up["key"], "name": "现场"}]})
     assert ok.status == 201

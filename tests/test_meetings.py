@@ -177,6 +177,23 @@ def test_secretary_approves_and_corrections_need_a_reason(api, admin, tenant, co
     assert statuses == ["draft", "superseded", "approved"]
 
 
+def test_restore_repins_only_lost_versions_of_the_same_bytes(api, admin, tenant, committee):
+    """The local S3 forgets objects on restart: the demo loader puts the minutes back and re-pins them."""
+    from functions.meetings import minutes
+
+    m = meeting(api, admin, committee)
+    first = put_minutes(api, admin, m["id"]).json
+    ctx = system_context(tenant)
+    assert minutes.restore(ctx, m["id"], MINUTES, "text/markdown") == 0  # its version is there
+    storage.client().delete_object(Bucket=storage.config.BUCKET, Key=first["key"], VersionId=first["version_id"])
+    assert api.get(f"/v1/meetings/{m['id']}/minutes", admin).status == 409
+    assert minutes.restore(ctx, m["id"], "别的内容".encode(), "text/markdown") == 0  # no record has those bytes
+    assert minutes.restore(ctx, m["id"], MINUTES, "text/markdown") == 1
+    latest = api.get(f"/v1/meetings/{m['id']}/minutes", admin).json
+    assert latest["version_id"] != first["version_id"] and latest["sha256"] == first["sha256"]
+    assert requests.get(latest["download_url"], timeout=10).content == MINUTES
+
+
 def test_minutes_reminder_after_seven_days(api, admin, committee):
     old = meeting(api, admin, committee, when=(datetime.now(UTC) - timedelta(days=8)).isoformat())
     recent = meeting(api, admin, committee, when=(datetime.now(UTC) - timedelta(days=2)).isoformat())

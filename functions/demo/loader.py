@@ -3,10 +3,9 @@ other write. Ids are fixed by each object's natural key: a second load finds eve
 writes nothing. Later areas add their own `load_*` step here."""
 from __future__ import annotations
 
-import hashlib
 from datetime import date, timedelta
 
-from functions import ids, storage, store
+from functions import ids, store
 from functions.committees import alliances, branches, committees, members, pairings, units
 from functions.demo import gangbei
 from functions.errors import ProblemError
@@ -131,8 +130,9 @@ def _secretary(ctx: TenantContext, index: int, community_id: str) -> TenantConte
 
 def load_meetings(ctx: TenantContext) -> dict[str, int]:
     """Last month's joint meeting of every committee, with minutes approved by its secretary;
-    荷城社区's decided the joint clean-up of night food stalls. Minutes objects are put again on
-    every load (same bytes, same key): the local S3 server keeps objects in memory only."""
+    荷城社区's decided the joint clean-up of night food stalls. Minutes objects are put back when the
+    version their records pin is gone (same bytes, same key): the local S3 server keeps objects in
+    memory only."""
     created = {"meetings": 0, "minutes": 0, "decisions": 0}
     period = previous_month(ctx.timezone)
     for index, community in enumerate(c for cs in gangbei.STREETS.values() for c in cs):
@@ -143,8 +143,7 @@ def load_meetings(ctx: TenantContext) -> dict[str, int]:
         day = 3 + index % 20
         text = gangbei.minutes_text(community, period, day, food_stall=index == 0).encode()
         if store.exists(MeetingsTable, ctx, "meeting", meeting_id):
-            storage.put(storage.tenant_key(ctx.tenant, "minutes", meeting_id, hashlib.sha256(text).hexdigest()),
-                        text, "text/markdown; charset=utf-8")
+            minutes.restore(ctx, meeting_id, text, "text/markdown")
             continue
         meetings.create_meeting(ctx, {
             "committee_id": ids.stable_id(ctx.tenant, "committee", community, seq=index), "kind": "joint",

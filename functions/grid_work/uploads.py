@@ -15,14 +15,15 @@ MAX_BYTES = 10 * 1024 * 1024
 
 
 def start(ctx: TenantContext, body: dict[str, Any]) -> dict[str, Any]:
-    """A presigned PUT for one photo or evidence file under `tenants/<tenant>/<purpose>/`."""
+    """A presigned PUT for one photo or evidence file under `tenants/<tenant>/<purpose>/`; the declared
+    size and SHA-256 are signed, so S3 takes exactly those bytes at that URL."""
     allowed = IMAGE_TYPES if body["purpose"] == "incident_photo" else IMAGE_TYPES + DOC_TYPES
     if body["content_type"] not in allowed:
         raise UnsupportedMediaType(extra={"allowed": list(allowed)})
     if body["size"] > MAX_BYTES:
         raise PayloadTooLarge(Text("文件不能超过 10 MB", "Files are limited to 10 MB"))
     key = storage.tenant_key(ctx.tenant, body["purpose"], new_id())
-    url, headers = storage.presigned_put(key, body["content_type"])
+    url, headers = storage.presigned_put(key, body["content_type"], size=body["size"], sha256=body["sha256"])
     return {"key": key, "url": url, "headers": headers, "expires_in": storage.UPLOAD_SECONDS}
 
 

@@ -8,6 +8,10 @@ A revision record is written only after its object is stored and verified, so a 
 points at an object that is not there. Revisions live under `<tenant>#meeting#<mid>#minutes` /
 `<000001>` (oldest first); the meeting's `child_count` numbers them, moved in the same transaction.
 Objects live at `tenants/<tenant>/minutes/<meeting>/<sha256>`, encrypted.
+
+A revision is pinned by the S3 `VersionId` of the verified object and its SHA-256: every download
+URL names that version, and the version is re-read and re-hashed before a URL to it is handed out
+or it is approved; other bytes are a 409 `integrity-error`, never served (see `storage.verify`).
 """
 from __future__ import annotations
 
@@ -16,8 +20,8 @@ from typing import Any
 
 from functions import storage, store
 from functions.audit.log import record_read
-from functions.errors import (Conflict, FieldError, Forbidden, PayloadTooLarge, ServiceUnavailable, Text,
-                              Unprocessable, UnsupportedMediaType, ValidationFailed)
+from functions.errors import (Conflict, FieldError, Forbidden, IntegrityError, PayloadTooLarge, ServiceUnavailable,
+                              Text, Unprocessable, UnsupportedMediaType, ValidationFailed)
 from functions.ids import new_id, now_iso
 from functions.meetings.meetings import load
 from functions.models import CommitteesTable, MeetingsTable
@@ -38,8 +42,22 @@ def _revisions_key(ctx: TenantContext, meeting_id: str) -> str:
     return ctx.key("meeting", meeting_id, "minutes")
 
 
-def _with_url(revision: dict[str, Any]) -> dict[str, Any]:
-    return {**revision, "download_url": storage.presigned_get(revision["key"], revision.get("filename"))}
+def _verified(revision: dict[str, Any]) -> str | None:
+    """The revision's object re-read and re-hashed: its version, or IntegrityError naming the revision."""
+    try:
+        return _s3_or_503(lambda: storage.verify(revision["key"], revision.get("version_id"), revision["sha256"],
+                                                 revision["size"]), READ_FAILED)
+    except IntegrityError as exc:
+        exc.extra.setdefault("revision", int(revision["revision"]))
+        raise
+
+
+def _with_url(revision: dict[str, Any], verified: str | None = None) -> dict[str, Any]:
+    """The revision with a download URL for exactly its version, re-verified unless `verified` is the
+    version this request has just re-hashed."""
+    version = verified or _verified(revision)
+    return {**revision, "version_id": version,
+            "download_url": storage.presigned_get(revision["key"], revision.get("filename"), version)}
 
 
 def _authorise(ctx: TenantContext, meeting: MeetingsTable) -> dict[str, Any]:
@@ -49,7 +67,7 @@ def _authorise(ctx: TenantContext, meeting: MeetingsTable) -> dict[str, Any]:
 
 
 def _add_revision(ctx: TenantContext, meeting: MeetingsTable, *, sha256: str, size: int, content_type: str,
-                  key: str, filename: str | None, reason: str | None,
+                  key: str, version_id: str | None, filename: str | None, reason: str | None,
                   extra: list[store.Operation] | None = None) -> dict[str, Any]:
     data = meeting.data.as_dict()
     if data.get("approved_revision") and not reason:
@@ -58,7 +76,7 @@ def _add_revision(ctx: TenantContext, meeting: MeetingsTable, *, sha256: str, si
     number = int(meeting.child_count) + 1
     revision = store.new_item(MeetingsTable, ctx, REVISION, f"{number:06d}", {
         "revision": number, "meeting_id": meeting.sk, "sha256": sha256, "size": size, "content_type": content_type,
-        "key": key, "filename": filename, "status": "draft", "reason": reason, "created_by": ctx.actor},
+        "key": key, "version_id": version_id, "filename": filename, "status": "draft", "reason": reason, "created_by": ctx.actor},
         partition=_revisions_key(ctx, meeting.sk))
     raced = Conflict(Text("同时有另一份纪要提交，请重试", "Another revision was added at the same time, retry"))
     bump = store.Require(MeetingsTable, meeting.pk, meeting.sk, raced, child_delta=+1,
@@ -86,19 +104,27 @@ def put_text(ctx: TenantContext, meeting_id: str, raw: bytes, content_type: str,
         raise ValidationFailed(errors=[FieldError("/", Text("纪要须为 UTF-8 文本", "Minutes must be UTF-8 text"))]) from exc
     sha256 = hashlib.sha256(raw).hexdigest()
     key = storage.tenant_key(ctx.tenant, "minutes", meeting_id, sha256)
-    _store_or_503(lambda: storage.put(key, raw, f"{base_type}; charset=utf-8"))
-    return _add_revision(ctx, meeting, sha256=sha256, size=len(raw), content_type=base_type, key=key,
+    version = _store_or_503(lambda: storage.put(key, raw, f"{base_type}; charset=utf-8"))
+    return _add_revision(ctx, meeting, sha256=sha256, size=len(raw), content_type=base_type, key=key, version_id=version,
                          filename=f"minutes-{meeting_id}.{'md' if base_type == 'text/markdown' else 'txt'}", reason=reason)
 
 
-def _store_or_503(action: Any) -> Any:
+SAVE_FAILED = Text("文件存储暂不可用，纪要未保存", "File storage unavailable; the minutes were not saved")
+READ_FAILED = Text("文件存储暂不可用，请稍后重试", "File storage unavailable; retry later")
+
+
+def _s3_or_503(action: Any, detail: Text) -> Any:
+    """Run an S3 call; its failure is a 503 with Retry-After (an integrity failure stays a 409)."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
         return action()
     except (BotoCoreError, ClientError) as exc:
-        raise ServiceUnavailable(Text("文件存储暂不可用，纪要未保存", "File storage unavailable; the minutes were not saved"),
-                                 headers={"Retry-After": "5"}) from exc
+        raise ServiceUnavailable(detail, headers={"Retry-After": "5"}) from exc
+
+
+def _store_or_503(action: Any) -> Any:
+    return _s3_or_503(action, SAVE_FAILED)
 
 
 def start_upload(ctx: TenantContext, meeting_id: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -115,7 +141,8 @@ def start_upload(ctx: TenantContext, meeting_id: str, body: dict[str, Any]) -> d
     store.create(ctx, MeetingsTable, UPLOAD, {**body, "meeting_id": meeting_id, "staging_key": staging,
                                               "status": "pending"},
                  item_id=upload_id, partition=ctx.key("meeting", meeting_id, "upload"))
-    url, headers = _store_or_503(lambda: storage.presigned_put(staging, body["content_type"]))
+    url, headers = _store_or_503(lambda: storage.presigned_put(staging, body["content_type"], size=body["size"],
+                                                               sha256=body["sha256"]))
     return {"upload_id": upload_id, "url": url, "headers": headers, "expires_in": storage.UPLOAD_SECONDS}
 
 
@@ -131,10 +158,10 @@ def complete_upload(ctx: TenantContext, meeting_id: str, upload_id: str, reason:
     if declared["status"] != "pending":
         raise Conflict(Text(f"该上传已{ '完成' if declared['status'] == 'completed' else '作废' }",
                             f"This upload is already {declared['status']}"))
-    measured = _store_or_503(lambda: storage.size_and_sha256(declared["staging_key"]))
+    measured = _store_or_503(lambda: storage.size_and_sha256(declared["staging_key"], s3_checksum=False))
     if measured is None:
         raise Unprocessable(Text("尚未收到上传的文件", "The file has not been uploaded yet"))
-    size, sha256 = measured
+    size, sha256, staged_version = measured
     errors = []
     if size != declared["size"]:
         errors.append(FieldError("/size", Text(f"实际大小 {size} 与声明 {declared['size']} 不符",
@@ -142,18 +169,19 @@ def complete_upload(ctx: TenantContext, meeting_id: str, upload_id: str, reason:
     if sha256 != declared["sha256"]:
         errors.append(FieldError("/sha256", Text("实际 SHA-256 与声明不符", "Stored SHA-256 differs from the declared one")))
     if errors:
-        _store_or_503(lambda: storage.delete(declared["staging_key"]))
+        _store_or_503(lambda: storage.delete(declared["staging_key"], staged_version))
         store.update(ctx, upload, {**declared, "status": "rejected", "measured": {"size": size, "sha256": sha256}},
                      upload.version)
         raise Unprocessable(Text("文件与声明不符，已删除", "The file does not match its declaration and was deleted"),
                             errors=errors)
     key = storage.tenant_key(ctx.tenant, "minutes", meeting_id, sha256)
-    _store_or_503(lambda: storage.copy(declared["staging_key"], key))
+    # Copy the version that was measured: a second PUT to the staging URL since then is not linked.
+    version = _store_or_503(lambda: storage.copy(declared["staging_key"], key, staged_version))
     done = store.changed(upload, {**declared, "status": "completed", "completed_at": now_iso()})
     revision = _add_revision(ctx, meeting, sha256=sha256, size=size, content_type=declared["content_type"], key=key,
-                             filename=declared["filename"], reason=reason,
+                             version_id=version, filename=declared["filename"], reason=reason,
                              extra=[store.Replace(done, upload.version)])
-    _store_or_503(lambda: storage.delete(declared["staging_key"]))
+    _store_or_503(lambda: storage.delete(declared["staging_key"], staged_version))
     return revision
 
 
@@ -190,8 +218,10 @@ def approve(ctx: TenantContext, meeting_id: str, revision: int, body: dict[str, 
     current = data.get("approved_revision")
     if current is not None and revision <= current:
         raise Conflict(Text("该版本已审定或早于已审定版本", "This revision is approved already or older than the approved one"))
+    fields = item.data.as_dict()
+    version = _verified(fields)  # approve only bytes that still hash to the record; pin them
     at = now_iso()
-    approved = store.changed(item, {**item.data.as_dict(), "status": "approved", "approved_by": ctx.actor,
+    approved = store.changed(item, {**fields, "version_id": version, "status": "approved", "approved_by": ctx.actor,
                                     "approved_at": at, "approval_note": body.get("note")})
     ops: list[store.Operation] = [store.Replace(approved, item.version),
                                   store.Replace(store.changed(meeting, {**data, "approved_revision": revision}), meeting.version)]
@@ -202,5 +232,24 @@ def approve(ctx: TenantContext, meeting_id: str, revision: int, body: dict[str, 
     result = approved.public()
     store.write(ctx, ops, action="minutes.approve", target=f"meeting/{meeting_id}/minutes/{revision}", state=result,
                 result=result)
-    return _with_url(result)
+    return _with_url(result, verified=version)
 
+
+
+def restore(ctx: TenantContext, meeting_id: str, raw: bytes, content_type: str) -> int:
+    """Put a text revision's bytes back when the version its records pin is gone (the local S3 keeps
+    objects in memory only) and pin those records to the new version. Only records whose SHA-256 is
+    that of `raw` are touched, so no revision's content can change. Returns how many were re-pinned."""
+    sha256 = hashlib.sha256(raw).hexdigest()
+    key = storage.tenant_key(ctx.tenant, "minutes", meeting_id, sha256)
+    lost = [item for item in store.query_all(MeetingsTable, _revisions_key(ctx, meeting_id))
+            if item.data["sha256"] == sha256 and storage.size_and_sha256(key, item.data.as_dict().get("version_id")) is None]
+    if not lost:
+        return 0
+    version = storage.put(key, raw, f"{content_type}; charset=utf-8")
+    for item in lost:
+        repinned = store.changed(item, {**item.data.as_dict(), "version_id": version})
+        result = repinned.public()
+        store.write(ctx, [store.Replace(repinned, item.version)], action="minutes.restore",
+                    target=f"meeting/{meeting_id}/minutes/{int(item.data['revision'])}", state=result, result=result)
+    return len(lost)
