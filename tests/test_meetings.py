@@ -222,7 +222,8 @@ def test_regularity_flags_committees_without_a_joint_meeting(api, admin, tenant,
     u = api.post("/v1/units", admin, {"name": "某单位", "kind": "government", "community_id": other_community}).json["id"]
     quiet = api.post("/v1/committees", admin, {"community_id": other_community, "members": [
         {"unit_id": u, "name": "书记", "role": "secretary"}]}).json["id"]
-    meeting(api, admin, committee, when="2026-10-31T20:00:00+08:00")  # October in Shanghai (12:00 UTC)
+    # October in Shanghai, still September in UTC (2026-09-30T23:00Z): a UTC month would miss it
+    meeting(api, admin, committee, when="2026-10-01T07:00:00+08:00")
     ctx = system_context(tenant)
     assert regularity.flag_committees(ctx, "2026-10") == [quiet]
     assert regularity.flag_committees(ctx, "2026-10") == []  # once per period
