@@ -184,7 +184,8 @@ def test_fan_out_one_tenant_per_message_and_poison_is_isolated(api, admin, platf
     other = make_tenant(api, platform_token)
     result = fanout.handle_inline([{"tenant": tenant, "period": "2026-10"}, {"tenant": "no-such-tenant", "period": "2026-10"},
                                    {"tenant": other, "period": "2026-13"}, {"tenant": other, "period": "2026-10"}])
-    assert result == {"assessed": [tenant, other], "failed": ["no-such-tenant", other]}
+    assert result == {"assessed": [tenant, other], "failed": ["no-such-tenant", other],
+                      "errors": {"no-such-tenant": "Forbidden", other: "ValueError"}}
     assert api.get("/v1/assessments?period=2026-10", admin).json["units"] == 3
     messages = fanout.messages(datetime(2026, 10, 31, 17, 0, tzinfo=timezone.utc))
     assert {"tenant": tenant, "period": "2026-10"} in messages and {"tenant": other, "period": "2026-10"} in messages

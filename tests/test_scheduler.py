@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import make_structure
+from conftest import make_structure, make_tenant
 from functions.grid_work import incidents
 from functions.periods import previous_month
 from functions.services.volunteers import previous_quarter
@@ -131,6 +131,88 @@ def test_each_fired_handler_does_its_job(api, admin, only_this_tenant):
     # assessment-fanout: with no queue configured, last month is assessed in-process
     assert scheduler.fire("assessment-fanout")["assessed"] == [tenant]
     assert api.get(f"/v1/assessments?period={month}", admin).json["units"] == 1
+
+
+@pytest.fixture
+def three_tenants(monkeypatch, api, platform_token):
+    """Three fresh tenants, the only active ones the jobs see (read from the tenant table)."""
+    from functions.assessments import fanout
+    from functions.platform import tenants
+
+    mine = [make_tenant(api, platform_token) for _ in range(3)]
+    real = tenants.active_tenants
+    only = lambda: [ctx for ctx in real() if ctx.tenant in mine]  # noqa: E731
+    monkeypatch.setattr(tenants, "active_tenants", only)
+    monkeypatch.setattr(fanout, "active_tenants", only)
+    return mine
+
+
+def failure_logs(caplog, job):
+    return sorted((r.tenant, r.error) for r in caplog.records
+                  if r.levelname == "ERROR" and getattr(r, "job", None) == job and r.exc_info)
+
+
+def test_a_run_with_failing_tenants_raises_after_trying_every_tenant(three_tenants, caplog):
+    from functions.platform.tenants import ScheduledJobFailed, for_each_active_tenant
+
+    a, b, c = three_tenants
+    tried = []
+
+    def job(ctx):
+        tried.append(ctx.tenant)
+        if ctx.tenant == a:
+            raise RuntimeError("disk on fire")
+        if ctx.tenant == b:
+            raise KeyError("settings")
+        return "ok"
+
+    with pytest.raises(ScheduledJobFailed) as failed:
+        for_each_active_tenant(job, "test job")
+    assert sorted(tried) == sorted(three_tenants)  # the failures did not stop the others
+    assert failed.value.failures == {a: "RuntimeError", b: "KeyError"}
+    assert failed.value.results == {c: "ok"}
+    assert a in str(failed.value) and b in str(failed.value) and "2 of 3" in str(failed.value)
+    assert failure_logs(caplog, "test job") == sorted([(a, "RuntimeError"), (b, "KeyError")])
+
+
+def test_a_run_where_every_tenant_failed_is_not_a_success(three_tenants, monkeypatch, caplog, capsys):
+    from functions.meetings import regularity
+    from functions.platform.tenants import ScheduledJobFailed
+
+    def broken(ctx, period):
+        raise ValueError("no index")
+
+    monkeypatch.setattr(regularity, "flag_committees", broken)
+    with pytest.raises(ScheduledJobFailed) as failed:
+        scheduler.fire("meeting-regularity")
+    assert failed.value.failures == {t: "ValueError" for t in three_tenants} and failed.value.results == {}
+    assert failure_logs(caplog, "regularity check") == sorted((t, "ValueError") for t in three_tenants)
+    # the local scheduler reports it and goes on with the other jobs
+    due = {"meeting-regularity": at(2026, 12, 1, 2, 0), "incident-sweep": at(2026, 12, 1, 2, 0)}
+    assert scheduler.fire_due(due, at(2026, 12, 1, 2, 0)) == ["incident-sweep", "meeting-regularity"]
+    out = capsys.readouterr().out
+    assert "scheduled job meeting-regularity failed" in out and all(t in out for t in three_tenants)
+    assert "scheduled job incident-sweep failed" not in out
+
+
+def test_the_inline_assessment_fan_out_raises_when_a_tenant_failed(three_tenants, monkeypatch, caplog):
+    from functions.assessments import fanout, runs
+    from functions.platform.tenants import ScheduledJobFailed
+
+    a, b, c = three_tenants
+    real = runs.run_period
+
+    def run_period(ctx, period):
+        if ctx.tenant == b:
+            raise RuntimeError("worker died")
+        return real(ctx, period)
+
+    monkeypatch.setattr(runs, "run_period", run_period)
+    with pytest.raises(ScheduledJobFailed) as failed:
+        fanout.fan_out()
+    assert failed.value.failures == {b: "RuntimeError"}
+    assert sorted(failed.value.results) == sorted([a, c])
+    assert failure_logs(caplog, "assessment") == [(b, "RuntimeError")]
 
 
 def test_next_run_of_aws_expressions():
