@@ -7,6 +7,7 @@ import json
 import zipfile
 from pathlib import Path
 
+import pytest
 import requests
 
 from conftest import make_structure, make_tenant, token
@@ -152,6 +153,53 @@ def test_day_filter_compares_instants_not_strings(api, admin, tenant):
         data = requests.get(job["files"][0]["url"], timeout=10).content.decode()
         assert [json.loads(line)["id"] for line in data.splitlines()] == [early], bounds
         assert job["files"][0]["rows"] == 1
+
+
+def fail_on(monkeypatch, operation: str, key_suffix: str, fail_abort: bool = False) -> list[str]:
+    """Make one real S3 call raise: `operation` on the key ending in `key_suffix` (and, if asked, the
+    writer's own abort of that upload, as if the network dropped). Every other call reaches the S3
+    server. Returns the keys of the uploads actually completed, in order."""
+    from botocore.client import BaseClient
+    from botocore.exceptions import ClientError
+
+    real = BaseClient._make_api_call
+    completed: list[str] = []
+
+    def call(self, operation_name, params):
+        key = params.get("Key", "")
+        if operation_name == operation and key.endswith(key_suffix):
+            raise ClientError({"Error": {"Code": "InternalError", "Message": "injected"}}, operation_name)
+        if fail_abort and operation_name == "AbortMultipartUpload" and key.endswith(key_suffix):
+            fail_abort_once.append(key)
+            if len(fail_abort_once) == 1:
+                raise ClientError({"Error": {"Code": "RequestTimeout", "Message": "injected"}}, operation_name)
+        answer = real(self, operation_name, params)
+        if operation_name == "CompleteMultipartUpload":
+            completed.append(key)
+        return answer
+
+    fail_abort_once: list[str] = []
+    monkeypatch.setattr(BaseClient, "_make_api_call", call)
+    return completed
+
+
+@pytest.mark.parametrize("writer_abort_fails", [False, True])
+def test_a_failed_file_leaves_no_part_of_the_export(api, admin, tenant, monkeypatch, caplog, writer_abort_fails):
+    make_structure(api, admin)
+    completed = fail_on(monkeypatch, "UploadPart", "/communities.csv", fail_abort=writer_abort_fails)
+    job = export(api, admin, [tenant], datasets=["streets", "communities", "grids"]).json
+    monkeypatch.undo()
+    prefix = f"tenants/{tenant}/exports/{job['id']}/"
+    assert completed == [prefix + "streets.csv"]  # the first file really was written before the fault
+    assert job["status"] == "failed" and job["files"] == [] and job["manifest_url"] is None
+    assert job["details"] == {tenant: "writing communities.csv failed: ClientError"}
+    s3 = storage.client()
+    assert s3.list_objects_v2(Bucket=config.BUCKET, Prefix=prefix).get("KeyCount") == 0
+    assert s3.list_multipart_uploads(Bucket=config.BUCKET, Prefix=prefix).get("Uploads", []) == []
+    stored = ExportsTable.get(f"{tenant}#export", job["id"]).data.as_dict()
+    assert stored["status"] == "failed" and stored["files"] == [] and "leftover" not in stored
+    logged = [r for r in caplog.records if r.getMessage() == "export failed"]
+    assert [(r.tenant, r.export_id, r.file, r.error) for r in logged] == [(tenant, job["id"], "communities.csv", "ClientError")]
 
 
 def test_export_objects_are_encrypted_and_tagged_for_expiry(api, admin, tenant):
