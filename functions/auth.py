@@ -15,6 +15,7 @@ from functions.errors import Text, Unauthorized
 from functions.tenancy import Principal
 
 ALGORITHMS = ["RS256"]  # never "none", never HS256 with a public key
+ALGORITHM_REFUSED = Text("令牌签名算法不被接受", "Token signing algorithm not accepted")
 
 
 @lru_cache(maxsize=1)
@@ -56,5 +57,8 @@ def verify_bearer(authorization: str | None) -> Principal:
         return Principal.from_claims(claims)
     except jwt.ExpiredSignatureError as exc:
         raise Unauthorized(Text("令牌已过期", "Token expired")) from exc
+    except jwt.InvalidAlgorithmError as exc:
+        # Named apart so a refused algorithm (alg confusion, "none") is visible in answers and logs.
+        raise Unauthorized(ALGORITHM_REFUSED) from exc
     except (jwt.PyJWTError, KeyError, ValueError) as exc:
         raise Unauthorized(Text("令牌无效", "Invalid token")) from exc

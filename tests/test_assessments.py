@@ -69,9 +69,14 @@ def test_activity_month_follows_the_tenant_time_zone(api, admin, units):
 def test_factors_count_and_missing_ones_are_left_out(api, admin, units):
     committee = api.post("/v1/committees", admin, {"community_id": units["community"], "members": [
         {"unit_id": units["环保局"], "name": "书记", "role": "secretary"}]}).json
-    api.post("/v1/meetings", admin, {"committee_id": committee["id"], "kind": "joint", "scheduled_at": "2026-10-08T15:00:00+08:00",
-                                     "attendees": [{"unit_id": units["环保局"], "name": "甲", "present": True},
-                                                   {"unit_id": units["工商局"], "name": "乙", "present": False}]})
+    # Both meetings straddle a month boundary between UTC and Shanghai: the first is October only in
+    # Shanghai (2026-09-30T23:00Z), the second November only in Shanghai (2026-10-31T16:30Z). Month
+    # bounds taken in UTC would drop the first and count the second, swapping the two units' attendance.
+    for when, first_present in (("2026-10-01T07:00:00+08:00", True), ("2026-11-01T00:30:00+08:00", False)):
+        r = api.post("/v1/meetings", admin, {"committee_id": committee["id"], "kind": "joint", "scheduled_at": when,
+                                             "attendees": [{"unit_id": units["环保局"], "name": "甲", "present": first_present},
+                                                           {"unit_id": units["工商局"], "name": "乙", "present": not first_present}]})
+        assert r.status == 201, r
     activity(api, admin, units["环保局"], "sanitation", hours=2)
     activity(api, admin, units["工商局"], "sanitation", hours=2)
     run(api, admin)
@@ -179,7 +184,8 @@ def test_fan_out_one_tenant_per_message_and_poison_is_isolated(api, admin, platf
     other = make_tenant(api, platform_token)
     result = fanout.handle_inline([{"tenant": tenant, "period": "2026-10"}, {"tenant": "no-such-tenant", "period": "2026-10"},
                                    {"tenant": other, "period": "2026-13"}, {"tenant": other, "period": "2026-10"}])
-    assert result == {"assessed": [tenant, other], "failed": ["no-such-tenant", other]}
+    assert result == {"assessed": [tenant, other], "failed": ["no-such-tenant", other],
+                      "errors": {"no-such-tenant": "Forbidden", other: "ValueError"}}
     assert api.get("/v1/assessments?period=2026-10", admin).json["units"] == 3
     messages = fanout.messages(datetime(2026, 10, 31, 17, 0, tzinfo=UTC))
     assert {"tenant": tenant, "period": "2026-10"} in messages and {"tenant": other, "period": "2026-10"} in messages

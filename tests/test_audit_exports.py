@@ -7,6 +7,7 @@ import json
 import zipfile
 from pathlib import Path
 
+import pytest
 import requests
 
 from conftest import make_structure, make_tenant, token
@@ -15,7 +16,7 @@ from functions.audit import chain
 from functions import cli
 from functions.exports import verify
 from functions.exports.jobs import signing_key
-from functions.models import ALL_TABLES, AuditTable, ExportsTable
+from functions.models import ALL_TABLES, AuditTable, ExportsTable, GridsTable
 
 
 def export(api, tok, tenants, fmt="csv", datasets=("communities", "grids", "audit_log"), **extra):
@@ -126,6 +127,79 @@ def test_export_time_range_and_native_switch(api, admin, tenant, platform_token)
     api.patch(f"/v1/tenants/{tenant}", platform_token, {"settings": {"export_native_threshold_rows": 2}, "version": 1})
     big = export(api, admin, [tenant], datasets=["grids", "audit_log"]).json
     assert big["status"] == "needs_native_export" and big["files"] == []
+
+
+def street_created_at(api, admin, tenant, name, created_at):
+    """A street whose stored creation time is `created_at` (UTC, as the store writes it)."""
+    street = api.post("/v1/streets", admin, {"name": name})
+    assert street.status == 201, street
+    item = GridsTable.get(f"{tenant}#street", street.json["id"])
+    item.created_at = created_at
+    item.save()
+    return street.json["id"]
+
+
+def test_day_filter_compares_instants_not_strings(api, admin, tenant):
+    """A day in Shanghai, 2026-11-02 (+08:00), runs from 2026-11-01T16:00Z to 2026-11-02T16:00Z. Rows
+    are stored in UTC, so comparing strings would drop 07:30 that morning (stored as 2026-11-01T23:30Z,
+    which sorts before "2026-11-02T00:00:00+08:00") and keep the next midnight."""
+    early = street_created_at(api, admin, tenant, "早上", "2026-11-01T23:30:00.000+00:00")  # 07:30 on Nov 2nd
+    street_created_at(api, admin, tenant, "前一天", "2026-11-01T15:59:59.000+00:00")        # 23:59:59 on Nov 1st
+    street_created_at(api, admin, tenant, "后一天", "2026-11-02T16:00:00.000+00:00")        # 00:00 on Nov 3rd
+    for bounds in ({"from": "2026-11-02T00:00:00+08:00", "to": "2026-11-02T23:59:59+08:00"},
+                   {"from": "2026-11-01T16:00:00Z", "to": "2026-11-02T15:59:59Z"}):
+        job = export(api, admin, [tenant], fmt="jsonl", datasets=["streets"], **bounds).json
+        assert job["status"] == "done", job
+        data = requests.get(job["files"][0]["url"], timeout=10).content.decode()
+        assert [json.loads(line)["id"] for line in data.splitlines()] == [early], bounds
+        assert job["files"][0]["rows"] == 1
+
+
+def fail_on(monkeypatch, operation: str, key_suffix: str, fail_abort: bool = False) -> list[str]:
+    """Make one real S3 call raise: `operation` on the key ending in `key_suffix` (and, if asked, the
+    writer's own abort of that upload, as if the network dropped). Every other call reaches the S3
+    server. Returns the keys of the uploads actually completed, in order."""
+    from botocore.client import BaseClient
+    from botocore.exceptions import ClientError
+
+    real = BaseClient._make_api_call
+    completed: list[str] = []
+
+    def call(self, operation_name, params):
+        key = params.get("Key", "")
+        if operation_name == operation and key.endswith(key_suffix):
+            raise ClientError({"Error": {"Code": "InternalError", "Message": "injected"}}, operation_name)
+        if fail_abort and operation_name == "AbortMultipartUpload" and key.endswith(key_suffix):
+            fail_abort_once.append(key)
+            if len(fail_abort_once) == 1:
+                raise ClientError({"Error": {"Code": "RequestTimeout", "Message": "injected"}}, operation_name)
+        answer = real(self, operation_name, params)
+        if operation_name == "CompleteMultipartUpload":
+            completed.append(key)
+        return answer
+
+    fail_abort_once: list[str] = []
+    monkeypatch.setattr(BaseClient, "_make_api_call", call)
+    return completed
+
+
+@pytest.mark.parametrize("writer_abort_fails", [False, True])
+def test_a_failed_file_leaves_no_part_of_the_export(api, admin, tenant, monkeypatch, caplog, writer_abort_fails):
+    make_structure(api, admin)
+    completed = fail_on(monkeypatch, "UploadPart", "/communities.csv", fail_abort=writer_abort_fails)
+    job = export(api, admin, [tenant], datasets=["streets", "communities", "grids"]).json
+    monkeypatch.undo()
+    prefix = f"tenants/{tenant}/exports/{job['id']}/"
+    assert completed == [prefix + "streets.csv"]  # the first file really was written before the fault
+    assert job["status"] == "failed" and job["files"] == [] and job["manifest_url"] is None
+    assert job["details"] == {tenant: "writing communities.csv failed: ClientError"}
+    s3 = storage.client()
+    assert s3.list_objects_v2(Bucket=config.BUCKET, Prefix=prefix).get("KeyCount") == 0
+    assert s3.list_multipart_uploads(Bucket=config.BUCKET, Prefix=prefix).get("Uploads", []) == []
+    stored = ExportsTable.get(f"{tenant}#export", job["id"]).data.as_dict()
+    assert stored["status"] == "failed" and stored["files"] == [] and "leftover" not in stored
+    logged = [r for r in caplog.records if r.getMessage() == "export failed"]
+    assert [(r.tenant, r.export_id, r.file, r.error) for r in logged] == [(tenant, job["id"], "communities.csv", "ClientError")]
 
 
 def test_export_objects_are_encrypted_and_tagged_for_expiry(api, admin, tenant):

@@ -55,13 +55,37 @@ def test_signed_by_another_key(api):
     assert_401(api.get("/v1/me", signed(claims(), key=other)))
 
 
-def test_hs256_with_public_key_as_secret(api):
+def hs256_forgery(payload, secret):
+    """A compact JWS signed HS256 by hand: PyJWT itself refuses a PEM key as an HMAC secret,
+    an attacker's script does not."""
+    import base64
+    import hashlib
+    import hmac
+    import json
+
+    def b64(raw):
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    header = {"alg": "HS256", "typ": "JWT", "kid": "local"}
+    signing_input = b64(json.dumps(header).encode()) + "." + b64(json.dumps(payload).encode())
+    signature = hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()
+    return signing_input + "." + b64(signature)
+
+
+def test_hs256_with_public_key_as_secret(api, tenant):
+    """Algorithm confusion: every claim is valid (issuer, audience, expiry, a real tenant, a role), and
+    the HMAC secret is the issuer's whole public key as published; only the algorithm is wrong."""
     from cryptography.hazmat.primitives import serialization
 
     pem = local_issuer.public_key().public_bytes(serialization.Encoding.PEM,
                                                  serialization.PublicFormat.SubjectPublicKeyInfo)
-    forged = jwt.api_jws.PyJWS().encode(jwt.utils.force_bytes('{"sub":"x"}'), key=pem[:32], algorithm="HS256")
-    assert_401(api.get("/v1/me", forged))
+    payload = claims(sub="forger", tenant=tenant, roles=["district_admin"])
+    # The same claims signed RS256 get in, so the forgery is refused for its algorithm alone.
+    assert api.get("/v1/me", signed(payload)).status == 200
+    forged = hs256_forgery(payload, pem)
+    r = api.get("/v1/me", forged, headers={"Accept-Language": "en"})
+    assert_401(r)
+    assert r.json["detail"] == "Token signing algorithm not accepted", r.json
 
 
 def test_missing_required_claim(api):

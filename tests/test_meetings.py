@@ -234,12 +234,45 @@ def test_decision_creates_actions_and_they_move_forward(api, admin, committee):
     assert agenda["open_decisions"] == [{"decision_id": d.json["id"], "title": "联合整治夜宵摊点", "unfinished_actions": 1}]
 
 
+def test_evidence_must_be_an_uploaded_object_of_the_tenant(api, admin, tenant, committee):
+    import requests
+
+    m = meeting(api, admin, committee)
+    d = api.post(f"/v1/meetings/{m['id']}/decisions", admin, {"title": "联合整治夜宵摊点", "actions": [
+        {"assignee": "港北区环境保护局", "due_date": "2099-12-15", "description": "牵头联合执法"}]})
+    assert d.status == 201, d
+    action = d.json["actions"][0]
+    up = api.post("/v1/uploads", admin, {"purpose": "action_evidence", "filename": "现场.pdf",
+                                         "content_type": "application/pdf", "size": 8, "sha256": "0" * 64}).json
+    assert up["key"].startswith(f"tenants/{tenant}/action_evidence/")
+    progress = f"/v1/actions/{action['id']}/parts/0/progress"
+
+    # the presigned upload never happened: the key is the tenant's, but there is no object
+    missing = api.post(progress, admin, {"progress": 50, "evidence": [{"key": up["key"]}], "version": 1},
+                       headers={"Accept-Language": "en"})
+    assert missing.status == 422, missing
+    assert missing.json["errors"] == [{"path": "/evidence/0/key", "message": "No such evidence object: upload it first"}]
+    zh = api.post(progress, admin, {"progress": 50, "evidence": [{"key": up["key"]}], "version": 1})
+    assert zh.json["errors"][0]["message"] == "证据文件不存在，请先上传"
+    assert api.get(f"/v1/actions/{action['id']}", admin).json["parts"][0]["evidence"] == []  # nothing linked
+
+    assert requests.put(up["url"], data=b"%PDF-1.4", headers=up["headers"], timeout=10).status_code == 200
+    mixed = api.post(progress, admin, {"progress": 50, "version": 1, "evidence": [
+        {"key": up["key"]}, {"key": f"tenants/{tenant}/action_evidence/never-uploaded"}, {"key": "tenants/other/x.pdf"}]})
+    assert mixed.status == 422
+    assert [e["path"] for e in mixed.json["errors"]] == ["/evidence/1/key", "/evidence/2/key"]
+    ok = api.post(progress, admin, {"progress": 50, "evidence": [{"key": up["key"], "name": "现场.pdf"}], "version": 1})
+    assert ok.status == 200, ok
+    assert ok.json["parts"][0]["evidence"] == [{"key": up["key"], "name": "现场.pdf"}]
+
+
 def test_regularity_flags_committees_without_a_joint_meeting(api, admin, tenant, committee):
     other_community = api.post("/v1/communities", admin, {"name": "金港社区", "street_id": committee["street"]}).json["id"]
     u = api.post("/v1/units", admin, {"name": "某单位", "kind": "government", "community_id": other_community}).json["id"]
     quiet = api.post("/v1/committees", admin, {"community_id": other_community, "members": [
         {"unit_id": u, "name": "书记", "role": "secretary"}]}).json["id"]
-    meeting(api, admin, committee, when="2026-10-31T20:00:00+08:00")  # October in Shanghai (12:00 UTC)
+    # October in Shanghai, still September in UTC (2026-09-30T23:00Z): a UTC month would miss it
+    meeting(api, admin, committee, when="2026-10-01T07:00:00+08:00")
     ctx = system_context(tenant)
     assert regularity.flag_committees(ctx, "2026-10") == [quiet]
     assert regularity.flag_committees(ctx, "2026-10") == []  # once per period

@@ -87,16 +87,38 @@ def test_tables_match_the_models(built):
         assert props["SSESpecification"]["SSEEnabled"] is True and props["BillingMode"] == "PAY_PER_REQUEST"
 
 
+PUBLIC_ACCESS_FLAGS = ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")
+
+
 def test_bucket_is_private_encrypted_versioned_and_tls_only(built):
+    """Each setting by name and value: `all({}.values())` is True, so a missing block would pass a
+    check that only asks whether the values present are truthy."""
     resources = built["template"]["Resources"]
     bucket = resources["DataBucket"]["Properties"]
-    assert bucket["VersioningConfiguration"]["Status"] == "Enabled"
-    assert all(bucket["PublicAccessBlockConfiguration"].values())
-    assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
+    assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert bucket["PublicAccessBlockConfiguration"] == {flag: True for flag in PUBLIC_ACCESS_FLAGS}
+    assert bucket["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+    encryption = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert len(encryption) == 1
+    assert encryption[0]["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in ("AES256", "aws:kms")
+    assert encryption[0]["BucketKeyEnabled"] is True
     rules = {r["Id"]: r for r in bucket["LifecycleConfiguration"]["Rules"]}
-    assert rules["exports-7d"]["ExpirationInDays"] == 7
-    deny = resources["DataBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"][0]
-    assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    for days in (1, 3, 7, 14, 30):
+        rule = rules[f"exports-{days}d"]
+        assert rule["Status"] == "Enabled" and rule["ExpirationInDays"] == days
+        assert rule["TagFilters"] == [{"Key": "expires-after-days", "Value": str(days)}]
+    assert rules["staging-uploads"]["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] >= 1
+
+    policy = resources["DataBucketPolicy"]["Properties"]
+    assert policy["Bucket"] == {"Ref": "DataBucket"}
+    statements = policy["PolicyDocument"]["Statement"]
+    tls = [s for s in statements if s.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}]
+    assert len(tls) == 1, statements
+    deny = tls[0]
+    assert deny["Effect"] == "Deny" and deny["Principal"] == "*" and deny["Action"] == "s3:*"
+    # Both the bucket (listing) and every object in it.
+    assert deny["Resource"] == [{"Fn::GetAtt": ["DataBucket", "Arn"]}, {"Fn::Sub": "${DataBucket.Arn}/*"}]
+    assert not [s for s in statements if s["Effect"] == "Allow" and s.get("Principal") == "*"]
     assert resources["AssessmentQueue"]["Properties"]["RedrivePolicy"]["maxReceiveCount"] == 3
 
 

@@ -1,11 +1,11 @@
 """Properties of the pure parts, checked by hypothesis over many generated cases."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, UTC
+from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from functions import cursor
@@ -66,7 +66,31 @@ zones = st.sampled_from(["Asia/Shanghai", "Asia/Urumqi", "UTC", "America/New_Yor
 moments = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2090, 1, 1), timezones=st.just(UTC))
 
 
+# Moments whose month differs between UTC and the zone: random draws land this close to a month
+# boundary only now and then, so these are always tried.
+STRADDLING = [
+    (datetime(2026, 10, 31, 20, 0, tzinfo=timezone.utc), "Asia/Shanghai", "2026-11"),   # Nov 1 04:00 in Shanghai
+    (datetime(2026, 9, 30, 23, 0, tzinfo=timezone.utc), "Asia/Shanghai", "2026-10"),    # Oct 1 07:00 in Shanghai
+    (datetime(2026, 12, 31, 16, 0, tzinfo=timezone.utc), "Asia/Shanghai", "2027-01"),   # a new year
+    (datetime(2026, 10, 31, 20, 0, tzinfo=timezone.utc), "Asia/Urumqi", "2026-11"),     # UTC+6
+    (datetime(2026, 11, 1, 2, 0, tzinfo=timezone.utc), "America/New_York", "2026-10"),  # behind UTC
+]
+
+
+@pytest.mark.parametrize("moment, zone, period", STRADDLING)
+def test_a_moment_straddling_months_belongs_to_the_zones_month(moment, zone, period):
+    assert moment.strftime("%Y-%m") != period  # the case is only useful if UTC says otherwise
+    assert period_of(moment, zone) == period
+    assert period_of(moment.isoformat(), zone) == period
+    low, high = month_bounds(zone, period)
+    assert low <= moment < high
+    assert low.astimezone(ZoneInfo(zone)).replace(tzinfo=None) == datetime.fromisoformat(period + "-01")
+
+
 @given(moments, zones)
+@example(*STRADDLING[0][:2])
+@example(*STRADDLING[1][:2])
+@example(*STRADDLING[4][:2])
 def test_a_moment_lies_in_the_bounds_of_its_month(moment, zone):
     period = period_of(moment, zone)
     low, high = month_bounds(zone, period)
@@ -75,6 +99,8 @@ def test_a_moment_lies_in_the_bounds_of_its_month(moment, zone):
 
 
 @given(moments, zones)
+@example(*STRADDLING[0][:2])
+@example(*STRADDLING[2][:2])
 def test_months_tile_without_gaps(moment, zone):
     low, high = month_bounds(zone, period_of(moment, zone))
     assert period_of(high, zone) != period_of(low, zone)

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+import requests
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
@@ -295,8 +296,10 @@ def test_meetings_minutes_and_actions(api, demo):
     check("list_actions", api.get("/v1/actions?status=open", admin))
     check("list_actions", api.get(f"/v1/actions?assignee={quote('港北区交通局')}&status=open", admin))
     check("sign_off_action_part", api.post(f"/v1/actions/{action_id}/parts/0/sign-off", admin, {"signed_by": "王科长", "version": 1}))
+    evidence = b"%PDF-1.4 x"
     upload = api.post("/v1/uploads", admin, {"purpose": "action_evidence", "filename": "现场.pdf", "content_type": "application/pdf",
-                                              "size": 10, "sha256": "0" * 64}).json
+                                              "size": len(evidence), "sha256": hashlib.sha256(evidence).hexdigest()}).json
+    assert requests.put(upload["url"], data=evidence, headers=upload["headers"], timeout=10).status_code == 200
     check("report_action_progress", api.post(f"/v1/actions/{action_id}/parts/1/progress", admin, {
         "progress": 60, "note": "已划线 30 处", "evidence": [{"key": upload["key"], "name": "现场.pdf"}], "version": 2}))
     agenda = check("next_agenda", api.get(f"/v1/committees/{committee['id']}/next-agenda", admin))

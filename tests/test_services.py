@@ -163,6 +163,11 @@ def test_quarter_job_reports_previous_quarter(api, admin, tenant, place):
 
     from functions.services import volunteers
 
-    assert volunteers.previous_quarter("Asia/Shanghai", datetime(2027, 1, 1, 3, tzinfo=UTC)) == "2026-Q4"
+    # The job's own instant: 01:00 on January 1st in Shanghai, still December 31st in UTC.
+    assert volunteers.previous_quarter("Asia/Shanghai", datetime(2026, 12, 31, 17, tzinfo=UTC)) == "2026-Q4"
+    # The quarter is that of the previous month where the district is: February 1st 01:00 in Shanghai
+    # (January 31st in UTC) looks back at January, 2027-Q1; a UTC clock would look back at December.
+    assert volunteers.previous_quarter("Asia/Shanghai", datetime(2027, 1, 31, 17, tzinfo=UTC)) == "2027-Q1"
+    assert volunteers.previous_quarter("UTC", datetime(2027, 1, 31, 17, tzinfo=UTC)) == "2026-Q4"
     member(api, admin, place)
     assert volunteers.run_quarter(system_context(tenant), "2026-Q3")["units"] == 1

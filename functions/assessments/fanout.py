@@ -12,9 +12,8 @@ import os
 from datetime import datetime
 from typing import Any
 
-from functions.log import logger
 from functions.periods import previous_month
-from functions.platform.tenants import active_tenants, active_profile
+from functions.platform.tenants import ScheduledJobFailed, active_profile, active_tenants, log_tenant_failure
 from functions.tenancy import system_context
 
 QUEUE_URL_ENV = "GONGJIAN_ASSESSMENT_QUEUE_URL"
@@ -47,16 +46,22 @@ def fan_out(now: datetime | None = None) -> dict[str, Any]:
             sqs.send_message_batch(QueueUrl=queue_url, Entries=[
                 {"Id": str(i), "MessageBody": json.dumps(m)} for i, m in enumerate(batch[start:start + 10])])
         return {"queued": len(batch)}
-    return handle_inline(batch)
+    result = handle_inline(batch)
+    if result["failed"]:
+        # Like for_each_active_tenant: every tenant was tried; the run itself must not look successful.
+        raise ScheduledJobFailed("assessment", result["errors"], {t: "assessed" for t in result["assessed"]})
+    return result
 
 
 def handle_inline(batch: list[dict[str, str]]) -> dict[str, Any]:
-    done, failed = [], []
+    """Assess each message in turn; a failing one is logged and counted, the others still run."""
+    done, failed, errors = [], [], {}
     for message in batch:
         try:
             assess(message)
             done.append(message["tenant"])
-        except Exception:
-            logger.exception("assessment failed", extra={"tenant": message.get("tenant")})
-            failed.append(message.get("tenant"))
-    return {"assessed": done, "failed": failed}
+        except Exception as exc:
+            tenant = message.get("tenant")
+            errors[str(tenant)] = log_tenant_failure("assessment", str(tenant), exc)
+            failed.append(tenant)
+    return {"assessed": done, "failed": failed, "errors": errors}

@@ -6,6 +6,7 @@ contact details of residents (service-request phone numbers) are not exported.
 """
 from __future__ import annotations
 
+from datetime import datetime, UTC
 from typing import Any
 from collections.abc import Iterator
 
@@ -89,6 +90,23 @@ def columns(name: str) -> list[tuple[str, str, str]]:
     return fields if name == "audit_log" else COMMON + fields
 
 
+def instant(text: str) -> datetime:
+    """An ISO 8601 moment as an aware datetime; one without an offset is taken as UTC (as stored)."""
+    when = datetime.fromisoformat(text)
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def in_range(moment: str | None, low: datetime | None, high: datetime | None) -> bool:
+    """Whether a stored moment lies in [low, high]. Compared as instants, never as strings: rows are
+    stored in UTC and bounds arrive with the client's offset (`+08:00`), which sort differently."""
+    if low is None and high is None:
+        return True
+    if not moment:
+        return False  # a row with no time cannot be shown to lie in the range
+    when = instant(moment)
+    return (low is None or when >= low) and (high is None or when <= high)
+
+
 def rows(ctx: TenantContext, name: str, date_from: str | None, date_to: str | None) -> Iterator[dict[str, Any]]:
     """The dataset's rows, streamed from one paginated Query, within [from, to] on their creation time."""
     model, kind, _ = DATASETS[name]
@@ -98,11 +116,11 @@ def rows(ctx: TenantContext, name: str, date_from: str | None, date_to: str | No
     else:
         source = (item.public() for item in store.query_all(model, ctx.key(kind)))
         stamp = "created_at"
+    low = instant(date_from) if date_from else None
+    high = instant(date_to) if date_to else None
     for row in source:
-        moment = row.get(stamp) or ""
-        if (date_from and moment < date_from) or (date_to and moment > date_to):
-            continue
-        yield row
+        if in_range(row.get(stamp), low, high):
+            yield row
 
 
 def dictionary_markdown(names: list[str]) -> str:

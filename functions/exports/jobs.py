@@ -28,6 +28,7 @@ from functions.audit.log import record_read
 from functions.errors import FieldError, Forbidden, Text, Unprocessable
 from functions.exports import datasets, writer
 from functions.ids import new_id
+from functions.log import logger
 from functions.models import ExportsTable
 from functions.platform.tenants import active_profile
 from functions.tenancy import AUDITOR, DISTRICT_ADMIN, Principal, TenantContext
@@ -105,14 +106,20 @@ def run_export(ctx: TenantContext, job_id: str) -> dict[str, Any]:
     base = storage.tenant_key(ctx.tenant, "exports", job_id)
     head = chain.read_head(ctx.tenant)
     files = []
+    attempted: list[str] = []  # every key this run began to write, deleted again if the run fails
+    current = "README.md"
     try:
         for name in job["datasets"]:
             cols = datasets.columns(name)
             header = [zh if job["lang"] == "zh-CN" else field for field, zh, _ in cols]
-            key = f"{base}/{name}.{job['format']}"
+            current = f"{name}.{job['format']}"
+            key = f"{base}/{current}"
+            attempted.append(key)
             written = writer.write_rows(key, job["format"], header, [c[0] for c in cols],
                                         datasets.rows(ctx, name, job.get("from"), job.get("to")), tags)
-            files.append({"name": f"{name}.{job['format']}", "key": key, **written})
+            files.append({"name": current, "key": key, **written})
+        current = "README.md"
+        attempted += [f"{base}/README.md", f"{base}/manifest.json", f"{base}/manifest.json.sig"]
         readme = datasets.dictionary_markdown(job["datasets"]).encode()
         storage.put(f"{base}/README.md", readme, "text/markdown; charset=utf-8")
         files.append({"name": "README.md", "key": f"{base}/README.md", "rows": None, "bytes": len(readme),
@@ -122,13 +129,49 @@ def run_export(ctx: TenantContext, job_id: str) -> dict[str, Any]:
                     "audit_chain_head": {"seq": head.seq, "hash": head.hash},
                     "files": [{k: f[k] for k in ("name", "rows", "bytes", "sha256")} for f in files]}
         manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode()
+        current = "manifest.json"
         storage.put(f"{base}/manifest.json", manifest_bytes, "application/json; charset=utf-8")
         storage.put(f"{base}/manifest.json.sig", sign(manifest_bytes).encode(), "text/plain")
     except Exception as exc:
-        return _finish(ctx, item, {**job, "status": "failed", "detail": type(exc).__name__})
+        # A half-written export must not be left to download: remove what this run wrote, then say why.
+        leftover = _discard(base, attempted)
+        logger.exception("export failed", extra={"tenant": ctx.tenant, "export_id": job_id, "file": current,
+                                                 "error": type(exc).__name__, "leftover": leftover})
+        failed = {**job, "status": "failed", "files": [], "detail": f"writing {current} failed: {type(exc).__name__}"}
+        if leftover:
+            failed["leftover"] = leftover  # for the operator to remove
+        return _finish(ctx, item, failed)
     expires = (datetime.now(UTC) + timedelta(days=retention)).isoformat(timespec="seconds")
     return _finish(ctx, item, {**job, "status": "done", "files": files, "manifest_key": f"{base}/manifest.json",
                                "audit_chain_head": manifest["audit_chain_head"], "expires_at": expires})
+
+
+def _discard(base: str, keys: list[str]) -> list[str]:
+    """Best-effort removal of a failed run's files: abort its unfinished multipart uploads under
+    `base/` and delete each key it began to write. Returns what could not be removed (the cleanup's
+    own failures are logged, never raised over the run's original error)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    s3 = storage.client()
+    leftover: list[str] = []
+    try:
+        uploads = s3.list_multipart_uploads(Bucket=config.BUCKET, Prefix=f"{base}/").get("Uploads", [])
+    except (BotoCoreError, ClientError):
+        logger.warning("export cleanup: cannot list unfinished uploads", extra={"prefix": base})
+        uploads = []
+    for upload in uploads:
+        try:
+            s3.abort_multipart_upload(Bucket=config.BUCKET, Key=upload["Key"], UploadId=upload["UploadId"])
+        except (BotoCoreError, ClientError):
+            leftover.append(upload["Key"])
+    for key in keys:
+        try:
+            storage.delete(key)
+        except (BotoCoreError, ClientError):
+            leftover.append(key)
+    if leftover:
+        logger.warning("export cleanup left objects behind", extra={"prefix": base, "keys": leftover})
+    return sorted(set(leftover))
 
 
 def _finish(ctx: TenantContext, item: ExportsTable, data: dict[str, Any]) -> dict[str, Any]:
@@ -143,10 +186,12 @@ def get_export(p: Principal, job_id: str, log_read: bool = True) -> dict[str, An
     if not parts:
         raise store.not_found(KIND)
     parts.sort(key=lambda i: i.data["tenant"])
-    files, manifests, statuses = [], {}, []
+    files, manifests, statuses, details = [], {}, [], {}
     for item in parts:
         job = item.data.as_dict()
         statuses.append(job["status"])
+        if job.get("detail"):
+            details[job["tenant"]] = job["detail"]
         for f in job.get("files", []):
             files.append({"tenant": job["tenant"], "name": f["name"], "rows": f["rows"], "bytes": f["bytes"],
                           "sha256": f["sha256"], "url": storage.presigned_get(f["key"], f["name"])})
@@ -162,4 +207,4 @@ def get_export(p: Principal, job_id: str, log_read: bool = True) -> dict[str, An
     first = manifests.get(parts[0].data["tenant"], {})
     return {"id": job_id, "status": status, "tenants": [i.data["tenant"] for i in parts], "datasets": parts[0].data["datasets"],
             "format": parts[0].data["format"], "files": files, "manifest_url": first.get("manifest_url"),
-            "manifests": manifests}
+            "manifests": manifests, **({"details": details} if details else {})}

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from functions import store
+from functions import storage, store
 from functions.errors import Conflict, FieldError, Text, Unprocessable
 from functions.ids import new_id, now_iso, today_in
 from functions.meetings.meetings import load as load_meeting
@@ -158,11 +158,7 @@ def report_part_progress(ctx: TenantContext, action_id: str, index: int, body: d
     item = load_action(ctx, action_id)
     data = _editable(ctx, item)
     part = _part(data, index)
-    prefix = f"tenants/{ctx.tenant}/"
-    bad = [FieldError(f"/evidence/{i}/key", Text("证据文件须在本区的存储空间内", "Evidence must be an object of this tenant"))
-           for i, e in enumerate(body.get("evidence", [])) if not e["key"].startswith(prefix)]
-    if bad:
-        raise Unprocessable(errors=bad)
+    require_evidence(ctx, body.get("evidence", []))
     part["progress"] = body["progress"]
     if body.get("note"):
         part["notes"] = part["notes"] + [{"at": now_iso(), "by": ctx.actor, "text": body["note"]}]
@@ -170,6 +166,27 @@ def report_part_progress(ctx: TenantContext, action_id: str, index: int, body: d
     if data["status"] == "open":
         data["status"] = "in_progress"
     return _save(ctx, item, data, body["version"], "progress")
+
+
+NOT_OURS = Text("证据文件须在本区的存储空间内", "Evidence must be an object of this tenant")
+NO_SUCH_OBJECT = Text("证据文件不存在，请先上传", "No such evidence object: upload it first")
+
+
+def require_evidence(ctx: TenantContext, evidence: list[dict[str, Any]]) -> None:
+    """422 naming each evidence key that is outside this tenant's prefix or not an existing object.
+
+    Checked (one HEAD per key) before the action points at it, so a record never links to a file
+    that was never uploaded, was uploaded elsewhere, or has since gone.
+    """
+    prefix = storage.tenant_key(ctx.tenant, "")
+    errors = []
+    for i, e in enumerate(evidence):
+        if not e["key"].startswith(prefix):
+            errors.append(FieldError(f"/evidence/{i}/key", NOT_OURS))
+        elif not storage.exists(e["key"]):
+            errors.append(FieldError(f"/evidence/{i}/key", NO_SUCH_OBJECT))
+    if errors:
+        raise Unprocessable(errors=errors)
 
 
 def close_action(ctx: TenantContext, action_id: str, body: dict[str, Any]) -> dict[str, Any]:

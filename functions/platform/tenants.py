@@ -104,20 +104,49 @@ def active_tenants() -> list[TenantContext]:
     return contexts
 
 
-def for_each_active_tenant(job: Callable[[TenantContext], Any], label: str) -> dict[str, Any]:
-    """Run a scheduled job for every active tenant; one tenant failing is logged and does not stop the others."""
-    from functions.log import logger
+class ScheduledJobFailed(Exception):
+    """A scheduled job failed in at least one tenant.
 
+    Raised only after every tenant was tried, so one tenant cannot hold up the others, yet the run
+    ends as an error (a Lambda error metric and EventBridge's retries in AWS, a failed `make fire`
+    and a reported failure in the local scheduler) instead of a success that hides the failures.
+    The jobs are idempotent, so a retry redoes the successful tenants harmlessly.
+    """
+
+    def __init__(self, label: str, failures: dict[str, str], results: dict[str, Any]) -> None:
+        self.label, self.failures, self.results = label, failures, results
+        named = ", ".join(f"{tenant} ({reason})" for tenant, reason in sorted(failures.items()))
+        super().__init__(f"{label} failed in {len(failures)} of {len(failures) + len(results)} tenants: {named}")
+
+
+def for_each_active_tenant(job: Callable[[TenantContext], Any], label: str) -> dict[str, Any]:
+    """Run a scheduled job for every active tenant and return each tenant's result.
+
+    One tenant failing does not stop the others: each failure is logged (structured, with the
+    tenant and the job), and once all are done the run raises `ScheduledJobFailed` naming them.
+    """
     from functions import tenant_credentials
 
     results: dict[str, Any] = {}
+    failures: dict[str, str] = {}
     for ctx in active_tenants():
         try:
             with tenant_credentials.scoped(ctx.tenant):
                 results[ctx.tenant] = job(ctx)
-        except Exception:
-            logger.exception(f"{label} failed", extra={"tenant": ctx.tenant})
+        except Exception as exc:
+            failures[ctx.tenant] = log_tenant_failure(label, ctx.tenant, exc)
+    if failures:
+        raise ScheduledJobFailed(label, failures, results)
     return results
+
+
+def log_tenant_failure(label: str, tenant: str, exc: BaseException) -> str:
+    """Log one tenant's failure of a scheduled job (with its traceback); returns the short reason."""
+    from functions.log import logger
+
+    reason = type(exc).__name__
+    logger.exception(f"{label} failed", extra={"tenant": tenant, "job": label, "error": reason})
+    return reason
 
 
 def forget(tenant_id: str) -> None:

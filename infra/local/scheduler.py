@@ -57,17 +57,29 @@ def fire(name: str) -> Any:
     return jobs[name][1](scheduled_event(name), None)
 
 
-def run_forever() -> None:
+def fire_due(due: dict[str, datetime], now: datetime) -> list[str]:
+    """Fire every job whose time has come (in name order) and move it to its next due time in `due`.
+
+    Returns the names fired. A failing job is reported on stdout, moved on like the others, and does
+    not stop the rest: one bad tenant or job must not silence every schedule of the local stack.
+    """
     jobs = schedules()
+    fired = []
+    for name in sorted(due):
+        if due[name] > now:
+            continue
+        try:
+            fire(name)
+        except Exception as exc:  # keep the other schedules alive
+            print(f"scheduled job {name} failed: {exc!r}", flush=True)
+        fired.append(name)
+        due[name] = next_run(jobs[name][0], now)
+    return fired
+
+
+def run_forever() -> None:
     now = datetime.now(UTC)
-    due = {name: next_run(expr, now) for name, (expr, _) in jobs.items()}
+    due = {name: next_run(expr, now) for name, (expr, _) in schedules().items()}
     while True:
-        now = datetime.now(UTC)
-        for name, when in due.items():
-            if when <= now:
-                try:
-                    fire(name)
-                except Exception as exc:  # keep the other schedules alive
-                    print(f"scheduled job {name} failed: {exc!r}", flush=True)
-                due[name] = next_run(jobs[name][0], now)
+        fire_due(due, datetime.now(UTC))
         time.sleep(1)

@@ -165,9 +165,13 @@ def fire(job: str) -> None:
     """`make fire JOB=name`: run one scheduled handler now against the running local stack."""
     os.environ.update(local_environment(int(os.environ.get("DYNAMODB_PORT", "8100")),
                                         int(os.environ.get("S3_PORT", "8200"))))
+    from functions.platform.tenants import ScheduledJobFailed
     from infra.local import scheduler
 
-    print(f"{job}: {scheduler.fire(job)}", flush=True)
+    try:
+        print(f"{job}: {scheduler.fire(job)}", flush=True)
+    except ScheduledJobFailed as exc:  # each tenant's traceback is already in the log above
+        raise SystemExit(f"{job}: {exc}") from exc
 
 
 if __name__ == "__main__":
