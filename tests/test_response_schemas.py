@@ -246,7 +246,6 @@ def test_committees(api, demo):
 
 
 def test_meetings_minutes_and_actions(api, demo):
-    import requests
 
     admin, committee, tenant = demo["admin"], demo["committee"], demo["tenant"]
     attendees = [{"unit_id": m["unit_id"], "name": m["name"], "present": i % 2 == 0} for i, m in enumerate(committee["members"])]
