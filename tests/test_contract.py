@@ -1,0 +1,72 @@
+"""Inputs that once answered 5xx or the wrong status, now a clear 4xx problem: each case was seen
+against the running stack before it was fixed."""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pytest
+import requests
+
+from conftest import make_structure, token
+from functions import local_issuer
+
+
+@pytest.mark.parametrize("claim", [["gangbei"], {"id": "gangbei"}, 7, "Not A Tenant!"])
+def test_a_signed_token_with_a_tenant_claim_of_the_wrong_shape_is_401(api, claim):
+    forged = local_issuer.mint("someone", ["district_admin"], tenant=claim)
+    r = api.get("/v1/streets", forged)
+    assert r.status == 401 and r.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_token_with_roles_of_the_wrong_shape_is_401(api, tenant):
+    r = api.get("/v1/streets", local_issuer.mint("someone", [["district_admin"]], tenant=tenant))  # type: ignore[list-item]
+    assert r.status == 401
+
+
+def test_an_absurdly_nested_body_is_400(api, admin):
+    r = api.call("POST", "/v1/streets", admin, raw=b"[" * 50_000)
+    assert r.status == 400 and r.json["type"].endswith("bad-request")
+    r = api.call("POST", "/v1/streets", admin, raw=b'{"name": ' + b"[" * 40 + b"1" + b"]" * 40 + b"}")
+    assert r.status == 400 and "嵌套" in r.json["detail"]
+
+
+@pytest.mark.parametrize("path", ["/v1/alliances", "/v1/programmes", "/v1/units", "/v1/volunteer-activities"])
+def test_a_non_ascii_cursor_is_400(api, admin, path):
+    r = api.get(f"{path}?cursor={quote('é.é')}", admin)
+    assert r.status == 400 and r.json["errors"][0]["path"] == "/cursor"
+
+
+def test_unknown_paths_and_methods_over_http(base_url, admin):
+    auth = {"Authorization": f"Bearer {admin}"}
+    r = requests.get(f"{base_url}/v1/no-such-thing", headers=auth, timeout=10)
+    assert r.status_code == 404 and r.headers["content-type"].startswith("application/problem+json")
+    assert admin not in r.text and "Signature" not in r.text
+    r = requests.request("TRACE", f"{base_url}/v1/streets", headers=auth, timeout=10)
+    assert r.status_code == 405 and r.headers["content-type"].startswith("application/problem+json")
+    assert {"GET", "POST"} <= {m.strip() for m in r.headers["allow"].split(",")}
+    r = requests.put(f"{base_url}/v1/streets", headers={**auth, "Accept-Language": "en"}, json={}, timeout=10)
+    assert r.status_code == 405 and r.json()["title"] == "Method not allowed on this path"
+
+
+def test_if_match_on_patch_and_delete(api, admin):
+    ids = make_structure(api, admin)
+    street = api.get(f"/v1/streets/{ids['street']}", admin)
+    etag = street.headers["etag"]
+    r = api.patch(f"/v1/streets/{ids['street']}", admin, {"name": "贵城街道（新）"}, headers={"If-Match": etag})
+    assert r.status == 200 and r.json["version"] == 2 and r.headers["etag"] == '"2"'
+    stale = api.patch(f"/v1/streets/{ids['street']}", admin, {"name": "又一名"}, headers={"If-Match": etag})
+    assert stale.status == 409
+    assert api.get(f"/v1/streets/{ids['street']}", admin).json["name"] == "贵城街道（新）"
+    grid = api.get(f"/v1/grids/{ids['grid']}", admin)
+    assert api.delete(f"/v1/grids/{ids['grid']}", admin, headers={"If-Match": '"9"'}).status == 409
+    assert api.delete(f"/v1/grids/{ids['grid']}", admin, headers={"If-Match": grid.headers["etag"]}).status == 204
+
+
+def test_idempotency_key_replays_a_transition(api, admin, tenant):
+    ids = make_structure(api, admin)
+    incident = api.post("/v1/incidents", admin, {"category": "dispute", "description": "邻里纠纷", "grid_id": ids["grid"]})
+    path = f"/v1/incidents/{incident.json['id']}/transitions"
+    first = api.post(path, admin, {"action": "accept"}, headers={"Idempotency-Key": "accept-once"})
+    again = api.post(path, admin, {"action": "accept"}, headers={"Idempotency-Key": "accept-once"})
+    assert first.status == again.status == 200 and again.headers.get("idempotent-replayed") == "true"
+    assert api.get(f"/v1/incidents/{incident.json['id']}", token("district_admin", tenant)).json["status"] == "accepted"
