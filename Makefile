@@ -13,9 +13,10 @@ run: deps
 test: deps lint
 	$(PY) -m pytest -q tests
 
-## make lint: ruff over the whole tree
+## make lint: ruff over the whole tree, mypy (strict on functions/) over functions/, app.py and infra/
 lint: .venv/.deps
 	.venv/bin/ruff check .
+	.venv/bin/mypy
 
 ## make fuzz: schemathesis with random data (FUZZ_EXAMPLES per operation and mode) and its stateful phase
 fuzz: deps

@@ -1,8 +1,9 @@
 """Gongjian (共建) API: the Chalice app. Thin on purpose: it registers one blueprint per area and
 the one middleware; business rules live in `functions/`."""
 import json
+from typing import Any
 
-from chalice import Chalice, Cron, Rate
+from chalice.app import Chalice, Cron, Rate
 
 from functions import config
 
@@ -26,7 +27,7 @@ app.register_blueprint(exports.bp)
 # directly and would skip the app's setup. Each only calls into functions/.
 
 @app.schedule(Cron(0, 2, 1, "*", "?", "*"), name="meeting-regularity")
-def flag_committees_without_joint_meeting(event):
+def flag_committees_without_joint_meeting(event: Any) -> Any:
     """On the 1st of each month (10:00 Beijing), flag committees with no joint meeting last month."""
     from functions.meetings import regularity
 
@@ -34,7 +35,7 @@ def flag_committees_without_joint_meeting(event):
 
 
 @app.schedule(Rate(1, unit=Rate.HOURS), name="incident-sweep")
-def sweep_overdue_incidents(event):
+def sweep_overdue_incidents(event: Any) -> Any:
     """Every hour: card (yellow, then red) and escalate overdue incidents, once per breach."""
     from functions.grid_work import sweep
 
@@ -42,7 +43,7 @@ def sweep_overdue_incidents(event):
 
 
 @app.schedule(Cron(0, 3, 1, "1,4,7,10", "?", "*"), name="volunteer-quarterly")
-def report_volunteer_hours(event):
+def report_volunteer_hours(event: Any) -> Any:
     """At each quarter's start, report last quarter's verified volunteer hours to employing units."""
     from functions.services import volunteers
 
@@ -50,7 +51,7 @@ def report_volunteer_hours(event):
 
 
 @app.schedule(Cron(0, 17, "L", "*", "?", "*"), name="assessment-fanout")
-def fan_out_assessments(event):
+def fan_out_assessments(event: Any) -> Any:
     """01:00 Beijing on the 1st (17:00 UTC on the last day): one message per active tenant."""
     from functions.assessments import fanout
 
@@ -58,7 +59,7 @@ def fan_out_assessments(event):
 
 
 @app.on_sqs_message(queue=f"{config.TABLE_PREFIX}-assessments", batch_size=1, name="assessment-worker")
-def assess_tenant_month(event):
+def assess_tenant_month(event: Any) -> Any:
     """One tenant's previous month. Batch size 1: a failing tenant is retried, then dead-lettered, alone."""
     from functions.assessments import fanout
 

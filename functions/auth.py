@@ -22,7 +22,7 @@ ALGORITHM_REFUSED = Text("令牌签名算法不被接受", "Token signing algori
 def _jwks_client() -> Any:
     import jwt
 
-    return jwt.PyJWKClient(config.JWKS_URL, cache_keys=True, lifespan=3600)
+    return jwt.PyJWKClient(config.JWKS_URL or "", cache_keys=True, lifespan=3600)
 
 
 @lru_cache(maxsize=1)

@@ -11,8 +11,8 @@ import random
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
-from collections.abc import Iterator
+from typing import Any, TypeVar
+from collections.abc import Iterator, Sequence
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
@@ -30,6 +30,8 @@ MAX_ATTEMPTS = 8
 CHAIN, IDEMPOTENCY = "audit-chain", "idempotency-record"
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+
+Item = TypeVar("Item", bound=TenantItem)
 
 
 def _connection() -> Connection:
@@ -70,7 +72,7 @@ class Replace:
     """Save the new state of `item` if it is still at `expected_version` (optimistic locking)."""
 
     item: TenantItem
-    expected_version: int
+    expected_version: float  # NumberAttribute reads back as float
     on_fail: ProblemError | None = None
 
     def add_to(self, tx: TransactWrite) -> str:
@@ -83,7 +85,7 @@ class Remove:
     """Delete `item` if unchanged since read and, for parents, if it has no children left."""
 
     item: TenantItem
-    expected_version: int
+    expected_version: float
     on_fail: ProblemError | None = None
 
     def add_to(self, tx: TransactWrite) -> str:
@@ -138,7 +140,7 @@ class Tally:
 Operation = Put | Replace | Remove | Require | Tally
 
 
-def write(ctx: TenantContext, ops: list[Operation], *, action: str, target: str, state: Any = None,
+def write(ctx: TenantContext, ops: Sequence[Operation], *, action: str, target: str, state: Any = None,
           result: Any = None) -> None:
     """Commit `ops` with their audit entry (and idempotency record) atomically.
 
@@ -194,8 +196,8 @@ def new_item(model: type[TenantItem], ctx: TenantContext, kind: str, item_id: st
     """A new item of `kind` with its timestamps, in the tenant's `<tenant>#<kind>` partition or, for
     items listed under a parent (a pairing's contacts), in `partition` (built with `ctx.key`)."""
     at = now_iso()
-    return model(partition or ctx.key(kind), item_id, kind=kind, data=data, version=1, created_at=at, updated_at=at,
-                 **keys)
+    attributes: dict[str, Any] = {"kind": kind, "data": data, "version": 1, "created_at": at, "updated_at": at, **keys}
+    return model(partition or ctx.key(kind), item_id, **attributes)
 
 
 def changed(item: TenantItem, data: dict[str, Any], **keys: str) -> TenantItem:
@@ -207,7 +209,7 @@ def changed(item: TenantItem, data: dict[str, Any], **keys: str) -> TenantItem:
 
 
 def create(ctx: TenantContext, model: type[TenantItem], kind: str, data: dict[str, Any], *,
-           item_id: str | None = None, extra: list[Operation] | None = None, partition: str | None = None,
+           item_id: str | None = None, extra: Sequence[Operation] | None = None, partition: str | None = None,
            **keys: str) -> dict[str, Any]:
     """Create a `kind` item (plus `extra` operations) with its audit entry; returns its public form."""
     from functions.ids import new_id
@@ -219,8 +221,8 @@ def create(ctx: TenantContext, model: type[TenantItem], kind: str, data: dict[st
     return result
 
 
-def update(ctx: TenantContext, item: TenantItem, data: dict[str, Any], expected_version: int, *,
-           extra: list[Operation] | None = None, **keys: str) -> dict[str, Any]:
+def update(ctx: TenantContext, item: TenantItem, data: dict[str, Any], expected_version: float, *,
+           extra: Sequence[Operation] | None = None, **keys: str) -> dict[str, Any]:
     """Save `item` with new `data` if still at `expected_version` (else 409); returns its public form."""
     new = changed(item, data, **keys)
     result = new.public()
@@ -231,7 +233,7 @@ def update(ctx: TenantContext, item: TenantItem, data: dict[str, Any], expected_
 
 # --- reads ------------------------------------------------------------------------------------
 
-def get(model: type[TenantItem], ctx: TenantContext, kind: str, item_id: str) -> TenantItem:
+def get(model: type[Item], ctx: TenantContext, kind: str, item_id: str) -> Item:
     """The tenant's `kind` item with this id, or 404 (also for another tenant's id)."""
     try:
         return model.get(ctx.key(kind), item_id)
@@ -291,13 +293,13 @@ def list_kind(model: type[TenantItem], ctx: TenantContext, kind: str, *, limit: 
     return page(model, hash_key, index=index, scope=scope, limit=limit, cursor_text=cursor_text).body()
 
 
-def parent_keys(ctx: TenantContext, parent_kind: str, parent_id: str, kind: str, item_id: str) -> dict[str, str]:
+def parent_keys(ctx: TenantContext, parent_kind: str, parent_id: str, kind: str, item_id: str) -> dict[str, Any]:
     """The gsi1 keys that list an item under its parent (see `list_kind`)."""
     return {"gsi1pk": ctx.key(parent_kind, parent_id, kind), "gsi1sk": item_id}
 
 
-def query_all(model: type[TenantItem], hash_key: str, *, index: str | None = None,
-              range_condition: Condition | None = None) -> Iterator[TenantItem]:
+def query_all(model: type[Item], hash_key: str, *, index: str | None = None,
+              range_condition: Condition | None = None) -> Iterator[Item]:
     """Every item of one partition (paginated Queries), for jobs and small bounded partitions."""
     source = getattr(model, index) if index else model
     return iter(source.query(hash_key, range_condition))

@@ -75,7 +75,7 @@ def current() -> Scoped | None:
     return _cache[tenant]
 
 
-def boto_kwargs(scoped_credentials: Scoped | None) -> dict[str, str]:
+def boto_kwargs(scoped_credentials: Scoped | None) -> dict[str, Any]:
     if scoped_credentials is None:
         return {}
     return {"aws_access_key_id": scoped_credentials.access_key_id,

@@ -71,6 +71,20 @@ def unstorable_numbers(value: Any, path: str = "") -> list[FieldError]:
     return []
 
 
+# Every pattern the schemas use, said in words: a client reads what is expected, never a regex.
+# (tests/test_validation.py fails when a schema gains a pattern that is not here.)
+PATTERN_WORDS: dict[str, tuple[str, str]] = {
+    "^[0-9A-HJKMNP-TV-Z]{26}$": ("应为 26 位 ULID（数字和大写字母）", "must be a 26-character ULID (digits and capital letters)"),
+    "^[0-9a-f]{64}$": ("应为 64 位小写十六进制的 SHA-256", "must be a SHA-256 as 64 lowercase hex digits"),
+    "^[a-z][a-z0-9-]{2,31}$": ("应为 3–32 位小写字母、数字或连字符，以字母开头", "must be 3–32 lowercase letters, digits or hyphens, starting with a letter"),
+    "^[0-9+\\- ]{5,20}$": ("应为 5–20 位数字，可含 +、- 和空格", "must be 5–20 digits, optionally with +, - and spaces"),
+    "^20[0-9]{2}-Q[1-4]$": ("应为季度 YYYY-Qn（n 为 1–4）", "must be a quarter, YYYY-Qn with n 1–4"),
+    "^20[0-9]{2}-(0[1-9]|1[0-2])$": ("应为月份 YYYY-MM", "must be a month, YYYY-MM"),
+    "^[a-z0-9_]{1,40}$": ("应为 1–40 位小写字母、数字或下划线", "must be 1–40 lowercase letters, digits or underscores"),
+    "^[a-z_]{1,40}$": ("应为 1–40 位小写字母或下划线", "must be 1–40 lowercase letters or underscores"),
+}
+
+
 def _pointer(parts: Any) -> str:
     return "/" + "/".join(str(p) for p in parts) if parts else "/"
 
@@ -97,10 +111,12 @@ def describe_error(error: Any) -> FieldError:
         "maximum": f"不能大于 {value}",
         "exclusiveMinimum": f"必须大于 {value}",
         "exclusiveMaximum": f"必须小于 {value}",
-        "pattern": "格式不正确",
         "minItems": f"至少需要 {value} 项",
         "maxItems": f"至多允许 {value} 项",
         "uniqueItems": "列表中不能有重复项",
         "minProperties": "内容不能为空",
     }.get(kind, "取值无效")
+    if kind == "pattern":
+        zh, en = PATTERN_WORDS.get(value, ("格式不符合要求", "does not have the expected form"))
+        return FieldError(_pointer(path), Text(zh, en))
     return FieldError(_pointer(path), Text(zh, error.message))

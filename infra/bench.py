@@ -99,7 +99,8 @@ def _tenant(client: Any, platform: str, tenant_id: str) -> str:
 
 def make_street(client: Any, token: str) -> str:
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    return json.loads(client.http.post("/v1/streets", headers=headers, body=json.dumps({"name": "贵城街道"})).body)["id"]
+    street_id: str = json.loads(client.http.post("/v1/streets", headers=headers, body=json.dumps({"name": "贵城街道"})).body)["id"]
+    return street_id
 
 
 def read_overhead_ratio(client: Any, token: str, street_id: str, calls: int = 300) -> dict[str, float]:
@@ -133,7 +134,7 @@ def queries_per_list_request(client: Any, token: str) -> dict[str, Any]:
     calls: list[str] = []
     original = botocore.client.BaseClient._make_api_call
 
-    def counting(self: Any, operation: str, params: dict) -> Any:
+    def counting(self: Any, operation: str, params: dict[str, Any]) -> Any:
         if self.meta.service_model.service_name == "dynamodb":
             calls.append(operation)
         return original(self, operation, params)

@@ -12,6 +12,8 @@
 """
 from __future__ import annotations
 
+from typing import Any
+
 import json
 import os
 import shutil
@@ -46,7 +48,7 @@ def prepare_vendor() -> None:
         config.symlink_to(Path("..") / "infra" / "chalice" / "config.json")
 
 
-def merge(template: dict, stage: str, region: str) -> dict:
+def merge(template: dict[str, Any], stage: str, region: str) -> dict[str, Any]:
     os.environ["GONGJIAN_TABLE_PREFIX"] = f"gongjian-{stage}"
     from infra.template import function_environment, resources
 

@@ -100,3 +100,25 @@ def test_oversized_or_malformed_key_values_are_refused(api, admin):
     assert r.status == 400 and paths(r) == {"/grid_id"}
     assert api.get("/v1/communities?street_id=not-a-ulid", admin).status == 400
     assert api.get("/v1/incidents?status=" + "s" * 500, admin).status == 400
+
+
+def test_every_pattern_in_the_schemas_is_explained_in_words():
+    """A pattern error says what is expected, never "格式不正确" or the regex itself."""
+    import json
+    import re
+
+    from functions.validation import PATTERN_WORDS, SCHEMA_DIR
+
+    patterns = set()
+    for path in SCHEMA_DIR.glob("*.json"):
+        patterns |= {json.loads(m) for m in re.findall(r'"pattern":\s*("(?:[^"\\]|\\.)*")', path.read_text(encoding="utf-8"))}
+    assert patterns and patterns <= set(PATTERN_WORDS), patterns - set(PATTERN_WORDS)
+
+
+def test_a_pattern_error_names_the_field_and_the_form_in_words(api, admin):
+    r = api.post("/v1/communities", admin, {"name": "荷城社区", "street_id": "not-a-ulid"})
+    assert r.status == 400
+    error = next(e for e in r.json["errors"] if e["path"] == "/street_id")
+    assert "ULID" in error["message"] and "^" not in error["message"] and "格式不正确" not in error["message"]
+    r = api.post("/v1/communities", admin, {"name": "荷城社区", "street_id": "x"}, headers={"Accept-Language": "en"})
+    assert next(e for e in r.json["errors"] if e["path"] == "/street_id")["message"].startswith("must be a 26-character ULID")

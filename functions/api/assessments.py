@@ -1,20 +1,24 @@
 """Routes for co-building activities, assessment rules, runs, results, appeals and finalisation."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chalice import Blueprint
+from chalice.app import Blueprint
 
 from functions import lazy
 from functions.api.declaration import PERIOD, UNIT_ID, Param, query, route
+from functions.tenancy import TenantContext
 from functions.api.request import begin_write, paging, tenant_context
 from functions.errors import FieldError, Text, ValidationFailed
 
 bp = Blueprint(__name__)
-activities, publication, rules, runs = lazy.modules("functions.assessments", "activities", "publication", "rules", "runs")
+if TYPE_CHECKING:  # the real modules for readers and the type checker; loaded on first use at run time
+    from functions.assessments import activities, publication, rules, runs
+else:
+    activities, publication, rules, runs = lazy.modules("functions.assessments", "activities", "publication", "rules", "runs")
 
 
-def _read():
+def _read() -> TenantContext:
     return tenant_context(bp.current_request)
 
 

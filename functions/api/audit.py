@@ -1,16 +1,19 @@
 """Routes for the audit log (district admins for their tenant; auditors for tenants they are granted)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chalice import Blueprint
+from chalice.app import Blueprint
 
 from functions import lazy
 from functions.api.declaration import FROM, TO, query, route
 from functions.api.request import paging, tenant_context
 
 bp = Blueprint(__name__)
-log = lazy.modules("functions.audit", "log")
+if TYPE_CHECKING:  # the real modules for readers and the type checker; loaded on first use at run time
+    from functions.audit import log
+else:
+    log = lazy.modules("functions.audit", "log")
 
 
 @route(bp, "GET", "/v1/audit-log", "审计日志 / Audit log", query=(FROM, TO), pages=True, response="audit-entry-list")

@@ -2,23 +2,27 @@
 pairings (with contacts) and the non-public-enterprise alliance (with activities)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chalice import Blueprint
+from chalice.app import Blueprint
 
 from functions import lazy
 from functions.api.declaration import COMMUNITY_ID, FROM, OVERDUE, TO, UNIT_ID, Param, query, route
+from functions.tenancy import TenantContext
 from functions.api.request import begin_write, paging, tenant_context
 from functions.vocabulary import PARTY_ORG_STATUSES
 
 bp = Blueprint(__name__)
-alliances, branches, committees, members, pairings, units = lazy.modules(
-    "functions.committees", "alliances", "branches", "committees", "members", "pairings", "units")
+if TYPE_CHECKING:  # the real modules for readers and the type checker; loaded on first use at run time
+    from functions.committees import alliances, branches, committees, members, pairings, units
+else:
+    alliances, branches, committees, members, pairings, units = lazy.modules("functions.committees", "alliances", "branches", "committees", "members", "pairings", "units")
+
 UNIT_STATUS = Param("status", "党组织状态 / Party-org status", "enum", PARTY_ORG_STATUSES)
 REPORTED_COMMUNITY_ID = Param("reported_community_id", "到该社区报到的在职党员 / in-service members reported to this community", "id")
 
 
-def _read():
+def _read() -> TenantContext:
     return tenant_context(bp.current_request)
 
 

@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any, TypeVar
 from collections.abc import Callable
 
-from chalice import Blueprint
+from chalice.app import Blueprint
 from chalice.app import Request, Response
 
 from functions.errors import FieldError, Forbidden, ProblemError, Text, ValidationFailed, from_dependency
@@ -137,7 +137,8 @@ def route(bp: Blueprint, method: str, path: str, summary: str, **declared: Any) 
 
 
 def respond(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    out = dict(JSON)
+    """`body` as UTF-8 JSON with `status`, and its version as the ETag."""
+    out: dict[str, str | list[str]] = dict(JSON)
     if isinstance(body, dict) and "version" in body:
         out["ETag"] = f'"{body["version"]}"'
     out.update(headers or {})
@@ -234,7 +235,7 @@ def expected(param: Param) -> tuple[str, str]:
 
 def json_schema(param: Param) -> dict[str, Any]:
     """The OpenAPI schema of a query parameter."""
-    return {
+    schemas: dict[str, dict[str, Any]] = {
         "id": {"type": "string", "pattern": ULID},
         "enum": {"type": "string", "enum": list(param.enum)},
         "boolean": {"type": "boolean"},
@@ -246,4 +247,5 @@ def json_schema(param: Param) -> dict[str, Any]:
         "period": {"type": "string", "pattern": PERIOD_PATTERN},
         "cursor": {"type": "string", "minLength": 1, "maxLength": MAX_CURSOR},
         "tenant": {"type": "string", "pattern": TENANT_ID.pattern},
-    }.get(param.kind, {"type": "string", "minLength": 1, "maxLength": MAX_VALUE})
+    }
+    return schemas.get(param.kind, {"type": "string", "minLength": 1, "maxLength": MAX_VALUE})

@@ -2,9 +2,9 @@
 tenant offboarding (platform admins)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chalice import Blueprint
+from chalice.app import Blueprint
 
 from functions import lazy
 from functions.api.declaration import EXPORTERS, PLATFORM, Param, query, route
@@ -12,7 +12,10 @@ from functions.api.request import declared_body, principal
 from functions.vocabulary import EXPORT_LANGUAGES
 
 bp = Blueprint(__name__)
-jobs, offboarding = lazy.modules("functions.exports", "jobs", "offboarding")
+if TYPE_CHECKING:  # the real modules for readers and the type checker; loaded on first use at run time
+    from functions.exports import jobs, offboarding
+else:
+    jobs, offboarding = lazy.modules("functions.exports", "jobs", "offboarding")
 
 LANG = Param("lang", "表头语言（也可在请求体中给出）/ column titles' language (or in the body)", "enum", EXPORT_LANGUAGES)
 

@@ -2,25 +2,29 @@
 calendars, patrols, uploads of photos and evidence, and monthly statistics."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chalice import Blueprint
+from chalice.app import Blueprint
 
 from functions import lazy
 from functions.api.declaration import GRID_ID, OVERDUE, PERIOD, Param, query, route
+from functions.tenancy import TenantContext
 from functions.api.request import begin_write, paging, tenant_context
 from functions.errors import FieldError, Text, ValidationFailed
 from functions.vocabulary import INCIDENT_STATUSES
 
 bp = Blueprint(__name__)
-calendar, categories, incidents, patrols, stats, uploads = lazy.modules(
-    "functions.grid_work", "calendar", "categories", "incidents", "patrols", "stats", "uploads")
+if TYPE_CHECKING:  # the real modules for readers and the type checker; loaded on first use at run time
+    from functions.grid_work import calendar, categories, incidents, patrols, stats, uploads
+else:
+    calendar, categories, incidents, patrols, stats, uploads = lazy.modules("functions.grid_work", "calendar", "categories", "incidents", "patrols", "stats", "uploads")
+
 INCIDENT_STATUS = Param("status", "事件状态 / incident status", "enum", INCIDENT_STATUSES)
 CATEGORY = Param("category", "事件类别代码 / category code")
 PATROL_GRID_ID = GRID_ID
 
 
-def _read():
+def _read() -> TenantContext:
     return tenant_context(bp.current_request)
 
 

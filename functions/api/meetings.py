@@ -1,18 +1,23 @@
 """Routes for meetings, their minutes (text or uploaded files, revisions, approval), decisions and actions."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chalice import Blueprint
+from chalice.app import Blueprint
 
 from functions import lazy
 from functions.api.declaration import COMMITTEE_ID, FROM, PERIOD, TO, Param, query, route
-from functions.api.request import begin_write, paging, tenant_context
+from functions.tenancy import TenantContext
+from functions.api.request import begin_write, paging, raw_body, tenant_context
 from functions.errors import FieldError, Text, ValidationFailed
 from functions.vocabulary import ACTION_STATUSES
 
 bp = Blueprint(__name__)
-decisions, meetings, minutes, regularity = lazy.modules("functions.meetings", "decisions", "meetings", "minutes", "regularity")
+if TYPE_CHECKING:  # the real modules for readers and the type checker; loaded on first use at run time
+    from functions.meetings import decisions, meetings, minutes, regularity
+else:
+    decisions, meetings, minutes, regularity = lazy.modules("functions.meetings", "decisions", "meetings", "minutes", "regularity")
+
 MINUTES_TEXT_TYPES = ["text/markdown", "text/plain"]  # minutes.TEXT_TYPES, stated here so routes load lazily
 COMMITTEE_ID_REQUIRED = Param("committee_id", "大党委 / the big Party committee", "id", required=True)
 REASON = Param("reason", "审定后更正的理由（1–500 字）/ why approved minutes are corrected (1–500 characters)")
@@ -20,7 +25,7 @@ ACTION_STATUS = Param("status", "行动状态 / action status", "enum", ACTION_S
 ASSIGNEE = Param("assignee", "牵头单位 / the lead assignee")
 
 
-def _read():
+def _read() -> TenantContext:
     return tenant_context(bp.current_request)
 
 
@@ -78,7 +83,7 @@ def put_minutes(meeting_id: str) -> dict[str, Any]:
     """Store minutes text (text/markdown or text/plain, UTF-8) as a new draft revision."""
     r = bp.current_request
     ctx, _ = begin_write(r)
-    return minutes.put_text(ctx, meeting_id, r.raw_body or b"", r.headers.get("content-type", ""), _reason())
+    return minutes.put_text(ctx, meeting_id, raw_body(r), r.headers.get("content-type", ""), _reason())
 
 
 @route(bp, "GET", "/v1/meetings/{meeting_id}/minutes", "最新会议纪要 / Latest minutes", response="minutes-revision")

@@ -28,7 +28,8 @@ MAX_PATH_PARAM = 200
 
 
 def problem_response(error: ProblemError, lang: str) -> Response:
-    headers = {"Content-Type": PROBLEM, "Content-Language": "en" if lang == "en" else "zh-CN", **error.headers}
+    headers: dict[str, str | list[str]] = {"Content-Type": PROBLEM, "Content-Language": "en" if lang == "en" else "zh-CN",
+                                           **error.headers}
     return Response(body=json.dumps(error.to_problem(lang), ensure_ascii=False), status_code=error.status,
                     headers=headers)
 

@@ -1,9 +1,9 @@
 """Platform routes: health, the OpenAPI document and its page, `/v1/me`, and tenants (platform admins)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chalice import Blueprint
+from chalice.app import Blueprint
 from chalice.app import Response
 
 from functions import lazy, openapi, reference
@@ -13,8 +13,15 @@ from functions.errors import IdempotentReplay, NotFound
 from functions.tenancy import TenantContext
 
 bp = Blueprint(__name__)
-idempotency = lazy.modules("functions", "idempotency")
-tenants = lazy.modules("functions.platform", "tenants")
+if TYPE_CHECKING:  # the real modules for readers and the type checker; loaded on first use at run time
+    from functions import idempotency
+else:
+    idempotency = lazy.modules("functions", "idempotency")
+
+if TYPE_CHECKING:  # the real modules for readers and the type checker; loaded on first use at run time
+    from functions.platform import tenants
+else:
+    tenants = lazy.modules("functions.platform", "tenants")
 
 
 @route(bp, "GET", "/v1/health", "健康检查 / Health", public=True, response="health")

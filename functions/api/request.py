@@ -7,7 +7,7 @@ request acts in and whether its role may.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dataclasses import replace
 
@@ -20,8 +20,15 @@ from functions.errors import (BadRequest, FieldError, Forbidden, IdempotentRepla
 from functions.tenancy import AUDITOR, TENANT_ROLES, Principal, TenantContext
 from functions.validation import validate
 
-idempotency = lazy.modules("functions", "idempotency")
-tenants = lazy.modules("functions.platform", "tenants")
+if TYPE_CHECKING:  # the real modules for readers and the type checker; loaded on first use at run time
+    from functions import idempotency
+else:
+    idempotency = lazy.modules("functions", "idempotency")
+
+if TYPE_CHECKING:  # the real modules for readers and the type checker; loaded on first use at run time
+    from functions.platform import tenants
+else:
+    tenants = lazy.modules("functions.platform", "tenants")
 
 
 def principal(request: Request) -> Principal:
@@ -55,7 +62,7 @@ MAX_DEPTH = 32  # no body of ours nests deeper; deeper ones would only cost stac
 
 def json_body(request: Request) -> Any:
     """The request's JSON body ({} when empty): 413 over 1 MB, 400 when not UTF-8 JSON or nested absurdly."""
-    raw = request.raw_body or b""
+    raw = raw_body(request)
     if len(raw) > 1024 * 1024:
         raise PayloadTooLarge()
     try:
@@ -127,7 +134,13 @@ def idempotency_claim(request: Request, status: int) -> idempotency.Claim | None
     key = request.headers.get("idempotency-key")
     if request.method != "POST" or not key:
         return None
-    return idempotency.claim(key, request.method, request.path, request.raw_body or b"", status)
+    return idempotency.claim(key, request.method, request.path, raw_body(request), status)
+
+
+def raw_body(request: Request) -> bytes:
+    """The body's bytes (Chalice types `raw_body` as str or bytes)."""
+    raw = request.raw_body or b""
+    return raw.encode("utf-8") if isinstance(raw, str) else raw
 
 
 def paging(request: Request) -> dict[str, Any]:

@@ -2,20 +2,24 @@
 and their quarterly reports, and programmes."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chalice import Blueprint
+from chalice.app import Blueprint
 
 from functions import lazy
 from functions.api.declaration import MEMBER_ID, Param, query, route
+from functions.tenancy import TenantContext
 from functions.api.request import begin_write, paging, tenant_context
 from functions.vocabulary import SERVICE_REQUEST_STATUSES
 
 bp = Blueprint(__name__)
-centres, programmes, requests, volunteers = lazy.modules("functions.services", "centres", "programmes", "requests", "volunteers")
+if TYPE_CHECKING:  # the real modules for readers and the type checker; loaded on first use at run time
+    from functions.services import centres, programmes, requests, volunteers
+else:
+    centres, programmes, requests, volunteers = lazy.modules("functions.services", "centres", "programmes", "requests", "volunteers")
 
 
-def _read():
+def _read() -> TenantContext:
     return tenant_context(bp.current_request)
 
 

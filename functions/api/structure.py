@@ -1,9 +1,9 @@
 """Routes for streets, communities and grids (`/v1/streets`, `/v1/communities`, `/v1/grids`)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chalice import Blueprint
+from chalice.app import Blueprint
 from chalice.app import Response
 
 from functions import lazy
@@ -12,7 +12,11 @@ from functions.api.request import begin_write, expected_version, paging, tenant_
 from functions.tenancy import COMMUNITY_STAFF, DISTRICT_ADMIN
 
 bp = Blueprint(__name__)
-service = lazy.modules("functions.structure", "service")
+if TYPE_CHECKING:  # the real modules for readers and the type checker; loaded on first use at run time
+    from functions.structure import service
+else:
+    service = lazy.modules("functions.structure", "service")
+
 STREET, COMMUNITY, GRID = "street", "community", "grid"
 
 
@@ -24,18 +28,18 @@ LON = Param("lon", "经度（WGS84）/ longitude (WGS84)", "number", required=Tr
 COMMUNITY_ID = Param("community_id", "只列该社区的网格 / only this community's grids", "id")
 
 
-def _list(kind: str, parent_param: str | None = None) -> Response:
+def _list(kind: str, parent_param: str | None = None) -> dict[str, Any]:
     request = bp.current_request
     parent_id = query(request)[parent_param] if parent_param else None
     return service.list_items(tenant_context(request), kind, parent_id=parent_id, **paging(request))
 
 
-def _create(kind: str) -> Response:
+def _create(kind: str) -> dict[str, Any]:
     ctx, body = begin_write(bp.current_request)
     return service.create(ctx, kind, body)
 
 
-def _update(kind: str, item_id: str) -> Response:
+def _update(kind: str, item_id: str) -> dict[str, Any]:
     ctx, body = begin_write(bp.current_request)
     return service.update(ctx, kind, item_id, body)
 
@@ -69,7 +73,7 @@ def update_street(street_id: str) -> dict[str, Any]:
 
 
 @route(bp, "DELETE", "/v1/streets/{street_id}", "删除街道 / Delete a street", status=204, roles=ADMINS)
-def delete_street(street_id: str) -> dict[str, Any]:
+def delete_street(street_id: str) -> Response:
     return _delete(STREET, street_id)
 
 
@@ -94,7 +98,7 @@ def update_community(community_id: str) -> dict[str, Any]:
 
 
 @route(bp, "DELETE", "/v1/communities/{community_id}", "删除社区 / Delete a community", status=204, roles=ADMINS)
-def delete_community(community_id: str) -> dict[str, Any]:
+def delete_community(community_id: str) -> Response:
     return _delete(COMMUNITY, community_id)
 
 
@@ -126,5 +130,5 @@ def update_grid(grid_id: str) -> dict[str, Any]:
 
 
 @route(bp, "DELETE", "/v1/grids/{grid_id}", "删除网格 / Delete a grid", status=204, roles=GRID_EDITORS)
-def delete_grid(grid_id: str) -> dict[str, Any]:
+def delete_grid(grid_id: str) -> Response:
     return _delete(GRID, grid_id)

@@ -10,6 +10,7 @@ reads a month's activities with one (paginated) Query.
 from __future__ import annotations
 
 from datetime import datetime, time
+from collections.abc import Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -63,5 +64,5 @@ def list_cobuilding_activities(ctx: TenantContext, *, unit_id: str | None, perio
                       scope=f"{ctx.tenant}|{key}|{period}", limit=limit, cursor_text=cursor_text).body()
 
 
-def in_period(ctx: TenantContext, period: str):
+def in_period(ctx: TenantContext, period: str) -> Iterator[Any]:
     return store.query_all(AssessmentsTable, ctx.key("cobuilding-period", period), index="gsi2")

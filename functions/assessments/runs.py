@@ -44,7 +44,7 @@ def gather(ctx: TenantContext, period: str) -> tuple[dict[str, dict[str, Any]], 
     """(units, inputs per unit) for a month, from Queries only."""
     units = {u.sk: {"name": u.data["name"], "community_id": u.data["community_id"]}
              for u in store.query_all(CommitteesTable, ctx.key("unit"))}
-    inputs = {u: {"dimensions": {d: 0.0 for d in engine.DIMENSIONS}, "activities": 0,
+    inputs: dict[str, dict[str, Any]] = {u: {"dimensions": {d: 0.0 for d in engine.DIMENSIONS}, "activities": 0,
                   "factors": {f: None for f in engine.FACTORS}} for u in units}
     for item in activities.in_period(ctx, period):
         a = item.data.as_dict()

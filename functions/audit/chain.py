@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import Any
 
 from pynamodb.transactions import TransactWrite
@@ -85,7 +86,7 @@ def add_to(tx: TransactWrite, tenant: str, head: Head, entry: dict[str, Any]) ->
             condition=AuditTable.pk.does_not_exist())
 
 
-def entries(tenant: str, start_seq: int = 1):
+def entries(tenant: str, start_seq: int = 1) -> Iterator[Any]:
     """Every entry of a tenant, oldest first, as one paginated Query."""
     condition = AuditTable.sk.between(entry_key(start_seq), entry_key(10**12 - 1))
     for item in AuditTable.query(partition(tenant), condition, consistent_read=True):

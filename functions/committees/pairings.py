@@ -23,7 +23,7 @@ CONTACT = "pairing_contact"
 DUE_INDEX = "pairing-due"
 
 
-def _due_keys(ctx: TenantContext, next_due: str, item_id: str) -> dict[str, str]:
+def _due_keys(ctx: TenantContext, next_due: str, item_id: str) -> dict[str, Any]:
     return {"gsi2pk": ctx.key(DUE_INDEX), "gsi2sk": f"{next_due}#{item_id}"}
 
 

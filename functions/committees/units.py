@@ -21,7 +21,7 @@ KIND = "unit"
 STATUSES = PARTY_ORG_STATUSES
 
 
-def _keys(ctx: TenantContext, data: dict[str, Any], item_id: str) -> dict[str, str]:
+def _keys(ctx: TenantContext, data: dict[str, Any], item_id: str) -> dict[str, Any]:
     status = (data.get("party_org") or {}).get("status", "none")
     return {**store.parent_keys(ctx, "community", data["community_id"], KIND, item_id),
             "gsi2pk": ctx.key("unit-status", status), "gsi2sk": f"{data['community_id']}#{item_id}"}
@@ -78,7 +78,7 @@ def summary(ctx: TenantContext, community_id: str | None) -> dict[str, Any]:
             "party_members": party_members}
 
 
-def require_units_in(ctx: TenantContext, unit_ids: list[str], paths: list[str], community_id: str | None) -> dict[str, dict]:
+def require_units_in(ctx: TenantContext, unit_ids: list[str], paths: list[str], community_id: str | None) -> dict[str, dict[str, Any]]:
     """422 naming each path whose unit is missing or (when `community_id` is given) of another community."""
     units = store.get_many(CommitteesTable, ctx, KIND, unit_ids)
     errors = []

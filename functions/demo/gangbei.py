@@ -6,6 +6,8 @@ non-overlapping boundary that `/v1/grids/locate` can find.
 """
 from __future__ import annotations
 
+from typing import Any
+
 TENANT = {"id": "gangbei", "name": "贵港市港北区", "tier": "standard", "timezone": "Asia/Shanghai"}
 
 STREETS: dict[str, list[str]] = {
@@ -21,7 +23,7 @@ GRID_TOTAL = 151
 EIGHT_GRID_COMMUNITIES = {"城北社区", "新兴社区"}
 
 
-def rectangle(lon: float, lat: float, width: float, height: float) -> dict:
+def rectangle(lon: float, lat: float, width: float, height: float) -> dict[str, Any]:
     ring = [[lon, lat], [lon + width, lat], [lon + width, lat + height], [lon, lat + height], [lon, lat]]
     return {"type": "Polygon", "coordinates": [[[round(x, 6), round(y, 6)] for x, y in ring]]}
 
@@ -30,7 +32,7 @@ def community_origin(index: int) -> tuple[float, float]:
     return ORIGIN_LON + (index % 6) * COMMUNITY_SIZE, ORIGIN_LAT + (index // 6) * COMMUNITY_SIZE
 
 
-def grids_of(index: int, community: str) -> list[dict]:
+def grids_of(index: int, community: str) -> list[dict[str, Any]]:
     """The grids of the `index`-th community: name, boundary and two grid workers each."""
     lon0, lat0 = community_origin(index)
     cells = [(r, c) for r in range(3) for c in range(3)]
@@ -77,7 +79,7 @@ def minutes_text(community: str, period: str, day: int, food_stall: bool) -> str
             f"主持：大党委书记\n\n## 议题\n" + "".join(f"- {a}\n" for a in agenda(food_stall)) + f"\n## 议定事项\n{decided}")
 
 
-def food_stall_decision(period: str) -> dict:
+def food_stall_decision(period: str) -> dict[str, Any]:
     """The article's example: a joint meeting decides joint enforcement on night food stalls."""
     year, month = map(int, period.split("-"))
     due = f"{year + (month == 12)}-{month % 12 + 1:02d}-20"

@@ -3,6 +3,9 @@ other write. Ids are fixed by each object's natural key: a second load finds eve
 writes nothing. Later areas add their own `load_*` step here."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from datetime import date, timedelta
 
 from functions import ids, store
@@ -27,7 +30,7 @@ def ensure_tenant() -> TenantContext:
     return system_context(gangbei.TENANT["id"], gangbei.TENANT["timezone"])
 
 
-def _ensure(ctx: TenantContext, kind: str, item_id: str, body: dict) -> bool:
+def _ensure(ctx: TenantContext, kind: str, item_id: str, body: dict[str, Any]) -> bool:
     if store.exists(GridsTable, ctx, kind, item_id):
         return False
     structure.create(ctx, kind, body, item_id=item_id)
@@ -51,7 +54,7 @@ def load_structure(ctx: TenantContext) -> dict[str, int]:
     return created
 
 
-def _create_once(ctx: TenantContext, kind: str, item_id: str, create, body: dict) -> bool:
+def _create_once(ctx: TenantContext, kind: str, item_id: str, create: Callable[..., Any], body: dict[str, Any]) -> bool:
     """Create a committees-area object unless it exists (the demo's idempotency)."""
     if store.exists(CommitteesTable, ctx, kind, item_id):
         return False
@@ -215,7 +218,7 @@ def load_services(ctx: TenantContext) -> dict[str, int]:
 
     created = {"centres": 0, "programmes": 0, "service_requests": 0, "volunteer_activities": 0}
 
-    def once(kind: str, key: str, create, body: dict, seq: int = 0) -> None:
+    def once(kind: str, key: str, create: Callable[..., Any], body: dict[str, Any], seq: int = 0) -> None:
         item_id = ids.stable_id(ctx.tenant, kind, key, seq=seq)
         if not store.exists(ServicesTable, ctx, kind, item_id):
             create(ctx, body, item_id=item_id)

@@ -27,7 +27,7 @@ def _built_in(code: str) -> dict[str, Any]:
 def catalogue(ctx: TenantContext) -> dict[str, Any]:
     """Built-in categories overlaid with the tenant's own (one Query)."""
     mine = {item.sk: item.public() for item in store.query_all(GridsTable, ctx.key(KIND))}
-    items = [mine.pop(code, None) or _built_in(code) for code in BUILT_IN] + list(mine.values())
+    items = [mine.pop(code) if code in mine else _built_in(code) for code in BUILT_IN] + list(mine.values())
     return {"items": items, "next_cursor": None}
 
 

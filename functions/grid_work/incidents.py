@@ -15,6 +15,7 @@ gsi4 `<tenant>#incident-category#<code>` / `<status>#<id>`.
 from __future__ import annotations
 
 from datetime import datetime, UTC
+from collections.abc import Iterator
 from typing import Any
 
 from pynamodb.expressions.condition import Condition
@@ -215,6 +216,7 @@ def list_incidents(ctx: TenantContext, *, status: str | None, grid_id: str | Non
         if value:
             match = GridsTable.data[name] == value
             scoped = match if scoped is None else scoped & match
+    args: tuple[str, str | None, Condition | None]
     if overdue:
         now = datetime.now(UTC).isoformat(timespec="seconds")
         args = (ctx.key("incident-open"), "gsi2", GridsTable.gsi2sk < now)
@@ -262,7 +264,7 @@ def sweep_overdue(ctx: TenantContext, now: datetime | None = None) -> list[dict[
     return carded
 
 
-def reported_between(ctx: TenantContext, low: datetime, high: datetime):
+def reported_between(ctx: TenantContext, low: datetime, high: datetime) -> Iterator[GridsTable]:
     """Every incident reported in [low, high): one range Query on the time-ordered ids."""
     from ulid import ULID
 

@@ -33,8 +33,8 @@ def grid_work(ctx: TenantContext, period: str) -> dict[str, Any]:
     low, high = month_bounds(ctx.timezone, period)
     now = datetime.now(UTC)
     incidents = [with_flags(item.public(), now) for item in reported_between(ctx, low, high)]
-    by_community: dict[str, list] = defaultdict(list)
-    by_grid: dict[str, list] = defaultdict(list)
+    by_community: dict[str, list[Any]] = defaultdict(list)
+    by_grid: dict[str, list[Any]] = defaultdict(list)
     for incident in incidents:
         by_community[incident["community_id"]].append(incident)
         by_grid[incident["grid_id"]].append(incident)

@@ -26,7 +26,7 @@ NEXT_STATUS = ACTION_NEXT_STATUS
 MAX_ACTIONS = 20
 
 
-def _action_keys(ctx: TenantContext, data: dict[str, Any], item_id: str) -> dict[str, str]:
+def _action_keys(ctx: TenantContext, data: dict[str, Any], item_id: str) -> dict[str, Any]:
     return {"gsi1pk": ctx.key("action-status", data["status"]), "gsi1sk": f"{data['due_date']}#{item_id}",
             "gsi2pk": ctx.key("action-assignee", data["assignee"]),
             "gsi2sk": f"{data['status']}#{data['due_date']}#{item_id}"}

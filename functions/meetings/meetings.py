@@ -45,7 +45,7 @@ def _attendance(attendees: list[dict[str, Any]]) -> dict[str, Any]:
     return {"present": present, "invited": len(attendees), "rate": round(present / len(attendees), 4) if attendees else None}
 
 
-def _keys(ctx: TenantContext, data: dict[str, Any], item_id: str) -> dict[str, str]:
+def _keys(ctx: TenantContext, data: dict[str, Any], item_id: str) -> dict[str, Any]:
     sort = f"{data['scheduled_utc']}#{item_id}"
     return {"gsi1pk": ctx.key("committee", data["committee_id"], KIND), "gsi1sk": sort,
             "gsi2pk": ctx.key(BY_TIME), "gsi2sk": sort}

@@ -26,7 +26,7 @@ from functions import config
 _SCOPED_CONNECTIONS: dict[tuple[str, str, str], TableConnection] = {}
 
 
-class Gsi1(GlobalSecondaryIndex):
+class Gsi1(GlobalSecondaryIndex[Any]):
     class Meta:
         index_name = "gsi1"
         projection = AllProjection()
@@ -35,7 +35,7 @@ class Gsi1(GlobalSecondaryIndex):
     gsi1sk = UnicodeAttribute(range_key=True)
 
 
-class Gsi2(GlobalSecondaryIndex):
+class Gsi2(GlobalSecondaryIndex[Any]):
     class Meta:
         index_name = "gsi2"
         projection = AllProjection()
@@ -44,7 +44,7 @@ class Gsi2(GlobalSecondaryIndex):
     gsi2sk = UnicodeAttribute(range_key=True)
 
 
-class Gsi3(GlobalSecondaryIndex):
+class Gsi3(GlobalSecondaryIndex[Any]):
     class Meta:
         index_name = "gsi3"
         projection = AllProjection()
@@ -53,7 +53,7 @@ class Gsi3(GlobalSecondaryIndex):
     gsi3sk = UnicodeAttribute(range_key=True)
 
 
-class Gsi4(GlobalSecondaryIndex):
+class Gsi4(GlobalSecondaryIndex[Any]):
     class Meta:
         index_name = "gsi4"
         projection = AllProjection()
@@ -67,6 +67,11 @@ class TenantItem(Model):
 
     class Meta:
         abstract = True
+        # set per table by table_meta; declared here for readers and the type checker
+        table_name: str
+        region: str
+        host: str | None
+        max_retry_attempts: int
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
@@ -83,7 +88,7 @@ class TenantItem(Model):
     child_count = NumberAttribute(default=0)
     created_at = UnicodeAttribute(null=True)
     updated_at = UnicodeAttribute(null=True)
-    data = MapAttribute(default=dict)
+    data: MapAttribute[str, Any] = MapAttribute(default=dict)
     expires_at = TTLAttribute(null=True)
 
     @classmethod
@@ -113,7 +118,7 @@ class TenantItem(Model):
         return body
 
 
-def table_meta(area: str) -> type:
+def table_meta(area: str) -> Any:
     """Meta for an area's table: name from the stage prefix, endpoint for the local stack."""
 
     class Meta:

@@ -40,7 +40,7 @@ def _check_place(ctx: TenantContext, body: dict[str, Any]) -> list[store.Operati
     needed = {"street": "street_id", "community": "community_id"}.get(body["level"])
     if needed and not body.get(needed):
         raise Unprocessable(errors=[FieldError(f"/{needed}", Text("该级服务中心须指明所属", "This level needs its place"))])
-    ops = []
+    ops: list[store.Operation] = []
     for kind, field in (("street", "street_id"), ("community", "community_id")):
         if body.get(field):
             missing = Unprocessable(errors=[FieldError(f"/{field}", Text("所属单元不存在", "No such place"))])

