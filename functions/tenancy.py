@@ -9,7 +9,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from functions.errors import Forbidden, Text
 
 TENANT_ID = re.compile(r"^[a-z][a-z0-9-]{2,31}$")
 KEY_DELIMITER = "#"
@@ -85,19 +84,6 @@ class TenantContext:
     @property
     def actor(self) -> str:
         return self.principal.sub
-
-    def require(self, *roles: str) -> None:
-        if not self.principal.has(*roles):
-            raise Forbidden(Text("当前角色无权执行此操作", "Your role may not do this"))
-
-    def require_community(self, community_id: str) -> None:
-        """District admins act anywhere in the tenant; community staff only in their communities."""
-        p = self.principal
-        if p.has(DISTRICT_ADMIN):
-            return
-        if p.has(COMMUNITY_STAFF) and community_id in p.communities:
-            return
-        raise Forbidden(Text("无权操作该社区的数据", "Not allowed in this community"))
 
 
 def system_context(tenant: str, timezone: str = "Asia/Shanghai", settings: dict[str, Any] | None = None) -> TenantContext:

@@ -119,6 +119,19 @@ def base_url(api) -> str:
     return f"http://127.0.0.1:{port}"
 
 
+@pytest.fixture(scope="session")
+def demo_tenant(api: Api) -> str:
+    """The demo district loaded once per session into a tenant of its own, so tests that walk it never
+    take the first load away from the tests of the demo district itself."""
+    from functions.demo import gangbei, loader
+
+    tenant = f"demo{uuid.uuid4().hex[:8]}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(gangbei.TENANT, "id", tenant)
+        loader.load_demo()
+    return tenant
+
+
 def token(role: str, tenant: str | None = None, **claims: Any) -> str:
     from functions import local_issuer
 

@@ -9,10 +9,7 @@ from typing import Any
 import pytest
 
 from conftest import token
-from functions.demo import loader
 from functions.periods import previous_month
-
-DEMO = "gangbei"
 
 
 def list_routes() -> list[Any]:
@@ -23,11 +20,10 @@ def list_routes() -> list[Any]:
 
 
 @pytest.fixture(scope="module")
-def demo(api) -> dict[str, str]:
+def demo(api, demo_tenant) -> dict[str, str]:
     """The demo district, and one id of each parent a nested list needs."""
-    loader.load_demo()
-    admin = token("district_admin", DEMO)
-    ids = {"period": previous_month("Asia/Shanghai")}
+    admin = token("district_admin", demo_tenant)
+    ids = {"tenant": demo_tenant, "period": previous_month("Asia/Shanghai")}
     for name, path in (("pairing_id", "/v1/pairings"), ("alliance_id", "/v1/alliances"),
                        ("meeting_id", "/v1/meetings"), ("programme_id", "/v1/programmes")):
         items = api.get(f"{path}?limit=200", admin).json["items"]
@@ -75,7 +71,7 @@ def identity(item: dict[str, Any]) -> str:
 
 
 def test_paging_follows_every_cursor_to_the_end(api, demo):
-    admin = token("district_admin", DEMO)
+    admin = token("district_admin", demo["tenant"])
     walked, longest = 0, 0
     for op in list_routes():
         if op.path == "/v1/tenants":
@@ -95,7 +91,7 @@ def test_paging_follows_every_cursor_to_the_end(api, demo):
 
 def test_audit_log_pages_past_its_first_page(api, demo):
     """Once the audit log's cursor was longer than 200 characters and page 2 was a 400."""
-    admin = token("district_admin", DEMO)
+    admin = token("district_admin", demo["tenant"])
     first = api.get("/v1/audit-log?limit=5", admin).json
     second = api.get(f"/v1/audit-log?limit=5&cursor={first['next_cursor']}", admin)
     assert second.status == 200 and second.json["items"][0]["seq"] > first["items"][-1]["seq"]
@@ -113,10 +109,10 @@ def openable(op: Any) -> str | None:
 
 @pytest.mark.parametrize("role", ["community_staff", "grid_worker", "member"])
 def test_every_listed_item_can_be_opened_by_its_viewer(api, demo, role):
-    admin = token("district_admin", DEMO)
+    admin = token("district_admin", demo["tenant"])
     grids = api.get("/v1/grids?limit=200", admin).json["items"]
     grid = grids[7]
-    who = token(role, DEMO, sub="viewer-1" if role == "member" else f"{role}-1",
+    who = token(role, demo["tenant"], sub="viewer-1" if role == "member" else f"{role}-1",
                 communities=[grid["community_id"]], grids=[grid["id"]])
     checked = 0
     for op in list_routes():
@@ -137,21 +133,21 @@ def test_every_listed_item_can_be_opened_by_its_viewer(api, demo, role):
 
 
 def test_lists_no_longer_leak_other_scopes(api, demo):
-    admin = token("district_admin", DEMO)
+    admin = token("district_admin", demo["tenant"])
     incidents = walk(api, "/v1/incidents", admin, {}, 200)
     community = incidents[0]["community_id"]
-    staff = token("community_staff", DEMO, communities=[community])
+    staff = token("community_staff", demo["tenant"], communities=[community])
     seen = walk(api, "/v1/incidents", staff, {}, 50)
     assert seen and {i["community_id"] for i in seen} == {community}
     assert len(seen) == sum(1 for i in incidents if i["community_id"] == community)
 
     overdue = walk(api, "/v1/incidents", admin, {"overdue": "true"}, 200)
     grid = overdue[0]["grid_id"]
-    worker = token("grid_worker", DEMO, grids=[grid])
+    worker = token("grid_worker", demo["tenant"], grids=[grid])
     mine = walk(api, "/v1/incidents", worker, {"grid_id": grid, "overdue": "true"}, 50)
     assert mine and {i["grid_id"] for i in mine} == {grid}
 
-    member = token("member", DEMO, sub="resident-nobody")
+    member = token("member", demo["tenant"], sub="resident-nobody")
     assert walk(api, "/v1/service-requests", member, {}, 50) == []
     programme = demo["programme_id"]
     assert api.get(f"/v1/programmes/{programme}/participants", member).status == 403

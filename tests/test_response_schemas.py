@@ -129,14 +129,9 @@ def test_schemas_refuse_wrong_answers():
 # --- the demo district in a fresh tenant --------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def demo(api) -> dict[str, Any]:
-    """The demo district loaded into a tenant of its own, and the ids the tests need."""
-    from functions.demo import gangbei, loader
-
-    tenant = f"rs{uuid.uuid4().hex[:8]}"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setitem(gangbei.TENANT, "id", tenant)
-        loader.load_demo()
+def demo(api, demo_tenant) -> dict[str, Any]:
+    """The demo district in a tenant of its own, and the ids the tests need."""
+    tenant = demo_tenant
     admin = token("district_admin", tenant)
     hecheng = next(c for c in api.all_items("/v1/communities", admin) if c["name"] == "荷城社区")
     committee = api.get(f"/v1/committees?community_id={hecheng['id']}", admin).json["items"][0]

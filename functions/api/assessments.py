@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 from chalice.app import Blueprint
 
 from functions import lazy
-from functions.api.declaration import PERIOD, UNIT_ID, Param, query, route
+from functions.api.declaration import DISTRICT_STAFF, PERIOD, Param, UNIT_ID, query, route
 from functions.tenancy import TenantContext
 from functions.api.request import begin_write, paging, tenant_context
 from functions.errors import FieldError, Text, ValidationFailed
@@ -61,11 +61,10 @@ def put_assessment_rules() -> dict[str, Any]:
     return rules.put_rules(ctx, body)
 
 
-@route(bp, "POST", "/v1/assessments/runs", "立即考核 / Run an assessment", body="assessment-run", status=201, idempotent=True, response="assessment-run")
+@route(bp, "POST", "/v1/assessments/runs", "立即考核 / Run an assessment", body="assessment-run", status=201, idempotent=True, roles=DISTRICT_STAFF, response="assessment-run")
 def create_assessment_run() -> dict[str, Any]:
     """Assess every unit for a month now — the same code the monthly schedule runs."""
     ctx, body = begin_write(bp.current_request)
-    ctx.require("district_admin")
     return runs.run_period(ctx, _period(body["period"]))
 
 

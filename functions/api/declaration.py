@@ -21,7 +21,8 @@ from chalice.app import Blueprint
 from chalice.app import Request, Response
 
 from functions.errors import FieldError, Forbidden, ProblemError, Text, ValidationFailed, from_dependency
-from functions.tenancy import AUDITOR, DISTRICT_ADMIN, PLATFORM_ADMIN, ROLES, TENANT_ID, TENANT_ROLES
+from functions import authz
+from functions.tenancy import AUDITOR, ROLES, TENANT_ID, TENANT_ROLES
 
 F = TypeVar("F", bound=Callable[..., Any])
 ULID = "^[0-9A-HJKMNP-TV-Z]{26}$"
@@ -31,8 +32,10 @@ QUARTER = "^(20[0-9]{2}|2100)-Q[1-4]$"
 PERIOD_PATTERN = "^(20[0-9]{2}|2100)(-(0[1-9]|1[0-2])|-Q[1-4])?$"
 READERS = TENANT_ROLES | {AUDITOR}
 ANYONE = frozenset(ROLES)
-PLATFORM = frozenset({PLATFORM_ADMIN})
-EXPORTERS = frozenset({DISTRICT_ADMIN, AUDITOR})
+PLATFORM = authz.roles(authz.MANAGE_PLATFORM)
+EXPORTERS = authz.roles(authz.EXPORT)
+DISTRICT_STAFF = authz.roles(authz.MANAGE_DISTRICT)
+COMMUNITY_STAFF_AND_UP = authz.roles(authz.MANAGE_COMMUNITY)
 MAX_VALUE = 200      # query values end up in keys, which DynamoDB limits
 MAX_CURSOR = 2048    # our own cursors; see functions.cursor
 JSON = {"Content-Type": "application/json; charset=utf-8"}

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from chalice.app import Blueprint
 
 from functions import lazy
-from functions.api.declaration import MEMBER_ID, Param, query, route
+from functions.api.declaration import DISTRICT_STAFF, MEMBER_ID, Param, query, route
 from functions.tenancy import TenantContext
 from functions.api.request import begin_write, paging, tenant_context
 from functions.vocabulary import SERVICE_REQUEST_STATUSES
@@ -122,11 +122,10 @@ def list_volunteer_reports() -> dict[str, Any]:
     return volunteers.list_reports(_read(), query(r)["quarter"], **paging(r))
 
 
-@route(bp, "POST", "/v1/volunteer-reports/runs", "生成季度报告 / Write a quarter's reports", body="run-volunteer-reports", status=201, idempotent=True, response="volunteer-report-run")
+@route(bp, "POST", "/v1/volunteer-reports/runs", "生成季度报告 / Write a quarter's reports", body="run-volunteer-reports", status=201, idempotent=True, roles=DISTRICT_STAFF, response="volunteer-report-run")
 def run_volunteer_reports() -> dict[str, Any]:
     """Write a quarter's reports now (the quarterly schedule runs the same code)."""
     ctx, body = begin_write(bp.current_request)
-    ctx.require("district_admin")
     return volunteers.run_quarter(ctx, body["quarter"])
 
 

@@ -7,9 +7,8 @@ from chalice.app import Blueprint
 from chalice.app import Response
 
 from functions import lazy
-from functions.api.declaration import Param, query, route
+from functions.api.declaration import COMMUNITY_STAFF_AND_UP, DISTRICT_STAFF, Param, query, route
 from functions.api.request import begin_write, expected_version, paging, tenant_context
-from functions.tenancy import COMMUNITY_STAFF, DISTRICT_ADMIN
 
 bp = Blueprint(__name__)
 if TYPE_CHECKING:  # the real modules for readers and the type checker; loaded on first use at run time
@@ -20,8 +19,6 @@ else:
 STREET, COMMUNITY, GRID = "street", "community", "grid"
 
 
-ADMINS = frozenset({DISTRICT_ADMIN})
-GRID_EDITORS = frozenset({DISTRICT_ADMIN, COMMUNITY_STAFF})
 STREET_ID = Param("street_id", "只列该街道的社区 / only this street's communities", "id")
 LAT = Param("lat", "纬度（WGS84）/ latitude (WGS84)", "number", required=True, bounds=(-90.0, 90.0))
 LON = Param("lon", "经度（WGS84）/ longitude (WGS84)", "number", required=True, bounds=(-180.0, 180.0))
@@ -52,7 +49,7 @@ def _delete(kind: str, item_id: str) -> Response:
     return Response(body="", status_code=204)
 
 
-@route(bp, "POST", "/v1/streets", "新建街道 / Create a street", body="street", status=201, idempotent=True, roles=ADMINS, response="street")
+@route(bp, "POST", "/v1/streets", "新建街道 / Create a street", body="street", status=201, idempotent=True, roles=DISTRICT_STAFF, response="street")
 def create_street() -> dict[str, Any]:
     return _create(STREET)
 
@@ -67,17 +64,17 @@ def get_street(street_id: str) -> dict[str, Any]:
     return service.get(tenant_context(bp.current_request), STREET, street_id)
 
 
-@route(bp, "PATCH", "/v1/streets/{street_id}", "修改街道 / Update a street", body="street#patch", roles=ADMINS, response="street")
+@route(bp, "PATCH", "/v1/streets/{street_id}", "修改街道 / Update a street", body="street#patch", roles=DISTRICT_STAFF, response="street")
 def update_street(street_id: str) -> dict[str, Any]:
     return _update(STREET, street_id)
 
 
-@route(bp, "DELETE", "/v1/streets/{street_id}", "删除街道 / Delete a street", status=204, roles=ADMINS)
+@route(bp, "DELETE", "/v1/streets/{street_id}", "删除街道 / Delete a street", status=204, roles=DISTRICT_STAFF)
 def delete_street(street_id: str) -> Response:
     return _delete(STREET, street_id)
 
 
-@route(bp, "POST", "/v1/communities", "新建社区 / Create a community", body="community", status=201, idempotent=True, roles=ADMINS, response="community")
+@route(bp, "POST", "/v1/communities", "新建社区 / Create a community", body="community", status=201, idempotent=True, roles=DISTRICT_STAFF, response="community")
 def create_community() -> dict[str, Any]:
     return _create(COMMUNITY)
 
@@ -92,17 +89,17 @@ def get_community(community_id: str) -> dict[str, Any]:
     return service.get(tenant_context(bp.current_request), COMMUNITY, community_id)
 
 
-@route(bp, "PATCH", "/v1/communities/{community_id}", "修改社区 / Update a community", body="community#patch", roles=ADMINS, response="community")
+@route(bp, "PATCH", "/v1/communities/{community_id}", "修改社区 / Update a community", body="community#patch", roles=DISTRICT_STAFF, response="community")
 def update_community(community_id: str) -> dict[str, Any]:
     return _update(COMMUNITY, community_id)
 
 
-@route(bp, "DELETE", "/v1/communities/{community_id}", "删除社区 / Delete a community", status=204, roles=ADMINS)
+@route(bp, "DELETE", "/v1/communities/{community_id}", "删除社区 / Delete a community", status=204, roles=DISTRICT_STAFF)
 def delete_community(community_id: str) -> Response:
     return _delete(COMMUNITY, community_id)
 
 
-@route(bp, "POST", "/v1/grids", "新建网格 / Create a grid", body="grid", status=201, idempotent=True, roles=GRID_EDITORS, response="grid")
+@route(bp, "POST", "/v1/grids", "新建网格 / Create a grid", body="grid", status=201, idempotent=True, roles=COMMUNITY_STAFF_AND_UP, response="grid")
 def create_grid() -> dict[str, Any]:
     return _create(GRID)
 
@@ -124,11 +121,11 @@ def get_grid(grid_id: str) -> dict[str, Any]:
     return service.get(tenant_context(bp.current_request), GRID, grid_id)
 
 
-@route(bp, "PATCH", "/v1/grids/{grid_id}", "修改网格 / Update a grid", body="grid#patch", roles=GRID_EDITORS, response="grid")
+@route(bp, "PATCH", "/v1/grids/{grid_id}", "修改网格 / Update a grid", body="grid#patch", roles=COMMUNITY_STAFF_AND_UP, response="grid")
 def update_grid(grid_id: str) -> dict[str, Any]:
     return _update(GRID, grid_id)
 
 
-@route(bp, "DELETE", "/v1/grids/{grid_id}", "删除网格 / Delete a grid", status=204, roles=GRID_EDITORS)
+@route(bp, "DELETE", "/v1/grids/{grid_id}", "删除网格 / Delete a grid", status=204, roles=COMMUNITY_STAFF_AND_UP)
 def delete_grid(grid_id: str) -> Response:
     return _delete(GRID, grid_id)

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from functions import store
+from functions import authz, store
 from functions.committees.units import require_units_in
 from functions.errors import FieldError, Text, Unprocessable
 from functions.grid_work import uploads
@@ -36,7 +36,7 @@ def occurred_at(ctx: TenantContext, when: str) -> str:
 
 def create_cobuilding_activity(ctx: TenantContext, body: dict[str, Any], item_id: str | None = None) -> dict[str, Any]:
     unit = require_units_in(ctx, [body["unit_id"]], ["/unit_id"], None)[body["unit_id"]]
-    ctx.require_community(unit["community_id"])
+    authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=unit["community_id"])
     uploads.require_objects(ctx, body.get("evidence", []), "/evidence")
     at = occurred_at(ctx, body["date"])
     if at > datetime.now(ZoneInfo(ctx.timezone)).isoformat():

@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import datetime, UTC
 from typing import Any
 
-from functions import store
+from functions import authz, store
 from functions.assessments import runs
 from functions.errors import Conflict, FieldError, Text, Unprocessable
 from functions.ids import now_iso
 from functions.models import AssessmentsTable, CommitteesTable
-from functions.tenancy import DISTRICT_ADMIN, TenantContext
+from functions.tenancy import TenantContext
 
 APPEAL = "assessment_appeal"
 
@@ -38,7 +38,7 @@ def create_appeal(ctx: TenantContext, period: str, body: dict[str, Any]) -> dict
         unit = CommitteesTable.get(ctx.key("unit"), body["unit_id"]).data.as_dict()
     except CommitteesTable.DoesNotExist as exc:
         raise Unprocessable(errors=[FieldError("/unit_id", Text("单位不存在", "No such unit"))]) from exc
-    ctx.require_community(unit["community_id"])
+    authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=unit["community_id"])
     return store.create(ctx, AssessmentsTable, APPEAL, {**body, "period": period, "status": "open", "filed_by": ctx.actor},
                         partition=ctx.key("assessment-appeal", period))
 
@@ -50,7 +50,7 @@ def list_appeals(ctx: TenantContext, period: str, *, limit: int | None, cursor_t
 
 def resolve_appeal(ctx: TenantContext, period: str, appeal_id: str, body: dict[str, Any]) -> dict[str, Any]:
     """Uphold (with a correction of the unit's inputs, then re-run) or dismiss an open appeal."""
-    ctx.require(DISTRICT_ADMIN)
+    authz.require(ctx, authz.MANAGE_DISTRICT)
     state = _open_state(ctx, period)
     try:
         appeal = AssessmentsTable.get(ctx.key("assessment-appeal", period), appeal_id)
@@ -78,7 +78,7 @@ def resolve_appeal(ctx: TenantContext, period: str, appeal_id: str, body: dict[s
 
 def finalize(ctx: TenantContext, period: str) -> dict[str, Any]:
     """Close the period once the window has passed and no appeal is open; results are then fixed."""
-    ctx.require(DISTRICT_ADMIN)
+    authz.require(ctx, authz.MANAGE_DISTRICT)
     state = _open_state(ctx, period)
     data = state.data.as_dict()
     if datetime.now(UTC) < datetime.fromisoformat(data["appeal_until"]):

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from functions import store
+from functions import authz, store
 from functions.errors import FieldError, Text, ValidationFailed
 from functions.models import AssessmentsTable
-from functions.tenancy import DISTRICT_ADMIN, TenantContext
+from functions.tenancy import TenantContext
 
 KIND = "assessment_rules"
 DEFAULT_RULES: dict[str, Any] = {
@@ -46,7 +46,7 @@ def version(ctx: TenantContext, number: int) -> dict[str, Any]:
 
 def put_rules(ctx: TenantContext, body: dict[str, Any]) -> dict[str, Any]:
     """Store a new version (district admins). Weights must sum to 1; bands must descend to 0."""
-    ctx.require(DISTRICT_ADMIN)
+    authz.require(ctx, authz.MANAGE_DISTRICT)
     weights = body["weights"]
     total = sum(weights["dimensions"].values()) + sum(weights["factors"].values())
     errors = []

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from functions import store
+from functions import authz, store
 from functions.audit import chain
 from functions.models import AuditTable
 from functions.periods import utc_bounds
-from functions.tenancy import AUDITOR, DISTRICT_ADMIN, TenantContext
+from functions.tenancy import AUDITOR, TenantContext
 
 FIELDS = ("seq", "at", "actor", "action", "target", "state_sha256", "hash", "prev_hash")
 
@@ -15,7 +15,7 @@ FIELDS = ("seq", "at", "actor", "action", "target", "state_sha256", "hash", "pre
 def list_entries(ctx: TenantContext, *, date_from: str | None, date_to: str | None, limit: int | None,
                  cursor_text: str | None) -> dict[str, Any]:
     """Entries in time order within [from, to] (dates in the tenant's zone): one Query on gsi1."""
-    ctx.require(DISTRICT_ADMIN, AUDITOR)
+    authz.require(ctx, authz.READ_AUDIT)
     low, high = utc_bounds(ctx.timezone, date_from, date_to)
     key = chain.partition(ctx.tenant)
     page = store.page(AuditTable, key, index="gsi1", range_condition=AuditTable.gsi1sk.between(low, high),
@@ -24,7 +24,7 @@ def list_entries(ctx: TenantContext, *, date_from: str | None, date_to: str | No
 
 
 def verify(ctx: TenantContext) -> dict[str, Any]:
-    ctx.require(DISTRICT_ADMIN, AUDITOR)
+    authz.require(ctx, authz.READ_AUDIT)
     return chain.verify(ctx.tenant)
 
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from functions import store
+from functions import authz, store
 from functions.committees.units import require_units_in
 from functions.errors import FieldError, Text, Unprocessable
 from functions.ids import new_id
 from functions.models import CommitteesTable
-from functions.tenancy import DISTRICT_ADMIN, TenantContext
+from functions.tenancy import TenantContext
 
 KIND = "alliance"
 ACTIVITY = "alliance_activity"
@@ -33,7 +33,7 @@ def _check_units(ctx: TenantContext, unit_ids: list[str]) -> None:
 
 
 def create_alliance(ctx: TenantContext, body: dict[str, Any], item_id: str | None = None) -> dict[str, Any]:
-    ctx.require(DISTRICT_ADMIN)
+    authz.require(ctx, authz.MANAGE_DISTRICT)
     _check_units(ctx, body.get("unit_ids", []))
     return store.create(ctx, CommitteesTable, KIND, {"unit_ids": [], **body}, item_id=item_id)
 
@@ -51,7 +51,7 @@ def _activities_key(ctx: TenantContext, alliance_id: str) -> str:
 
 
 def create_alliance_activity(ctx: TenantContext, alliance_id: str, body: dict[str, Any]) -> dict[str, Any]:
-    ctx.require(DISTRICT_ADMIN)
+    authz.require(ctx, authz.MANAGE_DISTRICT)
     missing = store.not_found(KIND)
     activity_id = new_id()
     key = _activities_key(ctx, alliance_id)

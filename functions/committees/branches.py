@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from functions import store
+from functions import authz, store
 from functions.errors import FieldError, Text, Unprocessable
 from functions.ids import new_id
 from functions.models import CommitteesTable
@@ -56,7 +56,7 @@ def _check(ctx: TenantContext, data: dict[str, Any]) -> list[dict[str, str]]:
 
 
 def create_branch(ctx: TenantContext, body: dict[str, Any], item_id: str | None = None) -> dict[str, Any]:
-    ctx.require_community(body["community_id"])
+    authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=body["community_id"])
     data = {"buildings": [], "members": [], **body}
     data["warnings"] = _check(ctx, data)
     item_id = item_id or new_id()
@@ -72,9 +72,9 @@ def get_branch(ctx: TenantContext, branch_id: str) -> dict[str, Any]:
 def update_branch(ctx: TenantContext, branch_id: str, body: dict[str, Any]) -> dict[str, Any]:
     item = store.get(CommitteesTable, ctx, KIND, branch_id)
     old = item.data.as_dict()
-    ctx.require_community(old["community_id"])
+    authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=old["community_id"])
     data = {**old, **{k: v for k, v in body.items() if k != "version"}}
-    ctx.require_community(data["community_id"])
+    authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=data["community_id"])
     data["warnings"] = _check(ctx, data)
     extra = [community_must_exist(ctx, data["community_id"])] if data["community_id"] != old["community_id"] else []
     return store.update(ctx, item, data, body["version"], extra=extra,

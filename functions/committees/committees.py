@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from functions import store
+from functions import authz, store
 from functions.committees.units import require_units_in
 from functions.errors import Conflict, FieldError, Text, Unprocessable
 from functions.ids import new_id, today_in
@@ -37,7 +37,7 @@ def _seat(member: dict[str, Any]) -> tuple[str, str, str]:
 
 def create_committee(ctx: TenantContext, body: dict[str, Any], item_id: str | None = None) -> dict[str, Any]:
     community_id = body["community_id"]
-    ctx.require_community(community_id)
+    authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=community_id)
     _check_members(ctx, community_id, body["members"])
     today = today_in(ctx.timezone)
     data = {**body, "members": [{**m, "since": today} for m in body["members"]], "history": []}
@@ -58,7 +58,7 @@ def update_committee(ctx: TenantContext, committee_id: str, body: dict[str, Any]
     `since`/`until`; one who stays keeps their `since`."""
     item = store.get(CommitteesTable, ctx, KIND, committee_id)
     old = item.data.as_dict()
-    ctx.require_community(old["community_id"])
+    authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=old["community_id"])
     if body.get("community_id", old["community_id"]) != old["community_id"]:
         raise Unprocessable(errors=[FieldError("/community_id", Text("大党委不能移到其他社区",
                                                                       "A committee cannot move to another community"))])

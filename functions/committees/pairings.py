@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from functions import store
+from functions import authz, store
 from functions.committees.units import require_units_in
 from functions.errors import FieldError, Text, Unprocessable
 from functions.ids import new_id, today_in
@@ -35,7 +35,7 @@ def create_pairing(ctx: TenantContext, body: dict[str, Any], item_id: str | None
     if body["from_unit_id"] == body["to_unit_id"]:
         raise Unprocessable(errors=[FieldError("/to_unit_id", Text("不能与本单位结对", "A unit cannot pair with itself"))])
     units = require_units_in(ctx, [body["from_unit_id"], body["to_unit_id"]], ["/from_unit_id", "/to_unit_id"], None)
-    ctx.require_community(units[body["from_unit_id"]]["community_id"])
+    authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=units[body["from_unit_id"]]["community_id"])
     today = today_in(ctx.timezone)
     data = {"cadence_days": 30, **body, "started_on": body.get("started_on", today), "last_contact_on": None,
             "contacts": 0}
@@ -72,7 +72,7 @@ def create_pairing_contact(ctx: TenantContext, pairing_id: str, body: dict[str, 
     item = store.get(CommitteesTable, ctx, KIND, pairing_id)
     pairing = item.data.as_dict()
     units = require_units_in(ctx, [pairing["from_unit_id"]], ["/from_unit_id"], None)
-    ctx.require_community(units[pairing["from_unit_id"]]["community_id"])
+    authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=units[pairing["from_unit_id"]]["community_id"])
     if body["date"] > today_in(ctx.timezone):
         raise Unprocessable(errors=[FieldError("/date", Text("联系日期不能晚于今天", "The contact date is in the future"))])
     contact_id = new_id()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from functions import store
+from functions import authz, store
 from functions.errors import FieldError, Text, Unprocessable
 from functions.ids import new_id
 from functions.models import CommitteesTable
@@ -28,7 +28,7 @@ def _keys(ctx: TenantContext, data: dict[str, Any], item_id: str) -> dict[str, A
 
 
 def create_unit(ctx: TenantContext, body: dict[str, Any], item_id: str | None = None) -> dict[str, Any]:
-    ctx.require_community(body["community_id"])
+    authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=body["community_id"])
     data = {"party_org": {"status": "none", "members": 0}, **body}
     item_id = item_id or new_id()
     return store.create(ctx, CommitteesTable, KIND, data, item_id=item_id,
@@ -42,9 +42,9 @@ def get_unit(ctx: TenantContext, unit_id: str) -> dict[str, Any]:
 def update_unit(ctx: TenantContext, unit_id: str, body: dict[str, Any]) -> dict[str, Any]:
     item = store.get(CommitteesTable, ctx, KIND, unit_id)
     old = item.data.as_dict()
-    ctx.require_community(old["community_id"])
+    authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=old["community_id"])
     data = {**old, **{k: v for k, v in body.items() if k != "version"}}
-    ctx.require_community(data["community_id"])
+    authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=data["community_id"])
     extra = [community_must_exist(ctx, data["community_id"])] if data["community_id"] != old["community_id"] else []
     return store.update(ctx, item, data, body["version"], extra=extra, **_keys(ctx, data, unit_id))
 

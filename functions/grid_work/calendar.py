@@ -11,10 +11,10 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from functions import store
+from functions import authz, store
 from functions.errors import FieldError, Text, ValidationFailed
 from functions.models import GridsTable
-from functions.tenancy import DISTRICT_ADMIN, TenantContext
+from functions.tenancy import TenantContext
 
 KIND = "calendar"
 WORK_PERIODS = ((time(9, 0), time(12, 0)), (time(13, 30), time(17, 30)))
@@ -52,7 +52,7 @@ def get_year(ctx: TenantContext, year: int) -> dict[str, Any]:
 
 def put_year(ctx: TenantContext, year: int, body: dict[str, Any]) -> dict[str, Any]:
     """Replace a year's holidays and make-up workdays (district admins)."""
-    ctx.require(DISTRICT_ADMIN)
+    authz.require(ctx, authz.MANAGE_DISTRICT)
     errors = [FieldError(f"/{field}/{i}", Text(f"日期不在 {year} 年内", f"Date not in {year}"))
               for field in ("holidays", "workdays") for i, d in enumerate(body[field]) if not d.startswith(f"{year}-")]
     both = set(body["holidays"]) & set(body["workdays"])

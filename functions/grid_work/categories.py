@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from functions import store
+from functions import authz, store
 from functions.errors import FieldError, Text, Unprocessable, ValidationFailed
 from functions.models import GridsTable
-from functions.tenancy import DISTRICT_ADMIN, TenantContext
+from functions.tenancy import TenantContext
 
 KIND = "incident-category-def"
 BUILT_IN = {
@@ -32,7 +32,7 @@ def catalogue(ctx: TenantContext) -> dict[str, Any]:
 
 
 def put_category(ctx: TenantContext, code: str, body: dict[str, Any]) -> dict[str, Any]:
-    ctx.require(DISTRICT_ADMIN)
+    authz.require(ctx, authz.MANAGE_DISTRICT)
     schema = body.get("fields_schema")
     if schema is not None:
         from jsonschema import Draft202012Validator

@@ -20,7 +20,7 @@ from typing import Any
 
 from pynamodb.expressions.condition import Condition
 
-from functions import store
+from functions import authz, store
 from functions.errors import Conflict, FieldError, Forbidden, Text, Unprocessable
 from functions.grid_work import categories, uploads
 from functions.grid_work.calendar import DEFAULT_LIMITS, Calendar
@@ -28,7 +28,7 @@ from functions.ids import new_id
 from functions.models import GridsTable
 from functions.structure import service as structure
 from functions.vocabulary import INCIDENT_LEVELS, INCIDENT_TRANSITIONS
-from functions.tenancy import AUDITOR, COMMUNITY_STAFF, DISTRICT_ADMIN, GRID_WORKER, MEMBER, TenantContext
+from functions.tenancy import COMMUNITY_STAFF, DISTRICT_ADMIN, GRID_WORKER, MEMBER, TenantContext
 
 KIND = "incident"
 LEVELS = INCIDENT_LEVELS
@@ -123,26 +123,9 @@ def report(ctx: TenantContext, body: dict[str, Any], item_id: str | None = None,
 
 
 def _readable(ctx: TenantContext, data: dict[str, Any]) -> None:
-    """District staff and auditors read every incident; community staff their communities', grid
-    workers their grids', anyone the ones they reported. Others get 404, as for a missing one."""
-    p = ctx.principal
-    if p.has(DISTRICT_ADMIN, AUDITOR) or (p.has(COMMUNITY_STAFF) and data["community_id"] in p.communities) or \
-            (p.has(GRID_WORKER) and data["grid_id"] in p.grids) or data.get("reporter") == p.sub:
-        return
-    raise store.not_found(KIND)
-
-
-def _readable_filter(ctx: TenantContext) -> Condition | None:
-    """`_readable` as a DynamoDB filter, so a list shows exactly the incidents the caller may open."""
-    p = ctx.principal
-    if p.has(DISTRICT_ADMIN, AUDITOR):
-        return None
-    condition: Condition = GridsTable.data["reporter"] == p.sub
-    if p.has(COMMUNITY_STAFF) and p.communities:
-        condition = condition | GridsTable.data["community_id"].is_in(*sorted(p.communities))
-    if p.has(GRID_WORKER) and p.grids:
-        condition = condition | GridsTable.data["grid_id"].is_in(*sorted(p.grids))
-    return condition
+    """The incident read rule of `functions.authz`; others get 404, as for a missing one."""
+    authz.require(ctx, authz.READ_INCIDENT, hide=KIND, community_id=data["community_id"], grid_id=data["grid_id"],
+                  owner=data.get("reporter"))
 
 
 def get_incident(ctx: TenantContext, incident_id: str) -> dict[str, Any]:
@@ -209,7 +192,7 @@ def list_incidents(ctx: TenantContext, *, status: str | None, grid_id: str | Non
     (a page may then hold fewer than `limit` items; `next_cursor` still leads on)."""
     scope = f"{ctx.tenant}|incident|{status}|{grid_id}|{category}|{overdue}"
     starts = GridsTable.gsi3sk.startswith(f"{status}#") if status else None
-    scoped = _readable_filter(ctx)
+    scoped = authz.list_filter(ctx, authz.READ_INCIDENT, GridsTable, owner_field="reporter")
     # The index serves the first filter; the others (and, for overdue, all) filter its pages, so
     # combined filters never widen the list.
     for name, value in (("grid_id", grid_id), ("category", category), ("status", status)):

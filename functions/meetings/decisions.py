@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from functions import storage, store
+from functions import authz, storage, store
 from functions.errors import Conflict, FieldError, Text, Unprocessable
 from functions.ids import new_id, now_iso, today_in
 from functions.meetings.meetings import load as load_meeting
@@ -40,7 +40,7 @@ def with_overdue(ctx: TenantContext, action: dict[str, Any]) -> dict[str, Any]:
 def create_decision(ctx: TenantContext, meeting_id: str, body: dict[str, Any]) -> dict[str, Any]:
     """Record a decision and create its actions (status `open`) in one transaction."""
     meeting = load_meeting(ctx, meeting_id).data.as_dict()
-    ctx.require_community(meeting["community_id"])
+    authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=meeting["community_id"])
     if len(body.get("actions", [])) > MAX_ACTIONS:
         raise Unprocessable(errors=[FieldError("/actions", Text(f"一项决定至多 {MAX_ACTIONS} 个任务", f"At most {MAX_ACTIONS} actions"))])
     decision_id = new_id()
@@ -112,7 +112,7 @@ def _save(ctx: TenantContext, item: MeetingsTable, data: dict[str, Any], expecte
 
 def _editable(ctx: TenantContext, item: MeetingsTable) -> dict[str, Any]:
     data = item.data.as_dict()
-    ctx.require_community(data["community_id"])
+    authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=data["community_id"])
     if data.get("closed"):
         raise Conflict(Text("任务已核验关闭，不能再修改", "The action is verified and closed"))
     return data

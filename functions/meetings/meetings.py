@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta, UTC
 from typing import Any
 
-from functions import periods, store
+from functions import authz, periods, store
 from functions.committees.units import require_units_in
 from functions.errors import FieldError, Text, Unprocessable, ValidationFailed
 from functions.ids import new_id
@@ -60,7 +60,7 @@ def _checked(ctx: TenantContext, data: dict[str, Any]) -> dict[str, Any]:
 
 def create_meeting(ctx: TenantContext, body: dict[str, Any], item_id: str | None = None) -> dict[str, Any]:
     committee = _committee(ctx, body["committee_id"])
-    ctx.require_community(committee["community_id"])
+    authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=committee["community_id"])
     data = _checked(ctx, {"agenda": [], "attendees": [], **body, "community_id": committee["community_id"],
                           "approved_revision": None})
     item_id = item_id or new_id()
@@ -88,7 +88,7 @@ def get_meeting(ctx: TenantContext, meeting_id: str) -> dict[str, Any]:
 def update_meeting(ctx: TenantContext, meeting_id: str, body: dict[str, Any]) -> dict[str, Any]:
     item = load(ctx, meeting_id)
     old = item.data.as_dict()
-    ctx.require_community(old["community_id"])
+    authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=old["community_id"])
     if body.get("committee_id", old["committee_id"]) != old["committee_id"]:
         raise Unprocessable(errors=[FieldError("/committee_id", Text("会议不能改到其他大党委", "A meeting cannot move to another committee"))])
     data = _checked(ctx, {**old, **{k: v for k, v in body.items() if k != "version"}})

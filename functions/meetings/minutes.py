@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from functions import storage, store
+from functions import authz, storage, store
 from functions.audit.log import record_read
 from functions.errors import (Conflict, FieldError, Forbidden, IntegrityError, PayloadTooLarge, ServiceUnavailable,
                               Text, Unprocessable, UnsupportedMediaType, ValidationFailed)
@@ -62,7 +62,7 @@ def _with_url(revision: dict[str, Any], verified: str | None = None) -> dict[str
 
 def _authorise(ctx: TenantContext, meeting: MeetingsTable) -> dict[str, Any]:
     data = meeting.data.as_dict()
-    ctx.require_community(data["community_id"])
+    authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=data["community_id"])
     return data
 
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 from math import asin, cos, radians, sin, sqrt
 from typing import Any
 
-from functions import store
+from functions import authz, store
 from functions.errors import FieldError, Text, Unprocessable
 from functions.models import GridsTable, ServicesTable
 from functions.structure import geo
-from functions.tenancy import DISTRICT_ADMIN, TenantContext
+from functions.tenancy import TenantContext
 
 KIND = "centre"
 EARTH_RADIUS_M = 6_371_008.8
@@ -49,12 +49,12 @@ def _check_place(ctx: TenantContext, body: dict[str, Any]) -> list[store.Operati
 
 
 def create_centre(ctx: TenantContext, body: dict[str, Any], item_id: str | None = None) -> dict[str, Any]:
-    ctx.require(DISTRICT_ADMIN)
+    authz.require(ctx, authz.MANAGE_DISTRICT)
     return store.create(ctx, ServicesTable, KIND, body, item_id=item_id, extra=_check_place(ctx, body))
 
 
 def update_centre(ctx: TenantContext, centre_id: str, body: dict[str, Any]) -> dict[str, Any]:
-    ctx.require(DISTRICT_ADMIN)
+    authz.require(ctx, authz.MANAGE_DISTRICT)
     item = store.get(ServicesTable, ctx, KIND, centre_id)
     data = {**item.data.as_dict(), **{k: v for k, v in body.items() if k != "version"}}
     return store.update(ctx, item, data, body["version"], extra=_check_place(ctx, data))

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from functions import store
+from functions import authz, store
 from functions.ids import new_id
 from functions.models import ServicesTable
 from functions.structure.service import community_must_exist
-from functions.tenancy import AUDITOR, COMMUNITY_STAFF, DISTRICT_ADMIN, TenantContext
+from functions.tenancy import TenantContext
 
 KIND = "programme"
 PARTICIPANT = "programme_participant"
@@ -19,10 +19,10 @@ PARTICIPANT = "programme_participant"
 
 def create_programme(ctx: TenantContext, body: dict[str, Any], item_id: str | None = None) -> dict[str, Any]:
     if body.get("community_id"):
-        ctx.require_community(body["community_id"])
+        authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=body["community_id"])
         extra = [community_must_exist(ctx, body["community_id"])]
     else:
-        ctx.require(DISTRICT_ADMIN)
+        authz.require(ctx, authz.MANAGE_DISTRICT)
         extra = []
     return store.create(ctx, ServicesTable, KIND, body, item_id=item_id, extra=extra)
 
@@ -39,9 +39,9 @@ def list_programmes(ctx: TenantContext, *, limit: int | None, cursor_text: str |
 def add_participant(ctx: TenantContext, programme_id: str, body: dict[str, Any]) -> dict[str, Any]:
     programme = store.get(ServicesTable, ctx, KIND, programme_id).data.as_dict()
     if programme.get("community_id"):
-        ctx.require_community(programme["community_id"])
+        authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=programme["community_id"])
     else:
-        ctx.require(DISTRICT_ADMIN)
+        authz.require(ctx, authz.MANAGE_DISTRICT)
     count = store.Require(ServicesTable, ctx.key(KIND), programme_id, store.not_found(KIND), child_delta=+1)
     return store.create(ctx, ServicesTable, PARTICIPANT, {**body, "programme_id": programme_id}, item_id=new_id(),
                         partition=ctx.key(KIND, programme_id, "participant"), extra=[count])
@@ -49,7 +49,7 @@ def add_participant(ctx: TenantContext, programme_id: str, body: dict[str, Any])
 
 def list_participants(ctx: TenantContext, programme_id: str, *, limit: int | None, cursor_text: str | None) -> dict[str, Any]:
     """A programme's participants (names of residents, some of them children): staff and auditors only."""
-    ctx.require(DISTRICT_ADMIN, COMMUNITY_STAFF, AUDITOR)
+    authz.require(ctx, authz.READ_PEOPLE)
     store.get(ServicesTable, ctx, KIND, programme_id)
     key = ctx.key(KIND, programme_id, "participant")
     return store.page(ServicesTable, key, scope=f"{ctx.tenant}|{key}", limit=limit, cursor_text=cursor_text).body()

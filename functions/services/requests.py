@@ -12,15 +12,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.expressions.condition import Condition
 
-from functions import store
+from functions import authz, store
 from functions.errors import Conflict, Text
 from functions.ids import new_id, now_iso
 from functions.models import ServicesTable
 from functions.structure.service import community_must_exist
 from functions.vocabulary import SERVICE_REQUEST_TRANSITIONS
-from functions.tenancy import AUDITOR, COMMUNITY_STAFF, DISTRICT_ADMIN, TenantContext
+from functions.tenancy import TenantContext
 
 KIND = "service_request"
 TRANSITIONS = SERVICE_REQUEST_TRANSITIONS
@@ -31,8 +30,7 @@ def _keys(ctx: TenantContext, status: str, item_id: str) -> dict[str, Any]:
 
 
 def _shown(ctx: TenantContext, request: dict[str, Any]) -> dict[str, Any]:
-    p = ctx.principal
-    if p.has(DISTRICT_ADMIN) or (p.has(COMMUNITY_STAFF) and request["community_id"] in p.communities):
+    if authz.allows(ctx, authz.SEE_CONTACT, community_id=request["community_id"]):
         return request
     contact = dict(request.get("contact") or {})
     if contact.get("phone"):
@@ -50,24 +48,9 @@ def create_service_request(ctx: TenantContext, body: dict[str, Any], item_id: st
 
 
 def _readable(ctx: TenantContext, data: dict[str, Any]) -> None:
-    """District staff and auditors read every request, community staff their communities', a resident
-    the ones they submitted; others get 404, as for a missing one."""
-    p = ctx.principal
-    if p.has(DISTRICT_ADMIN, AUDITOR) or (p.has(COMMUNITY_STAFF) and data["community_id"] in p.communities) \
-            or data.get("submitted_by") == p.sub:
-        return
-    raise store.not_found(KIND)
-
-
-def _readable_filter(ctx: TenantContext) -> Condition | None:
-    """`_readable` as a DynamoDB filter, so a list shows exactly what the caller may open."""
-    p = ctx.principal
-    if p.has(DISTRICT_ADMIN, AUDITOR):
-        return None
-    condition: Condition = ServicesTable.data["submitted_by"] == p.sub
-    if p.has(COMMUNITY_STAFF) and p.communities:
-        condition = condition | ServicesTable.data["community_id"].is_in(*sorted(p.communities))
-    return condition
+    """The service request read rule of `functions.authz`; others get 404, as for a missing one."""
+    authz.require(ctx, authz.READ_SERVICE_REQUEST, hide=KIND, community_id=data["community_id"],
+                  owner=data.get("submitted_by"))
 
 
 def get_service_request(ctx: TenantContext, request_id: str) -> dict[str, Any]:
@@ -81,7 +64,9 @@ def list_service_requests(ctx: TenantContext, *, status: str | None, limit: int 
     """Requests, all or by status (one Query each), filtered to those the caller may open."""
     hash_key, index = (ctx.key("service-request-status", status), "gsi1") if status else (ctx.key(KIND), None)
     body = store.page(ServicesTable, hash_key, index=index, scope=f"{ctx.tenant}|service-request|{status}", limit=limit,
-                      cursor_text=cursor_text, filter_condition=_readable_filter(ctx)).body()
+                      cursor_text=cursor_text,
+                      filter_condition=authz.list_filter(ctx, authz.READ_SERVICE_REQUEST, ServicesTable,
+                                                         owner_field="submitted_by")).body()
     body["items"] = [_shown(ctx, r) for r in body["items"]]
     return body
 
@@ -89,7 +74,7 @@ def list_service_requests(ctx: TenantContext, *, status: str | None, limit: int 
 def transition(ctx: TenantContext, request_id: str, body: dict[str, Any]) -> dict[str, Any]:
     item = store.get(ServicesTable, ctx, KIND, request_id)
     data = item.data.as_dict()
-    ctx.require_community(data["community_id"])
+    authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=data["community_id"])
     allowed = TRANSITIONS[data["status"]]
     if body["action"] not in allowed:
         raise Conflict(Text(f"当前状态“{data['status']}”不能执行“{body['action']}”",
@@ -107,7 +92,7 @@ def rate(ctx: TenantContext, request_id: str, body: dict[str, Any]) -> dict[str,
     item = store.get(ServicesTable, ctx, KIND, request_id)
     data = item.data.as_dict()
     if data["submitted_by"] != ctx.actor:
-        ctx.require_community(data["community_id"])
+        authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=data["community_id"])
     if data["status"] != "completed":
         raise Conflict(Text("服务完成后才能评价", "Only a completed request can be rated"))
     if data.get("rating") is not None:

@@ -17,11 +17,11 @@ from datetime import date, datetime, UTC
 from collections.abc import Iterator
 from typing import Any
 
-from functions import store
+from functions import authz, store
 from functions.errors import Conflict, FieldError, Forbidden, Text, Unprocessable, ValidationFailed
 from functions.ids import new_id, now_iso, today_in
 from functions.models import CommitteesTable, ServicesTable
-from functions.tenancy import AUDITOR, COMMUNITY_STAFF, DISTRICT_ADMIN, TenantContext
+from functions.tenancy import COMMUNITY_STAFF, DISTRICT_ADMIN, TenantContext
 
 KIND = "volunteer_activity"
 REPORT = "volunteer_report"
@@ -71,8 +71,7 @@ def verify(ctx: TenantContext, activity_id: str, body: dict[str, Any]) -> dict[s
     """Community staff verify (count) or reject an activity, once; a rejection frees its hours."""
     item = store.get(ServicesTable, ctx, KIND, activity_id)
     data = item.data.as_dict()
-    ctx.require(DISTRICT_ADMIN, COMMUNITY_STAFF)
-    ctx.require_community(data["community_id"])
+    authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=data["community_id"])
     if data["status"] != "pending":
         raise Conflict(Text("该记录已审核", "This activity was reviewed already"))
     data.update(status="verified" if body["verified"] else "rejected", reviewed_by=ctx.actor, reviewed_at=now_iso(),
@@ -82,12 +81,15 @@ def verify(ctx: TenantContext, activity_id: str, body: dict[str, Any]) -> dict[s
 
 
 def list_activities(ctx: TenantContext, *, member_id: str | None, limit: int | None, cursor_text: str | None) -> dict[str, Any]:
-    """All activities, or one member's in date order."""
+    """All activities, or one member's in date order; each caller sees those `functions.authz` lets them
+    (staff their communities', anyone the hours they recorded themselves)."""
+    shown = authz.list_filter(ctx, authz.READ_VOLUNTEER_HOURS, ServicesTable, owner_field="recorded_by")
     if not member_id:
-        return store.list_kind(ServicesTable, ctx, KIND, limit=limit, cursor_text=cursor_text)
-    key = ctx.key("member", member_id, "volunteer")
-    return store.page(ServicesTable, key, index="gsi1", scope=f"{ctx.tenant}|{key}", limit=limit,
-                      cursor_text=cursor_text).body()
+        key, index = ctx.key(KIND), None
+    else:
+        key, index = ctx.key("member", member_id, "volunteer"), "gsi1"
+    return store.page(ServicesTable, key, index=index, scope=f"{ctx.tenant}|{key}", limit=limit, cursor_text=cursor_text,
+                      filter_condition=shown).body()
 
 
 def months_of(period: str) -> list[str]:
@@ -114,7 +116,9 @@ def verified_in(ctx: TenantContext, months: list[str]) -> Iterator[ServicesTable
 
 
 def totals(ctx: TenantContext, period: str) -> dict[str, Any]:
-    """Verified hours and activities per member, unit and community in a month, quarter or year."""
+    """Verified hours and activities per member, unit and community in a month, quarter or year
+    (members by name: for staff and auditors)."""
+    authz.require(ctx, authz.READ_PEOPLE)
     sums: dict[str, dict[str, dict[str, float]]] = {"members": defaultdict(lambda: {"hours": 0.0, "activities": 0}),
                                                      "units": defaultdict(lambda: {"hours": 0.0, "activities": 0}),
                                                      "communities": defaultdict(lambda: {"hours": 0.0, "activities": 0})}
@@ -169,7 +173,7 @@ def run_quarter(ctx: TenantContext, quarter: str) -> dict[str, Any]:
 
 def list_reports(ctx: TenantContext, quarter: str, *, limit: int | None, cursor_text: str | None) -> dict[str, Any]:
     """The quarter's reports to employing units (members' hours by name): staff and auditors only."""
-    ctx.require(DISTRICT_ADMIN, COMMUNITY_STAFF, AUDITOR)
+    authz.require(ctx, authz.READ_PEOPLE)
     months_of(quarter)
     key = ctx.key("volunteer-report", quarter)
     return store.page(ServicesTable, key, scope=f"{ctx.tenant}|{key}", limit=limit, cursor_text=cursor_text).body()

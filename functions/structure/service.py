@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from functions import store
+from functions import authz, store
 from functions.errors import Conflict, FieldError, Text, Unprocessable, ValidationFailed
 from functions.ids import new_id
 from functions.models import GridsTable
 from functions.structure import geo
-from functions.tenancy import DISTRICT_ADMIN, TenantContext
+from functions.tenancy import TenantContext
 
 STREET, COMMUNITY, GRID = "street", "community", "grid"
 PARENT = {COMMUNITY: (STREET, "street_id"), GRID: (COMMUNITY, "community_id")}
@@ -43,9 +43,9 @@ def _require_parent(ctx: TenantContext, kind: str, parent_id: str, delta: int) -
 def _authorise(ctx: TenantContext, kind: str, data: dict[str, Any]) -> None:
     """Streets and communities are the district's; grids also their community's staff."""
     if kind == GRID:
-        ctx.require_community(data["community_id"])
+        authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=data["community_id"])
     else:
-        ctx.require(DISTRICT_ADMIN)
+        authz.require(ctx, authz.MANAGE_DISTRICT)
 
 
 def _checked(kind: str, data: dict[str, Any]) -> dict[str, Any]:
