@@ -47,6 +47,7 @@ class Table:
         return model.rows[key].public()
 
     def update(self, ctx: TenantContext, item: Item, data: dict[str, Any], expected_version: int) -> dict[str, Any]:
+        assert item.pk.startswith(ctx.key(""))  # written in the caller's tenant
         if self.rows[(item.pk, item.sk)].version != expected_version:
             raise Conflict()
         new = Item(item.pk, item.sk, dict(data), expected_version + 1)

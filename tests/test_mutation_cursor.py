@@ -51,6 +51,11 @@ def test_a_cursor_is_url_safe_text_without_padding():
         assert cursor.decode(token, SCOPE) == key
 
 
+def test_only_keys_with_string_attribute_names_come_back():
+    """Whatever was signed, decode returns only the shape of a DynamoDB key."""
+    assert refused(cursor.encode({1: {"S": "x"}}, SCOPE)) == REFUSED
+
+
 def test_non_string_values_keep_their_type():
     key = {"pk": {"S": "t#x"}, "n": {"N": "7"}, "b": {"B": "AAE="}, "s2": {"S": "x", "N": "1"}}
     assert cursor.decode(cursor.encode(key, SCOPE), SCOPE) == key
