@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 DDB_LOCAL_VERSION := 11.1.0
 
-.PHONY: run test lint fuzz token fire package bench isolation-report verify-export deps java
+.PHONY: run test lint fuzz mutate token fire package bench isolation-report verify-export deps java
 
 ## make run: the whole local stack with the demo district, API on http://127.0.0.1:$(PORT or 8000)
 run: deps
@@ -21,6 +21,18 @@ lint: .venv/.deps
 ## make fuzz: schemathesis with random data (FUZZ_EXAMPLES per operation and mode) and its stateful phase
 fuzz: deps
 	FUZZ_RANDOM=1 FUZZ_EXAMPLES=$(or $(FUZZ_EXAMPLES),40) $(PY) -m pytest -q tests/test_fuzz.py tests/test_properties.py
+
+## make mutate: mutation testing of the security core against its pure unit tests; fails below 90 % killed
+# The audit chain counts its verification only (the other functions there write DynamoDB).
+MUTATE_SCOPE := 'functions.auth.*' 'functions.tenancy.*' 'functions.cursor.*' 'functions.periods.*' \
+	'functions.grid_work.calendar.*' 'functions.audit.chain.x_verify__*' 'functions.audit.chain.x_entry_hash__*' \
+	'functions.audit.chain.x_digest__*' 'functions.audit.chain.x_canonical__*'
+mutate: .venv/.deps
+	rm -rf mutants
+	set -o pipefail; local_dir=$$(mktemp -d) && trap 'rm -rf "$$local_dir"' EXIT && \
+		GONGJIAN_LOCAL_DIR="$$local_dir" GONGJIAN_JWKS_URL= GONGJIAN_CURSOR_SECRET= \
+		.venv/bin/mutmut run --max-children $(or $(MUTATE_JOBS),2) $(MUTATE_SCOPE) | tail -n 3
+	$(PY) -c "$$MUTATE_REPORT" $(MUTATE_SCOPE)
 
 ## make token TENANT=gangbei ROLE=district_admin [SUB=] [COMMUNITIES=a,b] [GRIDS=x,y] [AUDIT_TENANTS=a,b]
 token: .venv/.deps
@@ -47,6 +59,28 @@ isolation-report: deps
 ## make verify-export DIR=<folder>: check a downloaded export against its manifest and signature
 verify-export: .venv/.deps
 	$(PY) -m functions.cli verify-export "$(DIR)"
+
+define MUTATE_REPORT
+import fnmatch, re, subprocess, sys
+scope, rows = sys.argv[1:], {}
+out = subprocess.run([".venv/bin/mutmut", "results", "--all", "true"], capture_output=True, text=True, check=True).stdout
+for line in out.splitlines():
+    name, _, status = line.strip().rpartition(": ")
+    if any(fnmatch.fnmatch(name, p) for p in scope):
+        rows.setdefault(re.split(r"\.x[_\u01c1]", name)[0], []).append((name, status))
+killed = total = 0
+for module, results in sorted(rows.items()):
+    k = sum(status in ("killed", "timeout") for _, status in results)
+    killed, total = killed + k, total + len(results)
+    print(f"{module:32} {k:4} / {len(results):4} killed")
+    for name, status in results:
+        if status not in ("killed", "timeout"):
+            print(f"    {status}: {name}")
+score = 100 * killed / max(total, 1)
+print(f"{'security core':32} {killed:4} / {total:4} killed = {score:.1f} %  (required: 90 %)")
+sys.exit(0 if total and score >= 90 else 1)
+endef
+export MUTATE_REPORT
 
 deps: .venv/.deps .local/npm/.installed java
 
