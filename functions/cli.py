@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -46,9 +47,16 @@ def main(argv: list[str] | None = None) -> int:
     check = commands.add_parser("verify-export", help="check a downloaded export against its signed manifest")
     check.add_argument("folder", type=Path)
     check.add_argument("--key-file", type=Path, help="file holding the signing key (default: the stage's key)")
+    document = commands.add_parser("openapi", help="write /v1/openapi.json to a file")
+    document.add_argument("target", type=Path)
     args = parser.parse_args(argv)
     if args.command == "verify-export":
         return verify_export(args.folder, args.key_file)
+    if args.command == "openapi":
+        from functions import openapi
+
+        args.target.write_text(json.dumps(openapi.document(), ensure_ascii=False, indent=1), encoding="utf-8")
+        return 0
     if args.role not in ("platform_admin", "auditor") and not args.tenant:
         parser.error(f"--tenant is required for role {args.role}")
     sub = args.sub or f"{args.role}@{args.tenant or 'platform'}"

@@ -132,7 +132,22 @@ def _links(op: Operation) -> dict[str, Any]:
 
 
 def _schema(name: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in schema.items() if k not in ("$schema", "$id")}
+    return _open_maps({k: v for k, v in schema.items() if k not in ("$schema", "$id")})
+
+
+def _open_maps(node: Any) -> Any:
+    """Say `additionalProperties: true` on free-form objects (JSON Schema's default), so generated
+    clients type them as maps of unknown values rather than as empty objects."""
+    if isinstance(node, list):
+        return [_open_maps(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: _open_maps(value) for key, value in node.items()}
+    types = out.get("type")
+    if (types == "object" or (isinstance(types, list) and "object" in types)) \
+            and "properties" not in out and "additionalProperties" not in out:
+        out["additionalProperties"] = True
+    return out
 
 
 def _response_schemas() -> dict[str, Any]:
