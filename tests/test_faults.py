@@ -55,3 +55,18 @@ def test_s3_failure_during_an_export_leaves_no_file(api, admin, tenant):
     assert r.status == 202 and r.json["status"] == "failed" and r.json["files"] == [], r
     left = storage.client().list_objects_v2(Bucket=config.BUCKET, Prefix=f"tenants/{tenant}/exports/")
     assert left.get("KeyCount", 0) == 0
+
+
+def test_a_fault_while_locating_a_report_is_not_blamed_on_the_location(api, admin):
+    """Once any exception there became 422 "the location is in no grid"; now only a real miss does."""
+    make_structure(api, admin)
+    client = GridsTable._get_connection().connection.client
+    with Stubber(client) as stub:
+        for _ in range(10):
+            stub.add_client_error("query", service_error_code="ProvisionedThroughputExceededException", http_status_code=400)
+        r = api.post("/v1/incidents", admin, {"category": "dispute", "description": "邻里纠纷",
+                                              "location": {"lat": 23.105, "lon": 109.605}})
+    assert r.status == 503, r
+    missed = api.post("/v1/incidents", admin, {"category": "dispute", "description": "邻里纠纷",
+                                               "location": {"lat": 30.0, "lon": 120.0}})
+    assert missed.status == 422 and missed.json["errors"][0]["path"] == "/location"

@@ -21,7 +21,7 @@ from typing import Any
 from pynamodb.expressions.condition import Condition
 
 from functions import authz, store
-from functions.errors import Conflict, FieldError, Forbidden, Text, Unprocessable
+from functions.errors import Conflict, FieldError, Forbidden, NotFound, Text, Unprocessable
 from functions.grid_work import categories, uploads
 from functions.grid_work.calendar import DEFAULT_LIMITS, Calendar
 from functions.ids import new_id
@@ -100,7 +100,7 @@ def report(ctx: TenantContext, body: dict[str, Any], item_id: str | None = None,
     elif "location" in body:
         try:
             found = structure.locate(ctx, body["location"]["lon"], body["location"]["lat"])
-        except Exception as exc:
+        except NotFound as exc:  # only "no grid here"; a fault of DynamoDB stays a fault (503 or 500)
             raise Unprocessable(errors=[FieldError("/location", Text("该位置不在任何网格内", "The location is in no grid"))]) from exc
         grid, grid_id = found, found["id"]
     else:
