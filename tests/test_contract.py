@@ -70,3 +70,14 @@ def test_idempotency_key_replays_a_transition(api, admin, tenant):
     again = api.post(path, admin, {"action": "accept"}, headers={"Idempotency-Key": "accept-once"})
     assert first.status == again.status == 200 and again.headers.get("idempotent-replayed") == "true"
     assert api.get(f"/v1/incidents/{incident.json['id']}", token("district_admin", tenant)).json["status"] == "accepted"
+
+
+def test_a_date_range_that_ends_before_it_starts_is_400(api, admin):
+    """Found by `make fuzz`: DynamoDB refuses a BETWEEN whose bounds are reversed, which was a 500."""
+    ids = make_structure(api, admin)
+    committee = api.post("/v1/committees", admin, {"community_id": ids["community"], "name": "荷城社区大党委",
+                                                   "members": []})
+    committee_id = committee.json["id"] if committee.status == 201 else "01J0000000000000000000000A"
+    r = api.get(f"/v1/meetings/attendance?committee_id={committee_id}&from=2100-11-02&to=2077-05-10", admin)
+    assert r.status == 400 and r.json["errors"][0]["path"] == "/to"
+    assert api.get("/v1/audit-log?from=2026-11-02&to=2026-11-01", admin).status == 400

@@ -184,6 +184,8 @@ def read_query(op: Operation, raw: Any) -> dict[str, Any]:
         except ValueError:
             zh, en = expected(param)
             errors.append(FieldError(f"/{name}", Text(f"{name} {zh}", f"{name} {en}")))
+    if values.get("from") and values.get("to") and values["from"] > values["to"]:
+        errors.append(FieldError("/to", Text("to 不能早于 from", "to must not be before from")))
     if errors:
         raise ValidationFailed(Text("查询参数有误，见 errors", "The query has errors, see errors"), errors=errors)
     return values
