@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from functools import lru_cache
 from typing import Any, NamedTuple
 
 from functions import config
@@ -22,23 +21,9 @@ def client(s3_checksum: bool = True) -> Any:
     """The S3 client: the stack's own, or — while a tenant is in scope in AWS — the tenant's. Its reads
     check the checksum S3 stored with an object; `s3_checksum=False` gives one that does not (to
     measure a staged upload whose stored checksum is only the client's claim)."""
-    from functions import tenant_credentials
+    from functions import aws, tenant_credentials
 
-    return _client_for(tenant_credentials.current(), s3_checksum)
-
-
-@lru_cache(maxsize=64)
-def _client_for(scoped: Any, s3_checksum: bool = True) -> Any:
-    import boto3
-    from botocore.config import Config
-
-    from functions import tenant_credentials
-
-    validation = "when_supported" if s3_checksum else "when_required"
-    return boto3.client("s3", region_name=config.REGION, endpoint_url=config.S3_ENDPOINT,
-                        config=Config(signature_version="s3v4", s3={"addressing_style": "path"},
-                                      response_checksum_validation=validation),
-                        **tenant_credentials.boto_kwargs(scoped))
+    return aws.client("s3" if s3_checksum else "s3-unchecked", tenant_credentials.current())
 
 
 def tenant_key(tenant: str, *parts: str) -> str:

@@ -43,10 +43,11 @@ def _connection() -> Connection:
 
 @lru_cache(maxsize=64)
 def _connection_for(scoped: Any) -> Connection:
-    from functions import tenant_credentials
+    from functions import aws
 
-    return Connection(region=config.REGION, host=config.DYNAMODB_ENDPOINT, max_retry_attempts=3,
-                      **tenant_credentials.boto_kwargs(scoped))
+    connection = Connection(region=config.REGION, host=config.DYNAMODB_ENDPOINT, max_retry_attempts=3)
+    connection._client = aws.client("dynamodb", scoped)  # the container's shared client
+    return connection
 
 
 def not_found(kind: str) -> NotFound:

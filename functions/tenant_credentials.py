@@ -37,9 +37,9 @@ class Scoped:
 
 @lru_cache(maxsize=1)
 def _sts() -> Any:
-    import boto3
+    from functions import aws
 
-    return boto3.client("sts", region_name=config.REGION)
+    return aws.client("sts")
 
 
 def enter(tenant: str) -> None:

@@ -81,3 +81,18 @@ def test_a_date_range_that_ends_before_it_starts_is_400(api, admin):
     r = api.get(f"/v1/meetings/attendance?committee_id={committee_id}&from=2100-11-02&to=2077-05-10", admin)
     assert r.status == 400 and r.json["errors"][0]["path"] == "/to"
     assert api.get("/v1/audit-log?from=2026-11-02&to=2026-11-01", admin).status == 400
+
+
+def test_a_replayed_assessment_run_answers_what_the_first_did(api, admin):
+    """Found by `make fuzz`: the run stored no answer with its idempotency record, so a retry got `null`."""
+    first = api.post("/v1/assessments/runs", admin, {"period": "2026-10"}, headers={"Idempotency-Key": "run-oct"})
+    again = api.post("/v1/assessments/runs", admin, {"period": "2026-10"}, headers={"Idempotency-Key": "run-oct"})
+    assert first.status == again.status == 201 and again.headers.get("idempotent-replayed") == "true"
+    assert again.json == first.json and again.json["period"] == "2026-10"
+
+
+@pytest.mark.parametrize("key", ["", "k" * 201])
+def test_an_idempotency_key_out_of_bounds_is_400(api, admin, key):
+    r = api.post("/v1/streets", admin, {"name": "贵城街道"}, headers={"Idempotency-Key": key})
+    assert r.status == 400 and r.json["errors"][0]["path"] == "/Idempotency-Key"
+    assert api.get("/v1/streets", admin).json["items"] == []

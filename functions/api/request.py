@@ -99,7 +99,7 @@ def begin_write(request: Request) -> tuple[TenantContext, dict[str, Any]]:
     op = operation(request)
     ctx = tenant_context(request, write=True)
     body = declared_body(request)
-    claim = idempotency_claim(request, op.status) if op.idempotent else None
+    claim = idempotency_claim(request, op.status) if op.idempotent else None  # elsewhere the header is not offered
     if claim is not None:
         replay = idempotency.find(ctx, claim)
         if replay is not None:
@@ -131,9 +131,13 @@ def expected_version(request: Request, body: dict[str, Any] | None = None) -> in
 
 
 def idempotency_claim(request: Request, status: int) -> idempotency.Claim | None:
+    """The claim of a POST's `Idempotency-Key` (1–200 characters, else 400), or None without one."""
     key = request.headers.get("idempotency-key")
-    if request.method != "POST" or not key:
+    if request.method != "POST" or key is None:
         return None
+    if not 1 <= len(key) <= 200 or not key.isprintable():
+        raise ValidationFailed(errors=[FieldError("/Idempotency-Key", Text("Idempotency-Key 应为 1–200 个可见字符",
+                                                                           "Idempotency-Key must be 1–200 printable characters"))])
     return idempotency.claim(key, request.method, request.path, raw_body(request), status)
 
 

@@ -122,7 +122,7 @@ def list_volunteer_reports() -> dict[str, Any]:
     return volunteers.list_reports(_read(), query(r)["quarter"], **paging(r))
 
 
-@route(bp, "POST", "/v1/volunteer-reports/runs", "生成季度报告 / Write a quarter's reports", body="run-volunteer-reports", status=201, idempotent=True, roles=DISTRICT_STAFF, response="volunteer-report-run")
+@route(bp, "POST", "/v1/volunteer-reports/runs", "生成季度报告 / Write a quarter's reports", body="run-volunteer-reports", status=201, roles=DISTRICT_STAFF, response="volunteer-report-run")
 def run_volunteer_reports() -> dict[str, Any]:
     """Write a quarter's reports now (the quarterly schedule runs the same code)."""
     ctx, body = begin_write(bp.current_request)

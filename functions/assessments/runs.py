@@ -153,11 +153,12 @@ def run_period(ctx: TenantContext, period: str, *, now: datetime | None = None) 
     else:
         item = store.changed(previous, data)
         ops = [store.Replace(item, previous.version)]
-    store.write(ctx, ops, action="assessment.publish", target=f"assessment/{period}", state=data)
+    published = {"period": period, "run_id": run_id, "units": len(results), "rule_version": rule_set["version"],
+                 "status": "published", "appeal_until": data["appeal_until"]}
+    store.write(ctx, ops, action="assessment.publish", target=f"assessment/{period}", state=data, result=published)
     if old.get("run_id"):
         _drop_run(ctx, old["run_id"])
-    return {"period": period, "run_id": run_id, "units": len(results), "rule_version": rule_set["version"],
-            "status": "published", "appeal_until": data["appeal_until"]}
+    return published
 
 
 def _drop_run(ctx: TenantContext, run_id: str) -> None:

@@ -94,19 +94,21 @@ class TenantItem(Model):
     @classmethod
     def _get_connection(cls) -> TableConnection:
         """PynamoDB's cached connection, or — while a tenant is in scope in AWS — one made with that
-        tenant's scoped credentials (see functions.tenant_credentials), cached per key."""
-        from functions import tenant_credentials
+        tenant's scoped credentials (see functions.tenant_credentials), cached per key. Either way it
+        uses the container's shared DynamoDB client (`functions.aws`), not one of its own."""
+        from functions import aws, tenant_credentials
 
         base = super()._get_connection()
         scoped = tenant_credentials.current()
         if scoped is None:
+            base.connection._client = aws.client("dynamodb")
             return base
         key = (cls.Meta.table_name, scoped.tenant, scoped.access_key_id)
         connection = _SCOPED_CONNECTIONS.get(key)
         if connection is None:
             connection = TableConnection(cls.Meta.table_name, meta_table=base.get_meta_table(), region=cls.Meta.region,
-                                         host=cls.Meta.host, max_retry_attempts=cls.Meta.max_retry_attempts,
-                                         **tenant_credentials.boto_kwargs(scoped))
+                                         host=cls.Meta.host, max_retry_attempts=cls.Meta.max_retry_attempts)
+            connection.connection._client = aws.client("dynamodb", scoped)
             _SCOPED_CONNECTIONS[key] = connection
         return connection
 
