@@ -11198,8 +11198,6 @@ export interface operations {
             header?: {
                 /** @description 审计员查看的区 / the tenant an auditor reads */
                 "X-Tenant"?: string;
-                /** @description 同一键与同一请求体只执行一次 / the same key and body run once */
-                "Idempotency-Key"?: string;
                 /** @description en 为英文，默认中文 / en for English, Chinese by default */
                 "Accept-Language"?: string;
             };
