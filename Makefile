@@ -27,7 +27,7 @@ fuzz: deps
 
 ## make mutate: mutation testing of the security core against its pure unit tests; fails below 90 % killed
 # The audit chain counts its verification only (the other functions there write DynamoDB).
-MUTATE_SCOPE := 'functions.auth.*' 'functions.tenancy.*' 'functions.cursor.*' 'functions.periods.*' \
+MUTATE_SCOPE := 'functions.auth.*' 'functions.tenancy.*' 'functions.authz.*' 'functions.cursor.*' 'functions.periods.*' \
 	'functions.grid_work.calendar.*' 'functions.audit.chain.x_verify__*' 'functions.audit.chain.x_entry_hash__*' \
 	'functions.audit.chain.x_digest__*' 'functions.audit.chain.x_canonical__*'
 mutate: .venv/.deps

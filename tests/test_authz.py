@@ -68,3 +68,27 @@ def test_routes_declare_their_roles_from_the_table():
     assert OPERATIONS[("POST", "/v1/grids")].roles == authz.roles(authz.MANAGE_COMMUNITY)
     assert OPERATIONS[("POST", "/v1/exports")].roles == authz.roles(authz.EXPORT)
     assert OPERATIONS[("GET", "/v1/tenants")].roles == authz.roles(authz.MANAGE_PLATFORM)
+
+
+def test_refusal_messages_name_the_rule():
+    with pytest.raises(Forbidden) as caught:
+        authz.require(caller("member"), authz.READ_PEOPLE)
+    assert caught.value.to_problem("zh")["detail"] == "当前角色无权执行此操作"
+    assert caught.value.to_problem("en")["detail"] == "Your role may not do this"
+    with pytest.raises(NotFound) as hidden:
+        authz.require(caller("grid_worker", grids=("g9",)), authz.READ_INCIDENT, hide="incident", **ELSEWHERE)
+    assert (hidden.value.to_problem("zh")["detail"], hidden.value.to_problem("en")["detail"]) == ("incident 不存在", "No such incident")
+
+
+def test_a_grid_workers_read_holds_in_their_grid_alone():
+    worker = caller("grid_worker", communities=(), grids=("g1",))
+    authz.require(worker, authz.READ_INCIDENT, hide="incident", community_id="c9", grid_id="g1", owner="x")
+    with pytest.raises(NotFound):
+        authz.require(worker, authz.READ_INCIDENT, hide="incident", community_id="c9", grid_id="g2", owner="x")
+
+
+def test_list_filters_join_scopes_with_or_and_add_ownership_only_where_the_rule_has_it():
+    staff = str(authz.list_filter(caller("community_staff"), authz.READ_INCIDENT, GridsTable, owner_field="reporter"))
+    assert " OR " in staff and " AND " not in staff
+    contact = str(authz.list_filter(caller("community_staff"), authz.SEE_CONTACT, GridsTable, owner_field="submitted_by"))
+    assert contact.startswith("data.community_id IN") and "submitted_by" not in contact
