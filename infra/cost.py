@@ -24,6 +24,7 @@ import io
 import json
 import math
 import os
+import random
 import resource
 import sys
 import tempfile
@@ -257,11 +258,11 @@ class Meter:
             meter.record(service, op, params, response)
             return response
 
-        botocore.client.BaseClient._make_api_call = metered  # type: ignore[method-assign]
+        botocore.client.BaseClient._make_api_call = metered
         try:
             yield self
         finally:
-            botocore.client.BaseClient._make_api_call = original  # type: ignore[method-assign]
+            botocore.client.BaseClient._make_api_call = original
 
     def take(self) -> Usage:
         usage, self.usage = self.usage, Usage()
@@ -341,9 +342,14 @@ class World:
     patrol_version: int = 1
     sent_keys: bool = True      # clients send Idempotency-Key on every POST that honours one
     today: date = field(default_factory=date.today)
+    back: int = 0               # days before today where this run's patrols and hours begin (runs differ)
 
     def day(self, back: int) -> str:
         return (self.today - timedelta(days=back)).isoformat()
+
+    def past(self, n: int) -> str:
+        """The n-th of this run's own past days (a patrol a worker and grid may log once a day)."""
+        return self.day(1 + self.back + n)
 
 
 INCIDENT_LOOP = ["accept", "dispatch", "start", "resolve", "verify", "close"]
@@ -388,7 +394,7 @@ MIX: list[Step] = [
     Step("GET /v1/grids/{id}", 3, lambda w, n: Call("GET", f"/v1/grids/{w.grid}", w.worker)),
     Step("GET /v1/grids/locate", 2, lambda w, n: Call("GET", "/v1/grids/locate?lat=23.105&lon=109.605", w.worker)),
     Step("POST /v1/patrols", 4, lambda w, n: Call("POST", "/v1/patrols", w.worker, {
-        "grid_id": w.grid, "date": w.day(1 + n), "findings": ["消防通道堵塞"]})),
+        "grid_id": w.grid, "date": w.past(n), "findings": ["消防通道堵塞"]})),
     Step("PATCH /v1/patrols/{id}", 1, _patrol_patch),
     Step("GET /v1/patrols", 4, lambda w, n: Call("GET", f"/v1/patrols?grid_id={w.grid}&limit=50", w.worker)),
     Step("GET /v1/stats/grid-work", 2, lambda w, n: Call("GET", f"/v1/stats/grid-work?period={w.day(0)[:7]}", w.admin)),
@@ -411,7 +417,7 @@ MIX: list[Step] = [
     Step("GET /v1/volunteer-activities", 3, lambda w, n: Call("GET", f"/v1/volunteer-activities?member_id={w.member}",
                                                              w.resident)),
     Step("POST /v1/volunteer-activities", 2, lambda w, n: Call("POST", "/v1/volunteer-activities", w.resident, {
-        "member_id": w.member, "date": w.day(1 + n), "hours": 2, "description": "在职党员进社区志愿服务",
+        "member_id": w.member, "date": w.past(n), "hours": 2, "description": "在职党员进社区志愿服务",
         "dimension": "sanitation"})),
     Step("POST /v1/volunteer-activities/{id}/verify", 1, lambda w, n: Call(
         "POST", f"/v1/volunteer-activities/{w.unverified[n]}/verify", w.staff, {"verified": True})),
@@ -503,15 +509,15 @@ def prepare(client: Any, tenant: str, *, pool: int, sent_keys: bool = True) -> W
     requests = [call(Call("POST", "/v1/service-requests", resident, {
         "type": "education", "mode": "one_stop", "community_id": community, "description": "子女入学咨询",
         "contact": {"name": "王女士"}}))["id"] for _ in range(math.ceil(pool / len(REQUEST_LOOP)))]
-    today = date.today()
+    today, back = date.today(), 20 * random.randrange(1, 15)
     unverified = [call(Call("POST", "/v1/volunteer-activities", resident, {
         "member_id": member, "date": (today - timedelta(days=40 + n)).isoformat(), "hours": 1,
         "description": "在职党员进社区志愿服务", "dimension": "security"}))["id"] for n in range(pool)]
-    patrol = call(Call("POST", "/v1/patrols", worker, {"grid_id": grid["id"], "date": (today - timedelta(days=60)).isoformat(),
+    patrol = call(Call("POST", "/v1/patrols", worker, {"grid_id": grid["id"], "date": (today - timedelta(days=back + 19)).isoformat(),
                                                        "findings": []}))["id"]
     return World(tenant=tenant, admin=admin, staff=staff, worker=worker, resident=resident, grid=grid["id"],
                  community=community, member=member, meeting=meeting, incidents=incidents, transit=transit,
-                 requests=requests, unverified=unverified, patrol=patrol, sent_keys=sent_keys, today=today)
+                 requests=requests, unverified=unverified, patrol=patrol, sent_keys=sent_keys, today=today, back=back)
 
 
 # --- measuring ---------------------------------------------------------------------------------
@@ -532,22 +538,22 @@ class Measured:
     def per_request(self) -> dict[str, float]:
         """The mix's average request: each step's mean, weighted by its share."""
         total = sum(self.shares.values())
-        out: Counter[str] = Counter()
+        out: dict[str, float] = {}
         for name, samples in self.steps.items():
             means = _mean([s.figures() for s in samples])
             for key, value in means.items():
-                out[key] += value * self.shares[name] / total
-        return dict(out)
+                out[key] = out.get(key, 0.0) + value * self.shares[name] / total
+        return out
 
     def write_parts(self) -> dict[str, float]:
         """Transactional write units per request by role (item, audit entry, chain head, …)."""
         total = sum(self.shares.values())
-        out: Counter[str] = Counter()
+        out: dict[str, float] = {}
         for name, samples in self.steps.items():
             for s in samples:
                 for role, units in s.write_parts.items():
-                    out[role] += units / len(samples) * self.shares[name] / total
-        return dict(out)
+                    out[role] = out.get(role, 0.0) + units / len(samples) * self.shares[name] / total
+        return out
 
 
 def _mean(rows: list[dict[str, float]]) -> dict[str, float]:
@@ -733,7 +739,7 @@ def render(rep: dict[str, Any]) -> str:
         f"+ condition checks {r['condition_checks']:.2f} × 2",
         f"  items read {r['items_read']:.1f} ({r['bytes_read'] / 1024:.1f} KB); items written {r['items_written']:.2f} "
         f"({r['bytes_put']:.0f} bytes put); new storage {r['new_bytes']:.0f} bytes (table {r['new_table_bytes']:.0f})",
-        f"  transactional write units by part: " + ", ".join(f"{k} {v:.2f}" for k, v in
+        "  transactional write units by part: " + ", ".join(f"{k} {v:.2f}" for k, v in
                                                           sorted(rep["write_parts"].items(), key=lambda x: -x[1])),
         f"  S3 PUT-class {r['s3_put_class']:.3f}, GET-class {r['s3_get_class']:.3f}",
         f"  in-process time {r['ms']:.1f} ms (billed {r['billed_ms']:.1f} ms at {rep['memory_mb']} MB; "
