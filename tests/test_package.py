@@ -48,6 +48,9 @@ def test_app_imports_from_the_zip_alone(built):
     assert seen["routes"] == sorted(app.routes)
     assert seen["file"].startswith(str(built["dir"])) and seen["functions"].startswith(str(built["dir"]))
     assert (built["dir"] / "schemas" / "grid.json").exists()
+    # our modules ship compiled for the runtime's Python, so a cold start does not compile them
+    compiled = {p.name.split(".")[0] for p in (built["dir"] / "functions" / "api" / "__pycache__").glob(f"*.cpython-{sys.version_info.major}{sys.version_info.minor}.pyc")}
+    assert {"declaration", "middleware", "structure"} <= compiled
 
 
 def test_every_route_schedule_and_queue_is_in_the_template(built):
