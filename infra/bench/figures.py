@@ -2,6 +2,15 @@
 
 Against the real local stack (DynamoDB Local in memory, the S3 server), it measures:
 
+- against the minimal peer app (`infra/bench/peer_app.py`: bare Chalice, one PynamoDB model, PyJWT
+  RS256, one GetItem / Query / PutItem), both invoked with the same API Gateway events, ours ÷ peer:
+  - cold_data_ratio / cold_list_ratio: a fresh interpreter's import + first authenticated
+    `GET /v1/streets/{id}` (`GET /v1/streets?limit=50`), medians of 7 interpreters each, alternating;
+  - warm_read_ratio / warm_list_ratio: p50 of 200 warm calls in this process, alternating;
+  - warm_write_ratio: p50 of 200 `POST /v1/streets` with an Idempotency-Key (the item, its audit entry
+    and the idempotency record in one transaction) ÷ the peer's plain PutItem; no budget;
+  and the cold-path profile (`build/bench-profile.txt`): imports summed by top-level package
+  (`python -X importtime`), then cProfile of the first call (client creation, token, tenant profile, item);
 - cold_start_ratio: median of 5 fresh interpreters' `import app` time ÷ `import boto3` time;
 - read_overhead_ratio: a GET of one object through the app (Chalice test client, in process) ÷ the
   raw boto3 GetItem it makes, medians of ≥ 200 interleaved calls each;
@@ -10,14 +19,15 @@ Against the real local stack (DynamoDB Local in memory, the S3 server), it measu
   1× being a Gangbei-sized district (17 communities, 600 units, 20,000 activities);
 - export_memory_ratio: peak Python memory exporting 100k rows ÷ exporting 10k rows;
 - load_rps / load_p50_ms / load_p99_ms / load_errors: several processes of mixed reads and writes
-  across 10 tenants against the local HTTP server for a bounded time, then every tenant checked
-  to hold exactly what it wrote;
+  across 10 tenants against the local HTTP server (its worker processes) for a bounded time, then
+  every tenant checked to hold exactly what it wrote;
 - package_unzipped_mb, if `make package` has built the artefact.
 
-Writes `build/bench.json` and prints a table.
+Writes `build/bench.json` and prints a table, each ratio with the medians it came from.
 """
 from __future__ import annotations
 
+import copy
 import json
 import multiprocessing
 import os
@@ -31,7 +41,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from infra.local import stack  # noqa: E402
@@ -87,6 +97,196 @@ def cold_read_ratio(token: str, street_id: str, runs: int = 5) -> dict[str, floa
     return {"cold_read_ratio": round(statistics.median(apps) / statistics.median(raws), 3),
             "cold_read_app_ms": round(statistics.median(apps) * 1000, 1),
             "cold_read_raw_ms": round(statistics.median(raws) * 1000, 1)}
+
+
+# ---- ours ÷ the minimal peer app (infra/bench/peer_app.py) ----
+
+PEER_IMPORT = "from infra.bench.peer_app import app"
+OURS_IMPORT = "from app import app"
+
+
+def peer_environment() -> dict[str, str]:
+    """What the peer reads: our streets' table, the local issuer's public key, the same issuer and audience."""
+    from cryptography.hazmat.primitives import serialization
+
+    from functions import config, local_issuer
+    from functions.models import GridsTable
+
+    pem = local_issuer.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return {"PEER_TABLE": GridsTable.Meta.table_name, "PEER_PUBLIC_KEY": pem.decode(),
+            "PEER_DYNAMODB_ENDPOINT": config.DYNAMODB_ENDPOINT or "", "PEER_JWT_ISSUER": config.JWT_ISSUER,
+            "PEER_JWT_AUDIENCE": config.JWT_AUDIENCE}
+
+
+def api_event(method: str, resource: str, path: str, token: str, *, path_parameters: dict[str, str] | None = None,
+              query: dict[str, str] | None = None, body: Any = None, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    """An API Gateway (REST, proxy) event, as Lambda hands it to the app."""
+    h = {"Authorization": f"Bearer {token}", **(headers or {})}
+    if body is not None:
+        h["Content-Type"] = "application/json"
+    return {"resource": resource, "path": path, "httpMethod": method, "headers": h,
+            "multiValueHeaders": {k: [v] for k, v in h.items()}, "queryStringParameters": query,
+            "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
+            "pathParameters": path_parameters, "stageVariables": None,
+            "body": json.dumps(body, ensure_ascii=False) if body is not None else None, "isBase64Encoded": False,
+            "requestContext": {"resourcePath": resource, "httpMethod": method, "requestId": "bench"}}
+
+
+def read_event(token: str, street_id: str) -> dict[str, Any]:
+    return api_event("GET", "/v1/streets/{street_id}", f"/v1/streets/{street_id}", token,
+                     path_parameters={"street_id": street_id})
+
+
+def list_event(token: str) -> dict[str, Any]:
+    return api_event("GET", "/v1/streets", "/v1/streets", token, query={"limit": "50"})
+
+
+def write_event(token: str, n: int) -> dict[str, Any]:
+    return api_event("POST", "/v1/streets", "/v1/streets", token, body={"name": f"街道{n}"},
+                     headers={"Idempotency-Key": f"bench-{n}-{time.time_ns()}"})
+
+
+def cold_code(import_line: str, event: dict[str, Any]) -> str:
+    """A fresh interpreter's import and first call, timed from before the import."""
+    return ("import time; t = time.perf_counter()\n"
+            f"{import_line}\n"
+            f"r = app({event!r}, None)\n"
+            "assert r['statusCode'] == 200, r; print(time.perf_counter() - t)")
+
+
+def _fresh(code: str, *flags: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, *flags, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+                          env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+
+
+def cold_ratio(name: str, ours_event: dict[str, Any], peer_event: dict[str, Any], runs: int = 7) -> dict[str, Any]:
+    """Medians of `runs` fresh interpreters each, ours and the peer alternating (after one of each to
+    warm the file cache)."""
+    codes = {"ours": cold_code(OURS_IMPORT, ours_event), "peer": cold_code(PEER_IMPORT, peer_event)}
+    samples: dict[str, list[float]] = {"ours": [], "peer": []}
+    for _ in range(runs + 1):
+        for who, code in codes.items():
+            samples[who].append(float(_fresh(code).stdout.strip().splitlines()[-1]) * 1000)
+    ours, peer = statistics.median(samples["ours"][1:]), statistics.median(samples["peer"][1:])
+    return {f"{name}_ratio": round(ours / peer, 3), f"{name}_ours_ms": round(ours, 1), f"{name}_peer_ms": round(peer, 1)}
+
+
+def warm_ratio(name: str, ours: Any, peer: Any, events: Any, calls: int = 200, status: int = 200) -> dict[str, Any]:
+    """p50 of `calls` in-process invocations each, alternating; `events(who, n)` makes each call's event
+    (outside the timing)."""
+    times: dict[str, list[float]] = {"ours": [], "peer": []}
+    apps = {"ours": ours, "peer": peer}
+    for n in range(-10, calls):  # ten unmeasured calls each first
+        for who, app in apps.items():
+            event = events(who, n)
+            t = time.perf_counter()
+            response = app(event, None)
+            elapsed = time.perf_counter() - t
+            assert response["statusCode"] == status, (who, response)
+            if n >= 0:
+                times[who].append(elapsed * 1000)
+    ours_ms, peer_ms = statistics.median(times["ours"]), statistics.median(times["peer"])
+    return {f"{name}_ratio": round(ours_ms / peer_ms, 3), f"{name}_ours_ms": round(ours_ms, 2),
+            f"{name}_peer_ms": round(peer_ms, 2)}
+
+
+def peer_figures(client: Any, platform: str) -> tuple[dict[str, Any], str]:
+    """Ours ÷ the peer on the same data: a tenant with 60 streets written through our API (the peer
+    reads the same items: `<tenant>#street`, the id, the `data` map), writes into tenants of their own."""
+    from app import app
+    from functions import local_issuer
+
+    os.environ.update(peer_environment())
+    from infra.bench.peer_app import app as peer
+
+    token = _tenant(client, platform, "bench-peer")
+    streets = [make_street(client, token) for _ in range(60)]
+    writer = {"ours": _tenant(client, platform, "bench-write"),
+              "peer": local_issuer.mint("admin@bench-write-peer", ["district_admin"], tenant="bench-write-peer")}
+    read, listing = read_event(token, streets[0]), list_event(token)
+    for who, target in (("ours", app), ("peer", peer)):  # the same answers from both, before timing them
+        answer = target(copy.deepcopy(read), None)  # the app adds to an event's requestContext: a copy per call
+        assert answer["statusCode"] == 200 and json.loads(answer["body"])["name"] == "贵城街道", (who, answer)
+        answer = target(copy.deepcopy(listing), None)
+        assert answer["statusCode"] == 200 and len(json.loads(answer["body"])["items"]) == 50, (who, answer)
+    figures: dict[str, Any] = {}
+    figures.update(cold_ratio("cold_data", read, read))
+    figures.update(cold_ratio("cold_list", listing, listing))
+    figures.update(warm_ratio("warm_read", app, peer, lambda who, n: copy.deepcopy(read)))
+    figures.update(warm_ratio("warm_list", app, peer, lambda who, n: copy.deepcopy(listing)))
+    figures.update(warm_ratio("warm_write", app, peer, lambda who, n: write_event(writer[who], n), status=201))
+    return figures, cold_profile(read)
+
+
+PROFILE_FUNCTIONS = [  # (what, file ending, function): cumulative inside the first call; they overlap
+    ("imports made during the call", "<frozen importlib._bootstrap>", "_find_and_load"),
+    ("botocore client creation", "botocore/session.py", "create_client"),
+    ("token verification (ours: verify_bearer)", "functions/auth.py", "verify_bearer"),
+    ("  of which the signing key", "functions/auth.py", "_signing_key"),
+    ("token verification (peer)", "infra/bench/peer_app.py", "tenant"),
+    ("  PyJWT decode", "jwt/api_jwt.py", "decode"),
+    ("tenant profile read", "functions/platform/tenants.py", "active_profile"),
+    ("item read (ours: store.get)", "functions/store.py", "get"),
+    ("item read (PynamoDB Model.get)", "pynamodb/models.py", "get"),
+    ("DynamoDB calls (botocore _make_api_call)", "botocore/client.py", "_make_api_call"),
+    ("  of which HTTP send", "botocore/endpoint.py", "_send"),
+]
+
+PROFILE_CODE = """
+import cProfile, json, pstats, time
+t = time.perf_counter()
+{import_line}
+imported = time.perf_counter() - t
+profile = cProfile.Profile()
+t = time.perf_counter()
+profile.enable()
+r = app({event!r}, None)
+profile.disable()
+called = time.perf_counter() - t
+assert r['statusCode'] == 200, r
+stats = pstats.Stats(profile).stats
+rows = [[f, l, n, ct, tt] for (f, l, n), (cc, nc, tt, ct, callers) in stats.items()]
+print(json.dumps({{"import_s": imported, "call_s": called, "rows": rows}}))
+"""
+
+
+def _importtime(code: str) -> tuple[float, list[tuple[str, float]]]:
+    """Self time of every import in a fresh interpreter, summed by top-level package (ms)."""
+    per_package: dict[str, float] = {}
+    for line in _fresh(code, "-X", "importtime").stderr.splitlines():
+        if not line.startswith("import time:") or "self [us]" in line:
+            continue
+        self_us, _, module = (part.strip() for part in line[len("import time:"):].split("|"))
+        package = module.split(".")[0]
+        per_package[package] = per_package.get(package, 0.0) + int(self_us) / 1000
+    return sum(per_package.values()), sorted(per_package.items(), key=lambda kv: -kv[1])
+
+
+def cold_profile(event: dict[str, Any]) -> str:
+    """What a cold data request spends its milliseconds on, ours and the peer's, as text."""
+    out = [f"Cold data request (GET /v1/streets/{{id}} as an API Gateway event, fresh interpreter), "
+           f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC. Profilers add their own overhead: "
+           "read the shares, not the totals."]
+    for who, import_line in (("ours", OURS_IMPORT), ("peer", PEER_IMPORT)):
+        code = cold_code(import_line, event)
+        _fresh(code)  # file cache
+        total, packages = _importtime(code)
+        out.append(f"\n== {who}: imports (python -X importtime, self time summed by top-level package) ==")
+        out.append(f"{'all imports':40} {total:8.1f} ms")
+        out += [f"  {package:38} {ms:8.1f} ms" for package, ms in packages[:15]]
+        result = json.loads(_fresh(PROFILE_CODE.format(import_line=import_line, event=event)).stdout.strip().splitlines()[-1])
+        rows = result["rows"]
+        out.append(f"\n== {who}: cProfile of the first call (after the import, {result['import_s'] * 1000:.1f} ms unprofiled) ==")
+        out.append(f"{'first call, total':40} {result['call_s'] * 1000:8.1f} ms")
+        for what, file_end, function in PROFILE_FUNCTIONS:
+            ms = sum(r[3] for r in rows if r[0].endswith(file_end) and r[2] == function) * 1000
+            if ms:
+                out.append(f"  {what:38} {ms:8.1f} ms")
+        out.append("  top 15 functions by cumulative time:")
+        for f, line, name, ct, _tt in sorted(rows, key=lambda r: -r[3])[:15]:
+            where = f.split("site-packages/")[-1].replace(str(ROOT) + "/", "")
+            out.append(f"    {ct * 1000:8.1f} ms  {name}  ({where}:{line})")
+    return "\n".join(out) + "\n"
 
 
 def _tenant(client: Any, platform: str, tenant_id: str) -> str:
@@ -265,7 +465,8 @@ def load(client: Any, platform: str, seconds: float = 20, processes: int = 4) ->
 
     tokens = [(f"bench-load-{i:02d}", _tenant(client, platform, f"bench-load-{i:02d}")) for i in range(10)]
     port = stack.free_port()
-    threading.Thread(target=server.serve, args=(port,), daemon=True).start()
+    api = server.Server(port, log_requests=False)
+    threading.Thread(target=api.serve_forever, daemon=True).start()
     stack.wait_for_port(port, "API server")
     base = f"http://127.0.0.1:{port}"
     started = time.perf_counter()
@@ -286,7 +487,8 @@ def load(client: Any, platform: str, seconds: float = 20, processes: int = 4) ->
                 break
         if items != written[tenant]:
             mismatched.append(tenant)
-    return {"load_rps": round(len(latencies) / elapsed, 1), "load_p50_ms": round(latencies[len(latencies) // 2] * 1000, 1),
+    api.shutdown()
+    return {"load_rps": round(len(latencies) / elapsed, 1), "load_server_workers": api.workers, "load_p50_ms": round(latencies[len(latencies) // 2] * 1000, 1),
             "load_p99_ms": round(latencies[int(len(latencies) * 0.99)] * 1000, 1),
             "load_errors": sum(r["errors"] for r in results), "load_requests": len(latencies),
             "load_tenants_mismatched": len(mismatched)}
@@ -319,6 +521,8 @@ def main() -> None:
         with Client(app) as client:
             token = _tenant(client, platform, "bench-read")
             street_id = make_street(client, token)
+            peer, profile = peer_figures(client, platform)
+            figures.update(peer)
             figures.update(read_overhead_ratio(client, token, street_id))
             figures.update(cold_read_ratio(token, street_id))
             figures.update(queries_per_list_request(client, token))
@@ -330,11 +534,43 @@ def main() -> None:
         stack.stop(procs)
     (ROOT / "build").mkdir(exist_ok=True)
     (ROOT / "build" / "bench.json").write_text(json.dumps(figures, indent=2, ensure_ascii=False))
-    print("| figure | value |\n|---|---:|")
-    for key, value in figures.items():
-        if not isinstance(value, dict):
-            print(f"| {key} | {value} |")
+    (ROOT / "build" / "bench-profile.txt").write_text(profile)
+    print(profile)
+    print(table(figures))
     print("\nqueries per list endpoint: " + ", ".join(f"{k} {v}" for k, v in figures["queries_per_list_endpoint"].items()))
+    print("written: build/bench.json, build/bench-profile.txt")
+
+
+# each ratio printed with what it divides: ratio key → (numerator, denominator, unit)
+RATIO_PARTS = {
+    "cold_data_ratio": ("cold_data_ours_ms", "cold_data_peer_ms", "ms"),
+    "cold_list_ratio": ("cold_list_ours_ms", "cold_list_peer_ms", "ms"),
+    "warm_read_ratio": ("warm_read_ours_ms", "warm_read_peer_ms", "ms"),
+    "warm_list_ratio": ("warm_list_ours_ms", "warm_list_peer_ms", "ms"),
+    "warm_write_ratio": ("warm_write_ours_ms", "warm_write_peer_ms", "ms"),
+    "cold_start_ratio": ("import_app_ms", "import_boto3_ms", "ms"),
+    "cold_read_ratio": ("cold_read_app_ms", "cold_read_raw_ms", "ms"),
+    "read_overhead_ratio": ("read_app_ms", "read_raw_ms", "ms"),
+    "assessment_scaling_ratio": ("assessment_1x_s", "assessment_4x_s", "s"),
+    "export_memory_ratio": ("export_peak_10k_mb", "export_peak_100k_mb", "MB"),
+}
+BUDGETS = {"cold_data_ratio": 1.2, "warm_read_ratio": 1.2}
+
+
+def table(figures: dict[str, Any]) -> str:
+    parts = {key for a, b, _ in RATIO_PARTS.values() for key in (a, b)}
+    rows = ["| figure | value |", "|---|---:|"]
+    for key, value in figures.items():
+        if isinstance(value, (dict, list)) or key in parts:
+            continue
+        if key in RATIO_PARTS:
+            a, b, unit = RATIO_PARTS[key]
+            sign = "→" if key in ("assessment_scaling_ratio", "export_memory_ratio") else "÷"
+            value = f"{value} ({figures[a]} {unit} {sign} {figures[b]} {unit})"
+            if key in BUDGETS:
+                value += f", budget ≤ {BUDGETS[key]}: {'met' if figures[key] <= BUDGETS[key] else 'NOT met'}"
+        rows.append(f"| {key} | {value} |")
+    return "\n".join(rows)
 
 
 if __name__ == "__main__":
