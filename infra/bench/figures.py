@@ -216,7 +216,42 @@ def peer_figures(client: Any, platform: str) -> tuple[dict[str, Any], str]:
     figures.update(warm_ratio("warm_read", app, peer, lambda who, n: copy.deepcopy(read)))
     figures.update(warm_ratio("warm_list", app, peer, lambda who, n: copy.deepcopy(listing)))
     figures.update(warm_ratio("warm_write", app, peer, lambda who, n: write_event(writer[who], n), status=201))
+    for who, target in (("ours", app), ("peer", peer)):  # what the write's DynamoDB calls cost, apart
+        ms, operations = dynamodb_time(target, lambda n, who=who: write_event(writer[who], 10_000 + n))
+        figures[f"warm_write_{who}_dynamodb_ms"], figures[f"warm_write_{who}_operations"] = ms, operations
     return figures, cold_profile(read)
+
+
+def dynamodb_time(target: Any, events: Any, calls: int = 50) -> tuple[float, str]:
+    """p50 of the milliseconds a warm call spends inside DynamoDB calls, and the operations it makes
+    (a pass of its own, so the timed figures carry no wrapper)."""
+    import botocore.client
+
+    original = botocore.client.BaseClient._make_api_call
+    spent: list[tuple[str, float]] = []
+
+    def timed(self: Any, operation: str, params: dict[str, Any]) -> Any:
+        t = time.perf_counter()
+        try:
+            return original(self, operation, params)
+        finally:
+            spent.append((operation, time.perf_counter() - t))
+
+    per_call: list[float] = []
+    per_operation: dict[tuple[int, str], list[float]] = {}
+    botocore.client.BaseClient._make_api_call = timed
+    try:
+        for n in range(calls):
+            spent.clear()
+            target(events(n), None)
+            per_call.append(sum(seconds for _, seconds in spent) * 1000)
+            for i, (operation, seconds) in enumerate(spent):
+                per_operation.setdefault((i, operation), []).append(seconds * 1000)
+    finally:
+        botocore.client.BaseClient._make_api_call = original
+    operations = " + ".join(f"{operation} {statistics.median(ms):.2f} ms" for (_, operation), ms in sorted(per_operation.items())
+                            if len(ms) * 2 > calls)  # the calls most requests make, p50 each
+    return round(statistics.median(per_call), 2), operations
 
 
 PROFILE_FUNCTIONS = [  # (what, file ending, function): cumulative inside the first call; they overlap
