@@ -50,7 +50,7 @@ fire: .venv/.deps
 package: .venv/.deps
 	$(PY) -m infra.package $(or $(STAGE),prod) $(or $(REGION),cn-north-1)
 
-## make bench: ratios measured in one run against the local stack → build/bench.json
+## make bench: ratios measured in one run against the local stack (ours ÷ the peer app in infra/bench/ among them) → build/bench.json, build/bench-profile.txt
 bench: deps
 	$(PY) -m infra.bench
 

@@ -1,29 +1,76 @@
-"""Serve the same `app` object over HTTP on loopback, as `chalice local` does.
+"""Serve the app over HTTP on loopback, many requests at once, each app request alone in its process.
 
-Connections are handled on threads (clients keep HTTP/1.1 connections alive, so a one-at-a-time
-server would serve one client until it hangs up), but the app itself runs one request at a time:
-Chalice keeps `current_request` on the app object, so two requests inside it at once could see
-each other's request.
+A pool of worker processes shares one listening socket. Each worker imports its own `app` once and
+serves one connection at a time, one request per connection (`Connection: close`), with Chalice's
+own local gateway turning the request into the API Gateway event the app gets in Lambda. A worker
+calls accept() only when it is idle, so the kernel hands every new request to a worker that is free:
+a slow request holds up no other, and a page that makes ten calls is served by all the workers at once.
+
+Why processes and not a thread per request: the app is written for Lambda, where a container never
+runs two requests at once. Chalice keeps `current_request` on the app object, and the log keys, the
+tenant in scope (`functions.tenant_credentials`) and the per-container caches are module state;
+separate processes keep all of that true without making any of it thread-safe, and they use every
+core (threads would share one interpreter lock for the app's Python work). Why one request per
+connection: a worker holding an idle keep-alive connection could not take the next request, and the
+request would wait behind it; a new loopback connection costs far less than that. What it costs:
+each worker pays its own cold start (before `Server` returns) and keeps its own tenant-profile cache,
+as Lambda containers do.
+
+    serve(port)        # what `make run` and the tests' `base_url` do; blocks
+    Server(port, workers=10, app="module:attribute", log_requests=False)  # then .serve_forever(), .shutdown()
+
+`GONGJIAN_LOCAL_WORKERS` sets the number of workers (default: twice the cores, 2 to 8).
 """
 from __future__ import annotations
 
+import importlib
+import multiprocessing
+import os
+import signal
+import socket
 import threading
+import time
+from http.server import HTTPServer
+from typing import Any, cast
 
+from chalice.app import Chalice
 from chalice.config import Config
-from chalice.local import (ChaliceRequestHandler, LocalChalice, LocalDevServer, LocalGatewayException,
-                           create_local_server)
+from chalice.local import ChaliceRequestHandler, LocalGatewayException
 
-_one_request_at_a_time = threading.Lock()
+APP = "app:app"
+WORKER_START_SECONDS = 180
 
 
-class SerialisedHandler(ChaliceRequestHandler):
-    def _generic_handle(self) -> None:
-        with _one_request_at_a_time:
-            super()._generic_handle()
+def default_workers() -> int:
+    configured = os.environ.get("GONGJIAN_LOCAL_WORKERS")
+    return int(configured) if configured else min(8, max(2, 2 * (os.cpu_count() or 1)))
 
+
+def load_app(ref: str) -> Chalice:
+    """`module:attribute` (`app:app` for ours) → the Chalice object."""
+    module, _, name = ref.partition(":")
+    return cast(Chalice, getattr(importlib.import_module(module), name or "app"))
+
+
+class Handler(ChaliceRequestHandler):
     # Methods the standard library server would answer with its own 501 HTML page: the app answers
     # them (405 with Allow on a known path) like any other.
-    do_TRACE = do_CONNECT = _generic_handle
+    do_TRACE = do_CONNECT = ChaliceRequestHandler._generic_handle
+
+    log_requests = True
+
+    def handle(self) -> None:
+        """One request, then the connection closes and the worker is free for the next one."""
+        self.close_connection = True
+        self.handle_one_request()
+
+    def end_headers(self) -> None:
+        self.send_header("Connection", "close")
+        super().end_headers()
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        if self.log_requests:
+            super().log_request(code, size)
 
     def _send_error_response(self, error: LocalGatewayException) -> None:
         """No route matches the path: a 404 problem, as the gateway's MISSING_AUTHENTICATION_TOKEN
@@ -36,10 +83,70 @@ class SerialisedHandler(ChaliceRequestHandler):
         self._send_http_response(404, dict(response.headers), response.body)
 
 
-def serve(port: int, host: str = "127.0.0.1") -> None:
-    from app import app
+class _SharedSocketServer(HTTPServer):
+    """An HTTP server accepting on a socket it was handed (the pool's), one connection at a time."""
 
+    def __init__(self, listening: socket.socket, handler: Any) -> None:
+        super().__init__(listening.getsockname()[:2], handler, bind_and_activate=False)
+        self.socket.close()
+        self.socket = listening
+
+
+def _worker(listening: socket.socket, ref: str, log_requests: bool, ready: Any) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the process that started the pool
+    app = load_app(ref)
     config = Config.create(chalice_app=app, app_name="gongjian", chalice_stage="local")
-    if not isinstance(app, LocalChalice):  # Chalice swaps the app's class once; a second swap would loop
-        create_local_server(app, config, host, port).server.server_close()
-    LocalDevServer(app, config, host, port, handler_cls=SerialisedHandler).serve_forever()
+    handler: type[Handler] = type("Handler", (Handler,), {"log_requests": log_requests})
+
+    def make_handler(request: Any, client_address: Any, server: Any) -> Handler:
+        return handler(request, client_address, server, app_object=app, config=config)
+
+    server = _SharedSocketServer(listening, make_handler)
+    ready.release()
+    server.serve_forever()
+
+
+class Server:
+    """The listening socket, then the workers, each ready (its app imported) before this returns."""
+
+    def __init__(self, port: int, host: str = "127.0.0.1", *, workers: int | None = None, app: str = APP,
+                 log_requests: bool = True) -> None:
+        self.workers = workers or default_workers()
+        self.socket = socket.create_server((host, port), backlog=128)
+        self._spawn = multiprocessing.get_context("spawn")  # never fork a process that already runs threads
+        self._ready = self._spawn.Semaphore(0)
+        self._args = (self.socket, app, log_requests, self._ready)
+        self._stopped = threading.Event()
+        self.processes = [self._start() for _ in range(self.workers)]
+        deadline, started = time.monotonic() + WORKER_START_SECONDS, 0
+        while started < self.workers:
+            if self._ready.acquire(timeout=0.2):
+                started += 1
+            elif time.monotonic() > deadline or any(p.exitcode is not None for p in self.processes):
+                self.shutdown()
+                raise RuntimeError(f"{self.workers - started} of {self.workers} API workers did not start (see their output above)")
+
+    def _start(self) -> Any:
+        process = self._spawn.Process(target=_worker, args=self._args, daemon=True)
+        process.start()
+        return process
+
+    def serve_forever(self) -> None:
+        """Keep the pool full (a worker that died is replaced) until shutdown()."""
+        while not self._stopped.wait(1.0):
+            for i, process in enumerate(self.processes):
+                if not process.is_alive():
+                    self.processes[i] = self._start()
+
+    def shutdown(self) -> None:
+        self._stopped.set()
+        for process in self.processes:
+            process.terminate()
+        for process in self.processes:
+            process.join(10)
+        self.socket.close()
+
+
+def serve(port: int, host: str = "127.0.0.1", *, workers: int | None = None, app: str = APP,
+          log_requests: bool = True) -> None:
+    Server(port, host, workers=workers, app=app, log_requests=log_requests).serve_forever()
