@@ -35,8 +35,22 @@ def private_key() -> Any:
     return serialization.load_pem_private_key(path.read_bytes(), password=None)
 
 
+PUBLIC_FILE = "jwt-public.pem"
+
+
 def public_key() -> Any:
-    return private_key().public_key()
+    """The issuer's public key, from its own file: loading the private key runs RSA's consistency
+    checks (tens of milliseconds), which a verifier on a cold path should not pay."""
+    from cryptography.hazmat.primitives import serialization
+
+    path = config.LOCAL_DIR / PUBLIC_FILE
+    if not path.exists():
+        pem = private_key().public_key().public_bytes(serialization.Encoding.PEM,
+                                                      serialization.PublicFormat.SubjectPublicKeyInfo)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(pem)
+        tmp.replace(path)
+    return serialization.load_pem_public_key(path.read_bytes())
 
 
 def mint(sub: str, roles: list[str], tenant: str | None = None, ttl_seconds: int = 12 * 3600,

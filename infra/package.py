@@ -3,7 +3,7 @@
 1. `vendor/` (git-ignored) gets links to `../functions` and `../schemas`: Chalice zips only
    `app.py`, `chalicelib/` and `vendor/`'s contents (following links), so both ship importable
    exactly as locally. `__pycache__` is cleaned, then `functions/` is compiled afresh with
-   unchecked-hash `.pyc` files: Lambda's code folder is read-only, so without them every cold start
+   hash-checked `.pyc` files: Lambda's code folder is read-only, so without them every cold start
    would compile our modules from source again (tens of milliseconds).
 2. `.chalice/` (git-ignored) gets a link to `infra/chalice/config.json`, the stage configs, and
    `chalice package` runs (its cache stays in `.chalice/deployments/`).
@@ -32,8 +32,9 @@ def prepare_vendor() -> None:
 
     for pycache in list(ROOT.joinpath("functions").rglob("__pycache__")):
         shutil.rmtree(pycache)
-    # unchecked: the zip's timestamps must not make Python distrust (and recompile) them
-    compileall.compile_dir(ROOT / "functions", quiet=1, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+    # checked by the source's hash, not its timestamp: the zip's timestamps cannot make Python distrust
+    # them, and an edit after packaging is never hidden behind a stale .pyc
+    compileall.compile_dir(ROOT / "functions", quiet=1, invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)
     vendor = ROOT / "vendor"
     if vendor.is_symlink() or vendor.is_file():
         vendor.unlink()
