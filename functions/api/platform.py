@@ -3,21 +3,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from chalice.app import Blueprint
-from chalice.app import Response
+from chalice.app import Blueprint, Response
 
 from functions import lazy, openapi, reference
 from functions.api.declaration import ANYONE, PLATFORM, route
-from functions.api.request import declared_body, idempotency_claim, paging, principal
-from functions.errors import IdempotentReplay, NotFound
+from functions.api.request import declared_body, new_claim, paging, principal
+from functions.errors import NotFound
 from functions.tenancy import TenantContext
 
 bp = Blueprint(__name__)
-if TYPE_CHECKING:  # the real modules for readers and the type checker; loaded on first use at run time
-    from functions import idempotency
-else:
-    idempotency = lazy.modules("functions", "idempotency")
-
 if TYPE_CHECKING:  # the real modules for readers and the type checker; loaded on first use at run time
     from functions.platform import tenants
 else:
@@ -60,11 +54,7 @@ def create_tenant() -> dict[str, Any]:
     admin = principal(bp.current_request)
     request = bp.current_request
     body = declared_body(request)
-    claim = idempotency_claim(request, 201)
-    if claim is not None:
-        replay = idempotency.find(TenantContext(tenant=body["id"], principal=admin), claim)
-        if replay is not None:
-            raise IdempotentReplay(replay)
+    claim = new_claim(request, TenantContext(tenant=body["id"], principal=admin))
     return tenants.create_tenant(admin, body, claim)
 
 

@@ -99,13 +99,19 @@ def begin_write(request: Request) -> tuple[TenantContext, dict[str, Any]]:
     op = operation(request)
     ctx = tenant_context(request, write=True)
     body = declared_body(request)
-    claim = idempotency_claim(request, op.status) if op.idempotent else None  # elsewhere the header is not offered
+    claim = new_claim(request, ctx) if op.idempotent else None  # elsewhere the header is not offered
+    return (replace(ctx, idempotency=claim) if claim is not None else ctx), body
+
+
+def new_claim(request: Request, ctx: TenantContext) -> idempotency.Claim | None:
+    """The claim of the request's `Idempotency-Key` in `ctx`'s tenant, or None without one. A key seen
+    before is answered here with the stored result (or 422 if it came with another body)."""
+    claim = idempotency_claim(request, operation(request).status)
     if claim is not None:
         replay = idempotency.find(ctx, claim)
         if replay is not None:
             raise IdempotentReplay(replay)
-        ctx = replace(ctx, idempotency=claim)
-    return ctx, body
+    return claim
 
 
 def declared_body(request: Request) -> dict[str, Any]:
