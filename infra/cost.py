@@ -24,7 +24,6 @@ import io
 import json
 import math
 import os
-import random
 import resource
 import sys
 import tempfile
@@ -37,6 +36,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
 PRICES = Path(__file__).with_name("prices.json")
@@ -342,14 +342,14 @@ class World:
     patrol_version: int = 1
     sent_keys: bool = True      # clients send Idempotency-Key on every POST that honours one
     today: date = field(default_factory=date.today)
-    back: int = 0               # days before today where this run's patrols and hours begin (runs differ)
+    back: int = 0               # days before today past every patrol already on the grid (runs differ)
 
     def day(self, back: int) -> str:
         return (self.today - timedelta(days=back)).isoformat()
 
     def past(self, n: int) -> str:
         """The n-th of this run's own past days (a patrol a worker and grid may log once a day)."""
-        return self.day(1 + self.back + n)
+        return self.day(2 + self.back + n)
 
 
 INCIDENT_LOOP = ["accept", "dispatch", "start", "resolve", "verify", "close"]
@@ -509,15 +509,28 @@ def prepare(client: Any, tenant: str, *, pool: int, sent_keys: bool = True) -> W
     requests = [call(Call("POST", "/v1/service-requests", resident, {
         "type": "education", "mode": "one_stop", "community_id": community, "description": "子女入学咨询",
         "contact": {"name": "王女士"}}))["id"] for _ in range(math.ceil(pool / len(REQUEST_LOOP)))]
-    today, back = date.today(), 20 * random.randrange(1, 15)
+    today, back = date.today(), _oldest_patrol(call, admin, grid["id"])
     unverified = [call(Call("POST", "/v1/volunteer-activities", resident, {
         "member_id": member, "date": (today - timedelta(days=40 + n)).isoformat(), "hours": 1,
         "description": "在职党员进社区志愿服务", "dimension": "security"}))["id"] for n in range(pool)]
-    patrol = call(Call("POST", "/v1/patrols", worker, {"grid_id": grid["id"], "date": (today - timedelta(days=back + 19)).isoformat(),
+    patrol = call(Call("POST", "/v1/patrols", worker, {"grid_id": grid["id"], "date": (today - timedelta(days=back + 1)).isoformat(),
                                                        "findings": []}))["id"]
     return World(tenant=tenant, admin=admin, staff=staff, worker=worker, resident=resident, grid=grid["id"],
                  community=community, member=member, meeting=meeting, incidents=incidents, transit=transit,
                  requests=requests, unverified=unverified, patrol=patrol, sent_keys=sent_keys, today=today, back=back)
+
+
+def _oldest_patrol(call: Caller, token: str, grid: str) -> int:
+    """How many days ago the grid's oldest patrol was logged (0 for none): a run logs its patrols
+    before that, so it never meets the one-patrol-a-day rule whatever ran in the district before."""
+    oldest, cursor = 0, ""
+    while True:
+        page = call(Call("GET", f"/v1/patrols?grid_id={grid}&limit=200{cursor}", token))
+        for patrol in page["items"]:
+            oldest = max(oldest, (date.today() - date.fromisoformat(patrol["date"])).days)
+        if not page.get("next_cursor"):
+            return oldest
+        cursor = f"&cursor={quote(page['next_cursor'])}"
 
 
 # --- measuring ---------------------------------------------------------------------------------
