@@ -57,7 +57,7 @@ def find(ctx: TenantContext, c: Claim) -> Replay | None:
         item = PlatformTable.get(pk, sk, consistent_read=True)
     except PlatformTable.DoesNotExist:
         return None
-    data = item.data.as_dict()
+    data = item.fields()
     if data["request_hash"] != c.request_hash:
         raise Unprocessable(Text("该 Idempotency-Key 已用于另一个请求", "This Idempotency-Key was used for a different request"))
     return Replay(int(data["status"]), data["body"])

@@ -23,7 +23,7 @@ from functions import config, cursor, idempotency
 from functions.audit import chain
 from functions.errors import IdempotentReplay, NotFound, ProblemError, ServiceUnavailable, StaleVersion, Text
 from functions.ids import now_iso
-from functions.models.base import TenantItem
+from functions.models.base import UNINDEXED, TenantItem, split_fields
 from functions.tenancy import TenantContext
 
 MAX_ATTEMPTS = 8
@@ -197,15 +197,18 @@ def new_item(model: type[TenantItem], ctx: TenantContext, kind: str, item_id: st
     """A new item of `kind` with its timestamps, in the tenant's `<tenant>#<kind>` partition or, for
     items listed under a parent (a pairing's contacts), in `partition` (built with `ctx.key`)."""
     at = now_iso()
-    attributes: dict[str, Any] = {"kind": kind, "data": data, "version": 1, "created_at": at, "updated_at": at, **keys}
+    attributes: dict[str, Any] = {"kind": kind, **split_fields(data), "version": 1, "created_at": at, "updated_at": at,
+                                  **keys}
     return model(partition or ctx.key(kind), item_id, **attributes)
 
 
 def changed(item: TenantItem, data: dict[str, Any], **keys: str) -> TenantItem:
-    """A copy of `item` with new fields, the next version and a new `updated_at`."""
+    """A copy of `item` with new fields (all of them: `data` replaces `item.fields()`), the next
+    version and a new `updated_at`. `item` must be read from the table, not from an index, when its
+    kind has fields that indexes leave out (`UNINDEXED`), or they would be lost."""
     model = type(item)
     attrs = {name: getattr(item, name) for name in model.get_attributes()}
-    attrs.update(keys, data=data, version=item.version + 1, updated_at=now_iso())
+    attrs.update(keys, **split_fields(data), version=item.version + 1, updated_at=now_iso())
     return model(**attrs)
 
 
@@ -256,7 +259,7 @@ def get_many(model: type[TenantItem], ctx: TenantContext, kind: str, item_ids: l
     found: dict[str, dict[str, Any]] = {}
     for start in range(0, len(unique), 100):
         for item in model.batch_get([(ctx.key(kind), item_id) for item_id in unique[start:start + 100]]):
-            found[item.sk] = item.data.as_dict()
+            found[item.sk] = item.fields()
     return found
 
 
@@ -278,7 +281,8 @@ def page(model: type[TenantItem], hash_key: str, *, scope: str, limit: int | Non
     source = getattr(model, index) if index else model
     results = source.query(hash_key, range_condition, filter_condition=filter_condition, limit=limit,
                            page_size=limit, last_evaluated_key=start, scan_index_forward=not newest_first)
-    items = [item.public() for item in results]
+    # The same fields whichever path serves the list: an index has no `detail`, the table does.
+    items = [{k: v for k, v in item.public().items() if k not in UNINDEXED} for item in results]
     return Page(items, cursor.encode(results.last_evaluated_key, scope))
 
 

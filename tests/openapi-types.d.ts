@@ -2901,7 +2901,7 @@ export interface components {
                 [key: string]: unknown;
             })[];
             /** @description 已离任或改任的委员 / members who left or changed role */
-            history: ({
+            history?: ({
                 /** @description 委员所在单位 / unit */
                 unit_id: string;
                 /** @description 姓名 / name */
@@ -3344,7 +3344,7 @@ export interface components {
             /** @description 将到期（时限最后五分之一）/ in the last fifth of its window */
             due_soon: boolean;
             /** @description 流转记录 / history */
-            history: ({
+            history?: ({
                 /**
                  * @description 操作 / action
                  * @enum {unknown}
@@ -4274,7 +4274,7 @@ export interface components {
              */
             rated_at?: string;
             /** @description 流转记录 / history */
-            history: ({
+            history?: ({
                 /**
                  * @description 操作 / action
                  * @enum {unknown}

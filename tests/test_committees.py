@@ -98,6 +98,8 @@ def test_committee_member_history(api, admin, place):
     assert r.json["history"] == [{"unit_id": b, "name": "李委员", "role": "member", "since": today, "until": today}]
     stale = api.patch(f"/v1/committees/{created['id']}", admin, {"version": 1, "name": "x"})
     assert stale.status == 409
+    renamed = api.patch(f"/v1/committees/{created['id']}", admin, {"version": 2, "name": "荷城社区大党委"})
+    assert renamed.status == 200 and renamed.json["history"] == r.json["history"]  # a rename keeps past members
 
 
 def test_branch_size_warning_and_strict_setting(api, admin, tenant, platform_token, place):

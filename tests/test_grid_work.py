@@ -154,6 +154,23 @@ def test_sweep_cards_once_per_breach_yellow_then_red(api, admin, tenant, grid):
     assert incidents.sweep_overdue(ctx) == []
     shown = api.get(f"/v1/incidents/{late['id']}", admin).json
     assert [c["card"] for c in shown["cards"]] == ["yellow", "red"] and shown["level"] == "street"
+    # the sweep reads overdue incidents from an index, which holds no history: none of it is lost
+    assert [h["action"] for h in shown["history"]] == ["report", "card", "accept", "card"]
+
+
+def test_lists_leave_history_out_and_indexes_hold_no_copy_of_it(api, admin, tenant, grid):
+    from functions.models import GridsTable
+
+    a = report(api, admin, grid["grid"])
+    act(api, admin, a["id"], "accept")
+    assert [h["action"] for h in api.get(f"/v1/incidents/{a['id']}", admin).json["history"]] == ["report", "accept"]
+    for path in ("/v1/incidents", "/v1/incidents?status=accepted", f"/v1/incidents?grid_id={grid['grid']}",
+                 "/v1/incidents?category=sanitation"):
+        listed = [i for i in api.get(path, admin).json["items"] if i["id"] == a["id"]]
+        assert len(listed) == 1 and "history" not in listed[0] and listed[0]["status"] == "accepted", path
+    copies = list(GridsTable.gsi3.query(f"{tenant}#grid#{grid['grid']}#incident"))
+    assert copies and all(c.detail is None for c in copies)
+    assert GridsTable.get(f"{tenant}#incident", a["id"]).detail["history"][-1]["action"] == "accept"
 
 
 def test_categories_with_typed_fields(api, admin, grid):

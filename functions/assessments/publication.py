@@ -35,7 +35,7 @@ def create_appeal(ctx: TenantContext, period: str, body: dict[str, Any]) -> dict
     if datetime.now(UTC) > datetime.fromisoformat(item.data["appeal_until"]):
         raise Conflict(Text("公示期已过，不能再申诉", "The appeal window has closed"))
     try:
-        unit = CommitteesTable.get(ctx.key("unit"), body["unit_id"]).data.as_dict()
+        unit = CommitteesTable.get(ctx.key("unit"), body["unit_id"]).fields()
     except CommitteesTable.DoesNotExist as exc:
         raise Unprocessable(errors=[FieldError("/unit_id", Text("单位不存在", "No such unit"))]) from exc
     authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=unit["community_id"])
@@ -56,7 +56,7 @@ def resolve_appeal(ctx: TenantContext, period: str, appeal_id: str, body: dict[s
         appeal = AssessmentsTable.get(ctx.key("assessment-appeal", period), appeal_id)
     except AssessmentsTable.DoesNotExist as exc:
         raise store.not_found("appeal") from exc
-    data = appeal.data.as_dict()
+    data = appeal.fields()
     if data["status"] != "open":
         raise Conflict(Text("该申诉已处理", "This appeal was resolved already"))
     upheld = body["decision"] == "upheld"
@@ -66,7 +66,7 @@ def resolve_appeal(ctx: TenantContext, period: str, appeal_id: str, body: dict[s
                 correction=body.get("correction"))
     ops: list[store.Operation] = [store.Replace(store.changed(appeal, data), appeal.version)]
     if upheld:
-        period_data = state.data.as_dict()
+        period_data = state.fields()
         corrections = dict(period_data.get("corrections", {}))
         corrections[data["unit_id"]] = body["correction"]
         ops.append(store.Replace(store.changed(state, {**period_data, "corrections": corrections}), state.version))
@@ -80,7 +80,7 @@ def finalize(ctx: TenantContext, period: str) -> dict[str, Any]:
     """Close the period once the window has passed and no appeal is open; results are then fixed."""
     authz.require(ctx, authz.MANAGE_DISTRICT)
     state = _open_state(ctx, period)
-    data = state.data.as_dict()
+    data = state.fields()
     if datetime.now(UTC) < datetime.fromisoformat(data["appeal_until"]):
         raise Conflict(Text("公示期未结束", "The appeal window is still open"))
     if any(a.data["status"] == "open" for a in store.query_all(AssessmentsTable, ctx.key("assessment-appeal", period))):

@@ -33,7 +33,7 @@ def current(ctx: TenantContext) -> dict[str, Any]:
     """The newest rule version, or the defaults (version 0)."""
     for item in AssessmentsTable.query(ctx.key(KIND), AssessmentsTable.sk.startswith("v"), scan_index_forward=False,
                                        limit=1):
-        return {**item.data.as_dict(), "version": int(item.sk[1:]), "created_at": item.created_at}
+        return {**item.fields(), "version": int(item.sk[1:]), "created_at": item.created_at}
     return dict(DEFAULT_RULES)
 
 
@@ -41,7 +41,7 @@ def version(ctx: TenantContext, number: int) -> dict[str, Any]:
     if number == 0:
         return dict(DEFAULT_RULES)
     item = AssessmentsTable.get(ctx.key(KIND), f"v{number:06d}")
-    return {**item.data.as_dict(), "version": number}
+    return {**item.fields(), "version": number}
 
 
 def put_rules(ctx: TenantContext, body: dict[str, Any]) -> dict[str, Any]:

@@ -47,7 +47,7 @@ def gather(ctx: TenantContext, period: str) -> tuple[dict[str, dict[str, Any]], 
     inputs: dict[str, dict[str, Any]] = {u: {"dimensions": {d: 0.0 for d in engine.DIMENSIONS}, "activities": 0,
                   "factors": {f: None for f in engine.FACTORS}} for u in units}
     for item in activities.in_period(ctx, period):
-        a = item.data.as_dict()
+        a = item.fields()
         if a["unit_id"] in inputs:
             inputs[a["unit_id"]]["dimensions"][a["dimension"]] += float(a.get("participants") or 1) * float(a.get("hours") or 0)
             inputs[a["unit_id"]]["activities"] += 1
@@ -58,7 +58,7 @@ def gather(ctx: TenantContext, period: str) -> tuple[dict[str, dict[str, Any]], 
     for meeting in store.query_all(MeetingsTable, ctx.key(BY_TIME), index="gsi2",
                                    range_condition=MeetingsTable.gsi2sk.between(low.isoformat(timespec="seconds"),
                                                                                 high.isoformat(timespec="seconds"))):
-        for attendee in meeting.data.as_dict().get("attendees", []):
+        for attendee in meeting.fields().get("attendees", []):
             invited[attendee["unit_id"]] += 1
             present[attendee["unit_id"]] += bool(attendee.get("present"))
 
@@ -69,7 +69,7 @@ def gather(ctx: TenantContext, period: str) -> tuple[dict[str, dict[str, Any]], 
     for status in ("open", "in_progress", "done"):
         for action in store.query_all(MeetingsTable, ctx.key("action-status", status), index="gsi1",
                                       range_condition=MeetingsTable.gsi1sk.between(first, f"{last}#~")):
-            a = action.data.as_dict()
+            a = action.fields()
             for part in a["parts"]:
                 unit_id = by_name.get(part["assignee"])
                 if unit_id is None:
@@ -81,23 +81,23 @@ def gather(ctx: TenantContext, period: str) -> tuple[dict[str, dict[str, Any]], 
     expected: dict[str, float] = defaultdict(float)
     days = (datetime.fromisoformat(last) - datetime.fromisoformat(first)).days + 1
     for pairing in store.query_all(CommitteesTable, ctx.key("pairing")):
-        p = pairing.data.as_dict()
+        p = pairing.fields()
         if p["started_on"] <= last:
             for unit_id in (p["from_unit_id"], p["to_unit_id"]):
                 expected[unit_id] += days / p["cadence_days"]
     made: dict[str, int] = defaultdict(int)
     for contact in store.query_all(CommitteesTable, ctx.key("pairing-contact-month", period), index="gsi2"):
-        for unit_id in contact.data.as_dict().get("units", []):
+        for unit_id in contact.fields().get("units", []):
             made[unit_id] += 1
 
     members_of: dict[str, int] = defaultdict(int)
     for member in store.query_all(CommitteesTable, ctx.key("member")):
-        m = member.data.as_dict()
+        m = member.fields()
         if m.get("in_service") and m.get("unit_id"):
             members_of[m["unit_id"]] += 1
     hours: dict[str, float] = defaultdict(float)
     for item in verified_in(ctx, [period]):
-        a = item.data.as_dict()
+        a = item.fields()
         if a.get("unit_id"):
             hours[a["unit_id"]] += float(a["hours"])
 
@@ -126,7 +126,7 @@ def apply_corrections(inputs: dict[str, dict[str, Any]], corrections: dict[str, 
 def run_period(ctx: TenantContext, period: str, *, now: datetime | None = None) -> dict[str, Any]:
     """Assess every unit for a month and publish the results (replacing an earlier run atomically)."""
     previous = state(ctx, period)
-    old = previous.data.as_dict() if previous else {}
+    old = previous.fields() if previous else {}
     if old.get("status") == "final":
         raise Conflict(Text("该月考核结果已定稿，不能重算", "This period is final and cannot be re-run"))
     rule_set = rules.version(ctx, old["rule_version"]) if old.get("corrections") else rules.current(ctx)
@@ -172,7 +172,7 @@ def published(ctx: TenantContext, period: str) -> dict[str, Any]:
     item = state(ctx, period)
     if item is None:
         raise store.not_found("assessment")
-    return item.data.as_dict()
+    return item.fields()
 
 
 def ranked(ctx: TenantContext, period: str, *, limit: int | None, cursor_text: str | None) -> dict[str, Any]:
@@ -194,4 +194,4 @@ def unit_result(ctx: TenantContext, period: str, unit_id: str) -> dict[str, Any]
         item = AssessmentsTable.get(ctx.key("assessment-run", current["run_id"]), unit_id)
     except AssessmentsTable.DoesNotExist as exc:
         raise store.not_found("unit") from exc
-    return {**item.data.as_dict(), "period": period, "status": current["status"]}
+    return {**item.fields(), "period": period, "status": current["status"]}

@@ -71,7 +71,7 @@ def get_branch(ctx: TenantContext, branch_id: str) -> dict[str, Any]:
 
 def update_branch(ctx: TenantContext, branch_id: str, body: dict[str, Any]) -> dict[str, Any]:
     item = store.get(CommitteesTable, ctx, KIND, branch_id)
-    old = item.data.as_dict()
+    old = item.fields()
     authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=old["community_id"])
     data = {**old, **{k: v for k, v in body.items() if k != "version"}}
     authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=data["community_id"])

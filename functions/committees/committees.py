@@ -57,7 +57,7 @@ def update_committee(ctx: TenantContext, committee_id: str, body: dict[str, Any]
     """Rename or change members. A member who leaves (or changes role) moves to `history` with
     `since`/`until`; one who stays keeps their `since`."""
     item = store.get(CommitteesTable, ctx, KIND, committee_id)
-    old = item.data.as_dict()
+    old = item.fields()
     authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=old["community_id"])
     if body.get("community_id", old["community_id"]) != old["community_id"]:
         raise Unprocessable(errors=[FieldError("/community_id", Text("大党委不能移到其他社区",

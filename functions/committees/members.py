@@ -80,7 +80,7 @@ def get_member(ctx: TenantContext, member_id: str) -> dict[str, Any]:
 
 def update_member(ctx: TenantContext, member_id: str, body: dict[str, Any]) -> dict[str, Any]:
     item = store.get(CommitteesTable, ctx, KIND, member_id)
-    old = item.data.as_dict()
+    old = item.fields()
     _authorise_write(ctx, old)
     data = {**old, **{k: v for k, v in body.items() if k != "version"}}
     _authorise_write(ctx, data)

@@ -70,7 +70,7 @@ def list_pairings(ctx: TenantContext, *, overdue: bool, limit: int | None, curso
 def create_pairing_contact(ctx: TenantContext, pairing_id: str, body: dict[str, Any]) -> dict[str, Any]:
     """Log a contact; the pairing's next due date moves to the contact date plus its cadence."""
     item = store.get(CommitteesTable, ctx, KIND, pairing_id)
-    pairing = item.data.as_dict()
+    pairing = item.fields()
     units = require_units_in(ctx, [pairing["from_unit_id"]], ["/from_unit_id"], None)
     authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=units[pairing["from_unit_id"]]["community_id"])
     if body["date"] > today_in(ctx.timezone):

@@ -41,7 +41,7 @@ def get_unit(ctx: TenantContext, unit_id: str) -> dict[str, Any]:
 
 def update_unit(ctx: TenantContext, unit_id: str, body: dict[str, Any]) -> dict[str, Any]:
     item = store.get(CommitteesTable, ctx, KIND, unit_id)
-    old = item.data.as_dict()
+    old = item.fields()
     authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=old["community_id"])
     data = {**old, **{k: v for k, v in body.items() if k != "version"}}
     authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=data["community_id"])
@@ -69,7 +69,7 @@ def summary(ctx: TenantContext, community_id: str | None) -> dict[str, Any]:
     by_kind: Counter[str] = Counter()
     party_members = 0
     for item in store.query_all(CommitteesTable, key, index=index):
-        org = item.data.as_dict().get("party_org") or {}
+        org = item.fields().get("party_org") or {}
         by_status[org.get("status", "none")] += 1
         by_kind[item.data["kind"]] += 1
         party_members += int(org.get("members") or 0)

@@ -96,7 +96,7 @@ def _estimate(ctx: TenantContext, names: list[str]) -> int:
 def run_export(ctx: TenantContext, job_id: str) -> dict[str, Any]:
     """Write one tenant's part of a job: files, dictionary, manifest and signature."""
     item = ExportsTable.get(ctx.key(KIND), job_id)
-    job = item.data.as_dict()
+    job = item.fields()
     threshold = int(ctx.settings.get("export_native_threshold_rows", DEFAULT_NATIVE_THRESHOLD))
     if _estimate(ctx, job["datasets"]) > threshold:
         return _finish(ctx, item, {**job, "status": "needs_native_export",
@@ -188,7 +188,7 @@ def get_export(p: Principal, job_id: str, log_read: bool = True) -> dict[str, An
     parts.sort(key=lambda i: i.data["tenant"])
     files, manifests, statuses, details = [], {}, [], {}
     for item in parts:
-        job = item.data.as_dict()
+        job = item.fields()
         statuses.append(job["status"])
         if job.get("detail"):
             details[job["tenant"]] = job["detail"]

@@ -57,7 +57,7 @@ def put_category(ctx: TenantContext, code: str, body: dict[str, Any]) -> dict[st
 def require(ctx: TenantContext, code: str, details: dict[str, Any]) -> dict[str, Any]:
     """The category `code`, with `details` checked against its fields; 422/400 naming the field."""
     try:
-        category = GridsTable.get(ctx.key(KIND), code).data.as_dict()
+        category = GridsTable.get(ctx.key(KIND), code).fields()
     except GridsTable.DoesNotExist:
         if code not in BUILT_IN:
             raise Unprocessable(errors=[FieldError("/category", Text("未知的事件类别", "Unknown category"))]) from None

@@ -93,7 +93,7 @@ def report(ctx: TenantContext, body: dict[str, Any], item_id: str | None = None,
     grids; staff in their communities; residents (members) anywhere in the district."""
     if "grid_id" in body:
         try:
-            grid = GridsTable.get(ctx.key("grid"), body["grid_id"]).data.as_dict()
+            grid = GridsTable.get(ctx.key("grid"), body["grid_id"]).fields()
         except GridsTable.DoesNotExist as exc:
             raise Unprocessable(errors=[FieldError("/grid_id", Text("网格不存在", "No such grid"))]) from exc
         grid_id = body["grid_id"]
@@ -130,7 +130,7 @@ def _readable(ctx: TenantContext, data: dict[str, Any]) -> None:
 
 def get_incident(ctx: TenantContext, incident_id: str) -> dict[str, Any]:
     item = store.get(GridsTable, ctx, KIND, incident_id)
-    _readable(ctx, item.data.as_dict())
+    _readable(ctx, item.fields())
     return with_flags(item.public())
 
 
@@ -150,7 +150,7 @@ def _authorise_action(ctx: TenantContext, data: dict[str, Any], action: str) -> 
 def transition(ctx: TenantContext, incident_id: str, body: dict[str, Any], at: datetime | None = None) -> dict[str, Any]:
     """Apply one action of the closed loop; an action not allowed now is 409 naming the allowed ones."""
     item = store.get(GridsTable, ctx, KIND, incident_id)
-    data = item.data.as_dict()
+    data = item.fields()
     _readable(ctx, data)
     action = body["action"]
     allowed = TRANSITIONS[data["status"]]
@@ -225,11 +225,14 @@ def sweep_overdue(ctx: TenantContext, now: datetime | None = None) -> list[dict[
     carded = []
     overdue = store.query_all(GridsTable, ctx.key("incident-open"), index="gsi2",
                               range_condition=GridsTable.gsi2sk < now.isoformat(timespec="seconds"))
-    for item in overdue:
-        data = item.data.as_dict()
-        breach = f"{data['stage']}@{data['due_at']}"
-        if any(card["breach"] == breach for card in data["cards"]):
+    for listed in overdue:
+        breach = f"{listed.data['stage']}@{listed.data['due_at']}"
+        if any(card["breach"] == breach for card in listed.data["cards"]):
             continue
+        item = store.get(GridsTable, ctx, KIND, listed.sk)  # the index copy has no history to add to
+        data = item.fields()
+        if f"{data['stage']}@{data['due_at']}" != breach:
+            continue  # changed meanwhile: the next sweep looks again
         card = "yellow" if not data["cards"] else "red"
         data["cards"] = data["cards"] + [{"breach": breach, "card": card, "at": now.isoformat(timespec="seconds")}]
         entry = {"action": "card", "card": card, "by": "system", "at": now.isoformat(timespec="seconds"),

@@ -34,7 +34,7 @@ def create_patrol(ctx: TenantContext, body: dict[str, Any], item_id: str | None 
 
 def update_patrol(ctx: TenantContext, patrol_id: str, body: dict[str, Any]) -> dict[str, Any]:
     item = store.get(GridsTable, ctx, KIND, patrol_id)
-    data = item.data.as_dict()
+    data = item.fields()
     if data["worker"] != ctx.actor:
         raise Forbidden(Text("只能修改自己的巡查记录", "You may amend only your own patrols"))
     if any(body.get(k, data[k]) != data[k] for k in ("grid_id", "date")):

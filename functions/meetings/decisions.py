@@ -39,7 +39,7 @@ def with_overdue(ctx: TenantContext, action: dict[str, Any]) -> dict[str, Any]:
 
 def create_decision(ctx: TenantContext, meeting_id: str, body: dict[str, Any]) -> dict[str, Any]:
     """Record a decision and create its actions (status `open`) in one transaction."""
-    meeting = load_meeting(ctx, meeting_id).data.as_dict()
+    meeting = load_meeting(ctx, meeting_id).fields()
     authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=meeting["community_id"])
     if len(body.get("actions", [])) > MAX_ACTIONS:
         raise Unprocessable(errors=[FieldError("/actions", Text(f"一项决定至多 {MAX_ACTIONS} 个任务", f"At most {MAX_ACTIONS} actions"))])
@@ -111,7 +111,7 @@ def _save(ctx: TenantContext, item: MeetingsTable, data: dict[str, Any], expecte
 
 
 def _editable(ctx: TenantContext, item: MeetingsTable) -> dict[str, Any]:
-    data = item.data.as_dict()
+    data = item.fields()
     authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=data["community_id"])
     if data.get("closed"):
         raise Conflict(Text("任务已核验关闭，不能再修改", "The action is verified and closed"))
@@ -204,11 +204,11 @@ def next_agenda(ctx: TenantContext, committee_id: str) -> dict[str, Any]:
     and every overdue action first. One Query for decisions, one BatchGet for their actions."""
     store.get(CommitteesTable, ctx, "committee", committee_id)
     decisions = [d for d in store.query_all(MeetingsTable, ctx.key("committee", committee_id, DECISION), index="gsi1")]
-    action_ids = [a for d in decisions for a in d.data.as_dict().get("action_ids", [])]
+    action_ids = [a for d in decisions for a in d.fields().get("action_ids", [])]
     actions = store.get_many(MeetingsTable, ctx, ACTION, action_ids)
     overdue, open_decisions = [], []
     for d in decisions:
-        mine = [with_overdue(ctx, {"id": a, **actions[a]}) for a in d.data.as_dict().get("action_ids", []) if a in actions]
+        mine = [with_overdue(ctx, {"id": a, **actions[a]}) for a in d.fields().get("action_ids", []) if a in actions]
         unfinished = [a for a in mine if not a.get("closed")]
         if unfinished or not mine:
             open_decisions.append({"decision_id": d.sk, "title": d.data["title"], "unfinished_actions": len(unfinished)})

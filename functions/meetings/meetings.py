@@ -35,7 +35,7 @@ def period_bounds(ctx: TenantContext, date_from: str | None, date_to: str | None
 
 def _committee(ctx: TenantContext, committee_id: str) -> dict[str, Any]:
     try:
-        return CommitteesTable.get(ctx.key("committee"), committee_id).data.as_dict()
+        return CommitteesTable.get(ctx.key("committee"), committee_id).fields()
     except CommitteesTable.DoesNotExist as exc:
         raise Unprocessable(errors=[FieldError("/committee_id", Text("大党委不存在", "No such committee"))]) from exc
 
@@ -87,7 +87,7 @@ def get_meeting(ctx: TenantContext, meeting_id: str) -> dict[str, Any]:
 
 def update_meeting(ctx: TenantContext, meeting_id: str, body: dict[str, Any]) -> dict[str, Any]:
     item = load(ctx, meeting_id)
-    old = item.data.as_dict()
+    old = item.fields()
     authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=old["community_id"])
     if body.get("committee_id", old["committee_id"]) != old["committee_id"]:
         raise Unprocessable(errors=[FieldError("/committee_id", Text("会议不能改到其他大党委", "A meeting cannot move to another committee"))])
@@ -121,7 +121,7 @@ def attendance(ctx: TenantContext, committee_id: str, date_from: str | None, dat
     for item in store.query_all(MeetingsTable, ctx.key("committee", committee_id, KIND), index="gsi1",
                                 range_condition=MeetingsTable.gsi1sk.between(low, high)):
         meetings += 1
-        for a in item.data.as_dict().get("attendees", []):
+        for a in item.fields().get("attendees", []):
             invited[a["unit_id"]] += 1
             present[a["unit_id"]] += bool(a.get("present"))
             names[a["unit_id"]] = a.get("name", "")

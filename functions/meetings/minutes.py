@@ -61,7 +61,7 @@ def _with_url(revision: dict[str, Any], verified: str | None = None) -> dict[str
 
 
 def _authorise(ctx: TenantContext, meeting: MeetingsTable) -> dict[str, Any]:
-    data = meeting.data.as_dict()
+    data = meeting.fields()
     authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=data["community_id"])
     return data
 
@@ -69,7 +69,7 @@ def _authorise(ctx: TenantContext, meeting: MeetingsTable) -> dict[str, Any]:
 def _add_revision(ctx: TenantContext, meeting: MeetingsTable, *, sha256: str, size: int, content_type: str,
                   key: str, version_id: str | None, filename: str | None, reason: str | None,
                   extra: list[store.Operation] | None = None) -> dict[str, Any]:
-    data = meeting.data.as_dict()
+    data = meeting.fields()
     if data.get("approved_revision") and not reason:
         raise Unprocessable(Text("纪要已审定，更正须说明理由", "Minutes were approved: a correction needs a reason"),
                             errors=[FieldError("/reason", Text("需要更正理由", "A reason is required"))])
@@ -154,7 +154,7 @@ def complete_upload(ctx: TenantContext, meeting_id: str, upload_id: str, reason:
         upload = MeetingsTable.get(ctx.key("meeting", meeting_id, "upload"), upload_id)
     except MeetingsTable.DoesNotExist as exc:
         raise store.not_found("upload") from exc
-    declared = upload.data.as_dict()
+    declared = upload.fields()
     if declared["status"] != "pending":
         raise Conflict(Text(f"该上传已{ '完成' if declared['status'] == 'completed' else '作废' }",
                             f"This upload is already {declared['status']}"))
@@ -199,7 +199,7 @@ def latest(ctx: TenantContext, meeting_id: str) -> dict[str, Any]:
         raise store.not_found("minutes")
     item = MeetingsTable.get(_revisions_key(ctx, meeting_id), f"{int(meeting.child_count):06d}")
     record_read(ctx, "minutes.read", f"meeting/{meeting_id}/minutes/{int(meeting.child_count)}")
-    return {**_with_url(item.public()), "approved_revision": meeting.data.as_dict().get("approved_revision")}
+    return {**_with_url(item.public()), "approved_revision": meeting.fields().get("approved_revision")}
 
 
 def approve(ctx: TenantContext, meeting_id: str, revision: int, body: dict[str, Any]) -> dict[str, Any]:
@@ -207,7 +207,7 @@ def approve(ctx: TenantContext, meeting_id: str, revision: int, body: dict[str, 
     supersedes (never deletes) the earlier approved one."""
     meeting = load(ctx, meeting_id)
     data = _authorise(ctx, meeting)
-    committee = CommitteesTable.get(ctx.key("committee"), data["committee_id"]).data.as_dict()
+    committee = CommitteesTable.get(ctx.key("committee"), data["committee_id"]).fields()
     secretary = committee.get("secretary_user_id")
     if not (ctx.actor == secretary or (secretary is None and ctx.principal.has(DISTRICT_ADMIN))):
         raise Forbidden(Text("只有大党委书记可以审定纪要", "Only the committee secretary approves minutes"))
@@ -218,7 +218,7 @@ def approve(ctx: TenantContext, meeting_id: str, revision: int, body: dict[str, 
     current = data.get("approved_revision")
     if current is not None and revision <= current:
         raise Conflict(Text("该版本已审定或早于已审定版本", "This revision is approved already or older than the approved one"))
-    fields = item.data.as_dict()
+    fields = item.fields()
     version = _verified(fields)  # approve only bytes that still hash to the record; pin them
     at = now_iso()
     approved = store.changed(item, {**fields, "version_id": version, "status": "approved", "approved_by": ctx.actor,
@@ -227,7 +227,7 @@ def approve(ctx: TenantContext, meeting_id: str, revision: int, body: dict[str, 
                                   store.Replace(store.changed(meeting, {**data, "approved_revision": revision}), meeting.version)]
     if current is not None:
         old = MeetingsTable.get(_revisions_key(ctx, meeting_id), f"{current:06d}")
-        ops.append(store.Replace(store.changed(old, {**old.data.as_dict(), "status": "superseded",
+        ops.append(store.Replace(store.changed(old, {**old.fields(), "status": "superseded",
                                                      "superseded_by": revision}), old.version))
     result = approved.public()
     store.write(ctx, ops, action="minutes.approve", target=f"meeting/{meeting_id}/minutes/{revision}", state=result,
@@ -243,12 +243,12 @@ def restore(ctx: TenantContext, meeting_id: str, raw: bytes, content_type: str) 
     sha256 = hashlib.sha256(raw).hexdigest()
     key = storage.tenant_key(ctx.tenant, "minutes", meeting_id, sha256)
     lost = [item for item in store.query_all(MeetingsTable, _revisions_key(ctx, meeting_id))
-            if item.data["sha256"] == sha256 and storage.size_and_sha256(key, item.data.as_dict().get("version_id")) is None]
+            if item.data["sha256"] == sha256 and storage.size_and_sha256(key, item.fields().get("version_id")) is None]
     if not lost:
         return 0
     version = storage.put(key, raw, f"{content_type}; charset=utf-8")
     for item in lost:
-        repinned = store.changed(item, {**item.data.as_dict(), "version_id": version})
+        repinned = store.changed(item, {**item.fields(), "version_id": version})
         result = repinned.public()
         store.write(ctx, [store.Replace(repinned, item.version)], action="minutes.restore",
                     target=f"meeting/{meeting_id}/minutes/{int(item.data['revision'])}", state=result, result=result)

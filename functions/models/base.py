@@ -10,6 +10,10 @@ generic key design so that one write path (`functions.store`) serves every area:
   only the indexes it uses.
 - `data`: the entity's fields as a map; `version` for optimistic locking; `child_count` for
   refusing to delete a parent that still has children, inside the same transaction.
+- `detail`: the fields kept on the item alone (`UNINDEXED`: an incident's or request's `history`),
+  left out of every index: each index holds a copy of what it projects, written (and, inside a
+  transaction, paid twice) on every change, and a history grows with every step. Lists leave
+  these fields out; reading the item gives them.
 """
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from typing import Any
 
 from pynamodb.attributes import MapAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.connection import TableConnection
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 from functions import config
@@ -25,11 +29,17 @@ from functions import config
 
 _SCOPED_CONNECTIONS: dict[tuple[str, str, str], TableConnection] = {}
 
+UNINDEXED = ("history",)
+# Every attribute of TenantItem but `detail` and the key attributes: DynamoDB projects the table's
+# and the index's own keys anyway and refuses key attributes here; other indexes' keys are never
+# read from an index. tests/test_tables.py fails if an attribute is added and not listed here.
+PROJECTED = ["kind", "version", "child_count", "created_at", "updated_at", "data", "expires_at"]
+
 
 class Gsi1(GlobalSecondaryIndex[Any]):
     class Meta:
         index_name = "gsi1"
-        projection = AllProjection()
+        projection = IncludeProjection(PROJECTED)
 
     gsi1pk = UnicodeAttribute(hash_key=True)
     gsi1sk = UnicodeAttribute(range_key=True)
@@ -38,7 +48,7 @@ class Gsi1(GlobalSecondaryIndex[Any]):
 class Gsi2(GlobalSecondaryIndex[Any]):
     class Meta:
         index_name = "gsi2"
-        projection = AllProjection()
+        projection = IncludeProjection(PROJECTED)
 
     gsi2pk = UnicodeAttribute(hash_key=True)
     gsi2sk = UnicodeAttribute(range_key=True)
@@ -47,7 +57,7 @@ class Gsi2(GlobalSecondaryIndex[Any]):
 class Gsi3(GlobalSecondaryIndex[Any]):
     class Meta:
         index_name = "gsi3"
-        projection = AllProjection()
+        projection = IncludeProjection(PROJECTED)
 
     gsi3pk = UnicodeAttribute(hash_key=True)
     gsi3sk = UnicodeAttribute(range_key=True)
@@ -56,7 +66,7 @@ class Gsi3(GlobalSecondaryIndex[Any]):
 class Gsi4(GlobalSecondaryIndex[Any]):
     class Meta:
         index_name = "gsi4"
-        projection = AllProjection()
+        projection = IncludeProjection(PROJECTED)
 
     gsi4pk = UnicodeAttribute(hash_key=True)
     gsi4sk = UnicodeAttribute(range_key=True)
@@ -89,6 +99,7 @@ class TenantItem(Model):
     created_at = UnicodeAttribute(null=True)
     updated_at = UnicodeAttribute(null=True)
     data: MapAttribute[str, Any] = MapAttribute(default=dict)
+    detail: MapAttribute[str, Any] = MapAttribute(null=True)
     expires_at = TTLAttribute(null=True)
 
     @classmethod
@@ -112,12 +123,30 @@ class TenantItem(Model):
             _SCOPED_CONNECTIONS[key] = connection
         return connection
 
+    def fields(self) -> dict[str, Any]:
+        """The entity's fields: `data` and, when read from the table rather than an index, `detail`."""
+        fields = _plain(self.data)
+        if self.detail is not None:
+            fields.update(_plain(self.detail))
+        return fields
+
     def public(self) -> dict[str, Any]:
         """The entity as clients see it: its fields plus id, version and timestamps."""
         body: dict[str, Any] = {"id": self.sk}
-        body.update(self.data.as_dict() if isinstance(self.data, MapAttribute) else self.data)
+        body.update(self.fields())
         body.update(version=self.version, created_at=self.created_at, updated_at=self.updated_at)
         return body
+
+
+def _plain(value: Any) -> dict[str, Any]:
+    return value.as_dict() if isinstance(value, MapAttribute) else dict(value or {})
+
+
+def split_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """An entity's fields as the `data` and `detail` attributes of its item."""
+    detail = {name: fields[name] for name in UNINDEXED if name in fields}
+    data = {name: value for name, value in fields.items() if name not in detail}
+    return {"data": data, "detail": detail or None}
 
 
 def table_meta(area: str) -> Any:

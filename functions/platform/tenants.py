@@ -70,7 +70,7 @@ def update_tenant(admin: Principal, tenant_id: str, body: dict[str, Any]) -> dic
     if "timezone" in body:
         _check_timezone(body["timezone"])
     expected = body["version"]
-    data = {**item.data.as_dict(), **{k: v for k, v in body.items() if k != "version"}}
+    data = {**item.fields(), **{k: v for k, v in body.items() if k != "version"}}
     new = store.changed(item, data)
     result = new.public()
     store.write(_context(tenant_id, admin), [store.Replace(new, expected)], action="tenant.update",
@@ -86,7 +86,7 @@ def active_profile(tenant_id: str) -> dict[str, Any]:
     if hit and now - hit[0] < config.TENANT_CACHE_SECONDS:
         return hit[1]
     try:
-        profile = PlatformTable.get(f"{tenant_id}#{KIND}", PROFILE).data.as_dict()
+        profile = PlatformTable.get(f"{tenant_id}#{KIND}", PROFILE).fields()
     except PlatformTable.DoesNotExist as exc:
         raise Forbidden(Text("该区未开通", "No such tenant")) from exc
     _cache[tenant_id] = (now, profile)
@@ -97,7 +97,7 @@ def active_tenants() -> list[TenantContext]:
     """A system context for every active tenant, for scheduled jobs (one Query on the tenant list)."""
     contexts = []
     for item in PlatformTable.gsi1.query(LIST_KEY):
-        profile = item.data.as_dict()
+        profile = item.fields()
         if profile.get("status") == "active":
             contexts.append(system_context(profile["id"], profile.get("timezone", config.DEFAULT_TIMEZONE),
                                            profile.get("settings", {})))

@@ -56,7 +56,7 @@ def create_centre(ctx: TenantContext, body: dict[str, Any], item_id: str | None 
 def update_centre(ctx: TenantContext, centre_id: str, body: dict[str, Any]) -> dict[str, Any]:
     authz.require(ctx, authz.MANAGE_DISTRICT)
     item = store.get(ServicesTable, ctx, KIND, centre_id)
-    data = {**item.data.as_dict(), **{k: v for k, v in body.items() if k != "version"}}
+    data = {**item.fields(), **{k: v for k, v in body.items() if k != "version"}}
     return store.update(ctx, item, data, body["version"], extra=_check_place(ctx, data))
 
 
@@ -75,7 +75,7 @@ def coverage(ctx: TenantContext) -> dict[str, Any]:
     centres = [c.public() for c in store.query_all(ServicesTable, ctx.key(KIND))]
     grids = []
     for item in store.query_all(GridsTable, ctx.key("grid")):
-        data = item.data.as_dict()
+        data = item.fields()
         entry: dict[str, Any] = {"grid_id": item.sk, "name": data["name"], "community_id": data["community_id"]}
         if not data.get("boundary"):
             grids.append({**entry, "centroid": None, "nearest_centre": None, "walking_m": None, "walking_minutes": None,

@@ -37,7 +37,7 @@ def list_programmes(ctx: TenantContext, *, limit: int | None, cursor_text: str |
 
 
 def add_participant(ctx: TenantContext, programme_id: str, body: dict[str, Any]) -> dict[str, Any]:
-    programme = store.get(ServicesTable, ctx, KIND, programme_id).data.as_dict()
+    programme = store.get(ServicesTable, ctx, KIND, programme_id).fields()
     if programme.get("community_id"):
         authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=programme["community_id"])
     else:

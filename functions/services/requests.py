@@ -55,7 +55,7 @@ def _readable(ctx: TenantContext, data: dict[str, Any]) -> None:
 
 def get_service_request(ctx: TenantContext, request_id: str) -> dict[str, Any]:
     item = store.get(ServicesTable, ctx, KIND, request_id)
-    _readable(ctx, item.data.as_dict())
+    _readable(ctx, item.fields())
     return _shown(ctx, item.public())
 
 
@@ -73,7 +73,7 @@ def list_service_requests(ctx: TenantContext, *, status: str | None, limit: int 
 
 def transition(ctx: TenantContext, request_id: str, body: dict[str, Any]) -> dict[str, Any]:
     item = store.get(ServicesTable, ctx, KIND, request_id)
-    data = item.data.as_dict()
+    data = item.fields()
     authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=data["community_id"])
     allowed = TRANSITIONS[data["status"]]
     if body["action"] not in allowed:
@@ -90,7 +90,7 @@ def transition(ctx: TenantContext, request_id: str, body: dict[str, Any]) -> dic
 def rate(ctx: TenantContext, request_id: str, body: dict[str, Any]) -> dict[str, Any]:
     """Satisfaction 1–5, once, after completion, by the requester or staff recording a call-back."""
     item = store.get(ServicesTable, ctx, KIND, request_id)
-    data = item.data.as_dict()
+    data = item.fields()
     if data["submitted_by"] != ctx.actor:
         authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=data["community_id"])
     if data["status"] != "completed":

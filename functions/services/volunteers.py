@@ -31,7 +31,7 @@ DEFAULT_THRESHOLD_HOURS = 50.0
 
 def _member(ctx: TenantContext, member_id: str) -> dict[str, Any]:
     try:
-        return CommitteesTable.get(ctx.key("member"), member_id).data.as_dict()
+        return CommitteesTable.get(ctx.key("member"), member_id).fields()
     except CommitteesTable.DoesNotExist as exc:
         raise Unprocessable(errors=[FieldError("/member_id", Text("党员不存在", "No such member"))]) from exc
 
@@ -70,7 +70,7 @@ def create_volunteer_activity(ctx: TenantContext, body: dict[str, Any], item_id:
 def verify(ctx: TenantContext, activity_id: str, body: dict[str, Any]) -> dict[str, Any]:
     """Community staff verify (count) or reject an activity, once; a rejection frees its hours."""
     item = store.get(ServicesTable, ctx, KIND, activity_id)
-    data = item.data.as_dict()
+    data = item.fields()
     authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=data["community_id"])
     if data["status"] != "pending":
         raise Conflict(Text("该记录已审核", "This activity was reviewed already"))
@@ -124,7 +124,7 @@ def totals(ctx: TenantContext, period: str) -> dict[str, Any]:
                                                      "communities": defaultdict(lambda: {"hours": 0.0, "activities": 0})}
     names = {}
     for item in verified_in(ctx, months_of(period)):
-        a = item.data.as_dict()
+        a = item.fields()
         names[a["member_id"]] = a.get("member_name")
         for group, key in (("members", a["member_id"]), ("units", a.get("unit_id") or "none"),
                            ("communities", a["community_id"])):
@@ -146,13 +146,13 @@ def run_quarter(ctx: TenantContext, quarter: str) -> dict[str, Any]:
     in_quarter: dict[str, float] = defaultdict(float)
     in_year: dict[str, float] = defaultdict(float)
     for item in verified_in(ctx, year_months):
-        a = item.data.as_dict()
+        a = item.fields()
         in_year[a["member_id"]] += a["hours"]
         if a["date"][:7] in quarter_months:
             in_quarter[a["member_id"]] += a["hours"]
     by_unit: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for member in store.query_all(CommitteesTable, ctx.key("member")):
-        m = member.data.as_dict()
+        m = member.fields()
         if m.get("in_service") and m.get("unit_id"):
             by_unit[m["unit_id"]].append({"member_id": member.sk, "name": m["name"],
                                           "quarter_hours": round(in_quarter[member.sk], 1),

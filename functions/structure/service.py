@@ -74,7 +74,7 @@ def get(ctx: TenantContext, kind: str, item_id: str) -> dict[str, Any]:
 def update(ctx: TenantContext, kind: str, item_id: str, body: dict[str, Any]) -> dict[str, Any]:
     """Apply a PATCH at the version the client read; moving to another parent moves the counts."""
     item = store.get(GridsTable, ctx, kind, item_id)
-    old = item.data.as_dict()
+    old = item.fields()
     _authorise(ctx, kind, old)
     changes = {k: v for k, v in body.items() if k != "version"}
     data = _checked(kind, {**old, **changes})
@@ -91,7 +91,7 @@ def update(ctx: TenantContext, kind: str, item_id: str, body: dict[str, Any]) ->
 def delete(ctx: TenantContext, kind: str, item_id: str, expected_version: int | None) -> None:
     """Delete if unchanged and childless: a street with communities, or a community with grids, is 409."""
     item = store.get(GridsTable, ctx, kind, item_id)
-    data = item.data.as_dict()
+    data = item.fields()
     _authorise(ctx, kind, data)
     if item.child_count:
         zh, en = NAMES[kind]
@@ -115,7 +115,7 @@ def locate(ctx: TenantContext, lon: float, lat: float) -> dict[str, Any]:
     """The grid whose boundary contains the point, or 404. One paginated Query over the
     tenant's grids, filtered by bounding box before the exact test."""
     for item in store.query_all(GridsTable, ctx.key(GRID)):
-        data = item.data.as_dict()
+        data = item.fields()
         box = data.get("bbox")
         if not box or not (box[0] <= lon <= box[2] and box[1] <= lat <= box[3]):
             continue
