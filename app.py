@@ -7,13 +7,14 @@ from chalice.app import Chalice, Cron, Rate
 
 from functions import config
 
-from functions.api import assessments, audit, committees, exports, grid_work, meetings, middleware, platform, services, structure
+from functions.api import accounts, assessments, audit, committees, exports, grid_work, meetings, middleware, platform, services, structure
 
 app = Chalice(app_name="gongjian", configure_logs=False)
 app.api.cors = middleware.CORS  # before the blueprints: routes take the CORS config when registered
 app.register_middleware(middleware.handle_request, "http")
 app.register_blueprint(platform.bp)
 app.register_blueprint(structure.bp)
+app.register_blueprint(accounts.bp)
 app.register_blueprint(committees.bp)
 app.register_blueprint(meetings.bp)
 app.register_blueprint(grid_work.bp)

@@ -26,7 +26,7 @@ def session() -> Any:
 
 @lru_cache(maxsize=64)
 def client(service: str, scoped: Any = None) -> Any:
-    """The shared client for `service` ("dynamodb", "s3", "s3-unchecked", "sts"): with the stack's own credentials, or a tenant's scoped ones
+    """The shared client for `service` ("dynamodb", "s3", "s3-unchecked", "sts", "cognito-idp"): with the stack's own credentials, or a tenant's scoped ones
     (`functions.tenant_credentials`; a new set after each refresh makes a new client)."""
     from botocore.config import Config
 
@@ -40,4 +40,6 @@ def client(service: str, scoped: Any = None) -> Any:
         options.update(endpoint_url=config.S3_ENDPOINT, config=Config(
             signature_version="s3v4", s3={"addressing_style": "path"}, response_checksum_validation=validation))
         service = "s3"
+    elif service == "cognito-idp":
+        options.update(endpoint_url=config.COGNITO_ENDPOINT)
     return session().create_client(service, **options)

@@ -23,6 +23,12 @@ JWT_AUDIENCE: str = os.environ.get("GONGJIAN_JWT_AUDIENCE", "gongjian")
 # In AWS: the Cognito user pool's JWKS URL. Locally: unset, and the local issuer's public key is used.
 JWKS_URL: str | None = os.environ.get("GONGJIAN_JWKS_URL") or None
 
+# In AWS: the Cognito user pool the user directory keeps in step (invitations, disabling). Unset
+# locally, where the local issuer mints tokens from the same records (`make token SUB=<user>`);
+# GONGJIAN_COGNITO_ENDPOINT points the calls at a local Cognito-compatible server in tests.
+USER_POOL_ID: str | None = os.environ.get("GONGJIAN_USER_POOL_ID") or None
+COGNITO_ENDPOINT: str | None = os.environ.get("GONGJIAN_COGNITO_ENDPOINT") or None
+
 # In AWS: the role assumed per tenant (dynamodb:LeadingKeys on "<tenant>#"). Unset locally.
 TENANT_ROLE_ARN: str | None = os.environ.get("GONGJIAN_TENANT_ROLE_ARN") or None
 

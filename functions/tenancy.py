@@ -15,12 +15,20 @@ KEY_DELIMITER = "#"
 
 PLATFORM_ADMIN = "platform_admin"
 DISTRICT_ADMIN = "district_admin"
-COMMUNITY_STAFF = "community_staff"
-GRID_WORKER = "grid_worker"
-MEMBER = "member"
+STREET_STAFF = "street_staff"        # a street office (街道): incidents escalated to its streets
+COMMUNITY_STAFF = "community_staff"  # a community's secretary (书记) and staff
+GRID_WORKER = "grid_worker"          # 网格员, in their grids
+DEPARTMENT = "department"            # a department's staff (环保、工商、市政 …): its action parts
+EMPLOYER = "employer"                # a resident unit's contact: its in-service members' hours reports
+RESIDENT = "resident"                # 居民: their own reports and service requests
+MEMBER = "member"                    # a Party member: Party life, 双报到 hours
 AUDITOR = "auditor"
-ROLES = (PLATFORM_ADMIN, DISTRICT_ADMIN, COMMUNITY_STAFF, GRID_WORKER, MEMBER, AUDITOR)
-TENANT_ROLES = frozenset({DISTRICT_ADMIN, COMMUNITY_STAFF, GRID_WORKER, MEMBER})
+ROLES = (PLATFORM_ADMIN, DISTRICT_ADMIN, STREET_STAFF, COMMUNITY_STAFF, GRID_WORKER, DEPARTMENT, EMPLOYER, RESIDENT,
+         MEMBER, AUDITOR)
+TENANT_ROLES = frozenset({DISTRICT_ADMIN, STREET_STAFF, COMMUNITY_STAFF, GRID_WORKER, DEPARTMENT, EMPLOYER, RESIDENT,
+                          MEMBER})
+# The claims that scope a role, each a list of ids of the tenant (comma-separated in Cognito tokens).
+SCOPE_CLAIMS = ("streets", "communities", "grids", "departments", "units")
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,9 @@ class Principal:
     communities: frozenset[str] = frozenset()
     grids: frozenset[str] = frozenset()
     audit_tenants: frozenset[str] = frozenset()
+    streets: frozenset[str] = frozenset()
+    departments: frozenset[str] = frozenset()
+    units: frozenset[str] = frozenset()
 
     @classmethod
     def from_claims(cls, claims: dict[str, Any]) -> "Principal":
@@ -49,7 +60,9 @@ class Principal:
                 raise ValueError(f"claim {name} must be a list of strings")
             return frozenset(value)
 
-        tenant, sub = claim("tenant") or None, claims["sub"]
+        # `uid`: the user directory's id, which Cognito's pre-token trigger adds (Cognito's own `sub`
+        # cannot be overridden); tokens of the local issuer carry it as `sub`.
+        tenant, sub = claim("tenant") or None, claim("uid") or claims["sub"]
         if tenant is not None and not (isinstance(tenant, str) and TENANT_ID.match(tenant)):
             raise ValueError("claim tenant must be a tenant id")
         if not isinstance(sub, str) or not sub:
@@ -58,9 +71,8 @@ class Principal:
             sub=sub,
             roles=strings("roles") & frozenset(ROLES),
             tenant=tenant,
-            communities=strings("communities"),
-            grids=strings("grids"),
             audit_tenants=strings("audit_tenants"),
+            **{name: strings(name) for name in SCOPE_CLAIMS},
         )
 
     def has(self, *roles: str) -> bool:

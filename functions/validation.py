@@ -82,6 +82,8 @@ PATTERN_WORDS: dict[str, tuple[str, str]] = {
     "^20[0-9]{2}-(0[1-9]|1[0-2])$": ("应为月份 YYYY-MM", "must be a month, YYYY-MM"),
     "^[a-z0-9_]{1,40}$": ("应为 1–40 位小写字母、数字或下划线", "must be 1–40 lowercase letters, digits or underscores"),
     "^[a-z_]{1,40}$": ("应为 1–40 位小写字母或下划线", "must be 1–40 lowercase letters or underscores"),
+    "^(\\+86)?1[3-9][0-9]{9}$": ("应为中国大陆手机号（11 位，可加 +86）", "must be a mainland China mobile number (11 digits, optionally +86)"),
+    "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$": ("应为电子邮箱地址", "must be an email address"),
 }
 
 

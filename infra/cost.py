@@ -151,32 +151,29 @@ def _role(item: dict[str, Any]) -> str:
     return "item"
 
 
-def _stored(item: dict[str, Any], indexes: int) -> tuple[float, float]:
+def _stored(item: dict[str, Any], copies: list[int]) -> tuple[float, float]:
     """(bytes in the table, bytes in the table and its indexes) a new item adds."""
     size = item_size(item) + ITEM_OVERHEAD
-    return size, size * (1 + indexes)
+    return size, size + sum(c + ITEM_OVERHEAD for c in copies)
 
 
 class Meter:
     """Counts what the app asks of DynamoDB, S3 and SQS while active (botocore's `_make_api_call`,
     the one door every client call goes through, as `infra/bench.py` counts queries)."""
 
-    def __init__(self, index_keys: dict[str, list[str]]) -> None:
+    def __init__(self, index_keys: dict[str, list[list[str]]]) -> None:
         self.usage = Usage()
-        self.index_keys = index_keys  # table → the gsiNpk attributes its indexes key on
-
-    def _indexes(self, table: str, item: dict[str, Any]) -> int:
-        return sum(1 for key in self.index_keys.get(table, []) if key in item)
+        self.index_keys = index_keys  # table → the key attributes of each of its indexes
 
     def _put(self, table: str, item: dict[str, Any], condition: str, transactional: bool) -> None:
         u = self.usage
         u.bytes_put += item_size(item)
-        indexes = self._indexes(table, item)
+        copies = index_copies(item, self.index_keys.get(table, []))
         if transactional:
-            units = math.ceil(item_size(item) / 1024) * 2 * (1 + indexes)
+            units = sum(math.ceil(size / 1024) for size in [item_size(item), *copies]) * 2
             u.write_parts[_role(item)] += units
         if "attribute_not_exists" in condition:  # a new item (replacements change size by little)
-            table_bytes, all_bytes = _stored(item, indexes)
+            table_bytes, all_bytes = _stored(item, copies)
             share = IDEMPOTENCY_TTL_DAYS / DAYS_A_MONTH if _role(item) == "idempotency record" else 1.0
             u.new_table_bytes += table_bytes * share
             u.new_bytes += all_bytes * share
@@ -269,11 +266,25 @@ class Meter:
         return usage
 
 
-def index_keys() -> dict[str, list[str]]:
+def index_keys() -> dict[str, list[list[str]]]:
+    """Table → the key attributes of each of its indexes."""
     from functions.models import ALL_TABLES
 
-    return {m.Meta.table_name: [i["key_schema"][0]["AttributeName"] for i in m._get_schema()["global_secondary_indexes"]]
+    return {m.Meta.table_name: [[k["AttributeName"] for k in i["key_schema"]] for i in m._get_schema()["global_secondary_indexes"]]
             for m in ALL_TABLES}
+
+
+def index_copies(item: dict[str, Any], indexes: list[list[str]]) -> list[int]:
+    """The size of the copy each index holds of `item` (none where the item lacks the index's key):
+    the table's and the index's keys and the projected attributes, as the models declare them."""
+    from functions.models.base import PROJECTED
+
+    sizes = []
+    for keys in indexes:
+        if keys[0] in item:
+            kept = {"pk", "sk", *keys, *PROJECTED}
+            sizes.append(item_size({k: v for k, v in item.items() if k in kept}))
+    return sizes
 
 
 @contextmanager
@@ -475,10 +486,10 @@ def prepare(client: Any, tenant: str, *, pool: int, sent_keys: bool = True) -> W
         square = {"type": "Polygon", "coordinates": [[[109.60, 23.10], [109.61, 23.10], [109.61, 23.11], [109.60, 23.11],
                                                       [109.60, 23.10]]]}
         grids = [call(Call("POST", "/v1/grids", admin, {"name": "荷城社区第1网格", "community_id": community,
-                                                        "boundary": square, "workers": ["gw-1"]}))]
+                                                        "boundary": square}))]
     grid = grids[0]
     community = grid["community_id"]
-    worker = token(tenant, grid["workers"][0], "grid_worker", grids=[grid["id"]])
+    worker = token(tenant, (grid["workers"] or ["gw-1"])[0], "grid_worker", grids=[grid["id"]])
     staff = token(tenant, "staff-cost", "community_staff", communities=[community])
     meetings = call(Call("GET", "/v1/meetings?limit=50", admin))["items"]
     meeting = next((m["id"] for m in meetings if m.get("community_id") == community), None)
@@ -587,9 +598,8 @@ def tenant_storage(tenant: str) -> tuple[float, float, int]:
         for page in dynamodb.get_paginator("scan").paginate(
                 TableName=name, FilterExpression="begins_with(pk, :t)", ExpressionAttributeValues={":t": {"S": f"{tenant}#"}}):
             for item in page["Items"]:
-                stored = item_size(item) + ITEM_OVERHEAD
-                table_bytes += stored
-                index_bytes += stored * sum(1 for key in keys[name] if key in item)
+                table_bytes += item_size(item) + ITEM_OVERHEAD
+                index_bytes += sum(c + ITEM_OVERHEAD for c in index_copies(item, keys[name]))
     s3_bytes = 0
     for page in storage.client().get_paginator("list_object_versions").paginate(Bucket=config.BUCKET,
                                                                                  Prefix=f"tenants/{tenant}/"):

@@ -171,6 +171,6 @@ def make_structure(api: Api, admin: str, boundary: dict | None = None) -> dict[s
     community = api.post("/v1/communities", admin, {"name": "荷城社区", "street_id": street.json["id"]})
     assert community.status == 201, community
     grid = api.post("/v1/grids", admin, {"name": "荷城社区第1网格", "community_id": community.json["id"],
-                                         "boundary": boundary or SQUARE, "workers": ["gw-1"]})
+                                         "boundary": boundary or SQUARE})
     assert grid.status == 201, grid
     return {"street": street.json["id"], "community": community.json["id"], "grid": grid.json["id"]}

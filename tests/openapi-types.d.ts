@@ -55,7 +55,7 @@ export interface paths {
          * 行动列表 / List actions
          * @description Actions by `?status=` and/or `?assignee=` (lead), each one Query; `overdue` marked.
          *
-         *     角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         *     角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["list_actions"];
         put?: never;
@@ -75,7 +75,7 @@ export interface paths {
         };
         /**
          * 查看行动 / Get an action
-         * @description 角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         * @description 角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["get_action"];
         put?: never;
@@ -87,7 +87,7 @@ export interface paths {
          * 推进行动 / Update an action
          * @description Move an action forward (open → in_progress → done) with a note; a stale version is 409.
          *
-         *     角色 / roles: community_staff, district_admin, grid_worker, member
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         patch: operations["update_action"];
         trace?: never;
@@ -105,7 +105,7 @@ export interface paths {
          * 验收并关闭行动 / Close an action
          * @description Verify a done action and close it (once).
          *
-         *     角色 / roles: community_staff, district_admin, grid_worker, member
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         post: operations["close_action"];
         delete?: never;
@@ -127,7 +127,7 @@ export interface paths {
          * 报告分项进度 / Report a part's progress
          * @description Report a part's progress, notes and evidence; the action's progress rolls up.
          *
-         *     角色 / roles: community_staff, district_admin, grid_worker, member
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         post: operations["report_action_progress"];
         delete?: never;
@@ -149,7 +149,7 @@ export interface paths {
          * 部门签收 / Sign off an action part
          * @description A lead or assisting department signs for its part (签收).
          *
-         *     角色 / roles: community_staff, district_admin, grid_worker, member
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         post: operations["sign_off_action_part"];
         delete?: never;
@@ -167,7 +167,7 @@ export interface paths {
         };
         /**
          * 联盟列表 / List alliances
-         * @description 角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         * @description 角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["list_alliances"];
         put?: never;
@@ -175,7 +175,7 @@ export interface paths {
          * 成立非公党建联盟 / Form an alliance
          * @description Form a non-public-enterprise Party alliance (非公党建联盟).
          *
-         *     角色 / roles: community_staff, district_admin, grid_worker, member
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         post: operations["create_alliance"];
         delete?: never;
@@ -193,7 +193,7 @@ export interface paths {
         };
         /**
          * 查看联盟 / Get an alliance
-         * @description 角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         * @description 角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["get_alliance"];
         put?: never;
@@ -213,7 +213,7 @@ export interface paths {
         };
         /**
          * 联盟活动列表 / List an alliance's activities
-         * @description 角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         * @description 角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["list_alliance_activities"];
         put?: never;
@@ -221,7 +221,7 @@ export interface paths {
          * 记录联盟活动 / Record an alliance activity
          * @description Record an alliance activity of one of the six links (六联).
          *
-         *     角色 / roles: community_staff, district_admin, grid_worker, member
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         post: operations["create_alliance_activity"];
         delete?: never;
@@ -241,7 +241,7 @@ export interface paths {
          * 联盟“六联”覆盖情况 / An alliance's six-link coverage
          * @description Which of the six links (六联一化) the alliance covered in `?from=&to=`.
          *
-         *     角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         *     角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["alliance_coverage"];
         put?: never;
@@ -263,14 +263,14 @@ export interface paths {
          * 考核规则 / Assessment rules
          * @description The current weights and grade bands (version 0 = the defaults).
          *
-         *     角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         *     角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["get_assessment_rules"];
         /**
          * 设置考核规则 / Set assessment rules
          * @description Store a new rule version; the weights must sum to 1.
          *
-         *     角色 / roles: community_staff, district_admin, grid_worker, member
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         put: operations["put_assessment_rules"];
         post?: never;
@@ -291,7 +291,7 @@ export interface paths {
          * 月度考核结果 / A month's assessment
          * @description A month's results in district rank order, with links to the XLSX and HTML reports.
          *
-         *     角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         *     角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["list_assessments"];
         put?: never;
@@ -333,7 +333,7 @@ export interface paths {
         };
         /**
          * 考核申诉列表 / List appeals
-         * @description 角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         * @description 角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["list_assessment_appeals"];
         put?: never;
@@ -341,7 +341,7 @@ export interface paths {
          * 提出考核申诉 / Appeal a result
          * @description Appeal a unit's result during the publication window (公示期).
          *
-         *     角色 / roles: community_staff, district_admin, grid_worker, member
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         post: operations["create_assessment_appeal"];
         delete?: never;
@@ -363,7 +363,7 @@ export interface paths {
          * 处理考核申诉 / Resolve an appeal
          * @description Uphold (with a corrected input; the month is re-run) or dismiss an appeal.
          *
-         *     角色 / roles: community_staff, district_admin, grid_worker, member
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         post: operations["resolve_assessment_appeal"];
         delete?: never;
@@ -385,7 +385,7 @@ export interface paths {
          * 确定考核结果 / Finalise a month
          * @description Make a month's results final once the window has passed and no appeal is open.
          *
-         *     角色 / roles: community_staff, district_admin, grid_worker, member
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         post: operations["finalize_assessment"];
         delete?: never;
@@ -405,7 +405,7 @@ export interface paths {
          * 单位考核明细 / A unit's assessment
          * @description One unit's scores with the inputs, weights and rule version that produced them.
          *
-         *     角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         *     角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["get_unit_assessment"];
         put?: never;
@@ -427,7 +427,7 @@ export interface paths {
          * 审计日志 / Audit log
          * @description Audit entries in time order, `?from=&to=`; auditors name the tenant with `?tenant=` or `X-Tenant`.
          *
-         *     角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         *     角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["list_audit_log"];
         put?: never;
@@ -449,7 +449,7 @@ export interface paths {
          * 校验审计链 / Verify the audit chain
          * @description Walk the tenant's hash chain: `ok`, entry count and head, or the first broken `seq`.
          *
-         *     角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         *     角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["verify_audit_log"];
         put?: never;
@@ -469,7 +469,7 @@ export interface paths {
         };
         /**
          * 楼栋党支部列表 / List building branches
-         * @description 角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         * @description 角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["list_branches"];
         put?: never;
@@ -477,7 +477,7 @@ export interface paths {
          * 成立楼栋党支部 / Form a building branch
          * @description Set up a building Party branch; outside 6–8 members the answer carries `warnings`.
          *
-         *     角色 / roles: community_staff, district_admin, grid_worker, member
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         post: operations["create_branch"];
         delete?: never;
@@ -495,7 +495,7 @@ export interface paths {
         };
         /**
          * 查看楼栋党支部 / Get a building branch
-         * @description 角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         * @description 角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["get_branch"];
         put?: never;
@@ -505,7 +505,7 @@ export interface paths {
         head?: never;
         /**
          * 修改楼栋党支部 / Update a building branch
-         * @description 角色 / roles: community_staff, district_admin, grid_worker, member
+         * @description 角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         patch: operations["update_branch"];
         trace?: never;
@@ -521,14 +521,14 @@ export interface paths {
          * 工作日历 / Working-day calendar
          * @description A year's statutory holidays and make-up workdays (the district's, or the built-in table).
          *
-         *     角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         *     角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["get_calendar"];
         /**
          * 设置工作日历 / Set a working-day calendar
          * @description Replace a year's holidays and make-up workdays (调休).
          *
-         *     角色 / roles: community_staff, district_admin, grid_worker, member
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         put: operations["put_calendar"];
         post?: never;
@@ -549,7 +549,7 @@ export interface paths {
          * 共建活动列表 / List co-building activities
          * @description Activities by `?unit_id=` and/or `?period=YYYY-MM` (months in the tenant's time zone).
          *
-         *     角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         *     角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["list_cobuilding_activities"];
         put?: never;
@@ -557,7 +557,7 @@ export interface paths {
          * 记录共建活动 / Record a co-building activity
          * @description Record a unit's co-building activity along one of the five dimensions (五齐).
          *
-         *     角色 / roles: community_staff, district_admin, grid_worker, member
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         post: operations["create_cobuilding_activity"];
         delete?: never;
@@ -575,7 +575,7 @@ export interface paths {
         };
         /**
          * 大党委列表 / List big Party committees
-         * @description 角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         * @description 角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["list_committees"];
         put?: never;
@@ -583,7 +583,7 @@ export interface paths {
          * 成立社区大党委 / Form a big Party committee
          * @description Form a community's big Party committee (one per community).
          *
-         *     角色 / roles: community_staff, district_admin, grid_worker, member
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         post: operations["create_committee"];
         delete?: never;
@@ -601,7 +601,7 @@ export interface paths {
         };
         /**
          * 查看大党委 / Get a big Party committee
-         * @description 角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         * @description 角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["get_committee"];
         put?: never;
@@ -613,7 +613,7 @@ export interface paths {
          * 修改大党委 / Update a big Party committee
          * @description Change a committee's members; those who leave are kept in `history`.
          *
-         *     角色 / roles: community_staff, district_admin, grid_worker, member
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         patch: operations["update_committee"];
         trace?: never;
@@ -629,7 +629,7 @@ export interface paths {
          * 下次联席会议议程草案 / Draft next agenda
          * @description Draft agenda of the committee's next joint meeting: overdue actions and unfinished decisions.
          *
-         *     角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         *     角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["next_agenda"];
         put?: never;
@@ -649,7 +649,7 @@ export interface paths {
         };
         /**
          * 社区列表 / List communities
-         * @description 角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         * @description 角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["list_communities"];
         put?: never;
@@ -673,7 +673,7 @@ export interface paths {
         };
         /**
          * 查看社区 / Get a community
-         * @description 角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         * @description 角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["get_community"];
         put?: never;
@@ -690,6 +690,54 @@ export interface paths {
          * @description 角色 / roles: district_admin
          */
         patch: operations["update_community"];
+        trace?: never;
+    };
+    "/v1/departments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 职能部门列表 / List departments
+         * @description 角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
+         */
+        get: operations["list_departments"];
+        put?: never;
+        /**
+         * 添加职能部门 / Add a department
+         * @description 角色 / roles: district_admin
+         */
+        post: operations["create_department"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/departments/{department_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 查看职能部门 / Get a department
+         * @description 角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
+         */
+        get: operations["get_department"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * 修改职能部门 / Update a department
+         * @description 角色 / roles: district_admin
+         */
+        patch: operations["update_department"];
         trace?: never;
     };
     "/v1/exports": {
@@ -746,7 +794,7 @@ export interface paths {
         };
         /**
          * 网格列表 / List grids
-         * @description 角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         * @description 角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["list_grids"];
         put?: never;
@@ -770,7 +818,7 @@ export interface paths {
         };
         /**
          * 按位置查找网格 / Find the grid at a point
-         * @description 角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         * @description 角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["locate_grid"];
         put?: never;
@@ -790,7 +838,7 @@ export interface paths {
         };
         /**
          * 查看网格 / Get a grid
-         * @description 角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         * @description 角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["get_grid"];
         put?: never;
@@ -840,7 +888,7 @@ export interface paths {
          * 事件类别 / Incident categories
          * @description The category catalogue: built-in categories and the district's own, with their extra fields.
          *
-         *     角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         *     角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["list_incident_categories"];
         put?: never;
@@ -863,7 +911,7 @@ export interface paths {
          * 设置事件类别 / Define an incident category
          * @description Add or redefine a category, optionally with extra typed fields (a JSON Schema).
          *
-         *     角色 / roles: community_staff, district_admin, grid_worker, member
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         put: operations["put_incident_category"];
         post?: never;
@@ -884,7 +932,7 @@ export interface paths {
          * 事件列表 / List incidents
          * @description Incidents by `?status=`, `?grid_id=`, `?category=` or `?overdue=true` — one Query each.
          *
-         *     角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         *     角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["list_incidents"];
         put?: never;
@@ -892,7 +940,7 @@ export interface paths {
          * 上报事件 / Report an incident
          * @description Report an incident in a grid, given or found from `location`; its acceptance clock starts.
          *
-         *     角色 / roles: community_staff, district_admin, grid_worker, member
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         post: operations["create_incident"];
         delete?: never;
@@ -910,11 +958,33 @@ export interface paths {
         };
         /**
          * 查看事件 / Get an incident
-         * @description 角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         * @description 角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["get_incident"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/incidents/{incident_id}/rating": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 评价事件办理 / Rate how an incident was handled
+         * @description The reporter's satisfaction, once, after the incident is resolved.
+         *
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
+         */
+        post: operations["rate_incident"];
         delete?: never;
         options?: never;
         head?: never;
@@ -934,7 +1004,7 @@ export interface paths {
          * 处置事件 / Move an incident through its loop
          * @description Move an incident through its closed loop; a disallowed action is 409 listing the allowed ones.
          *
-         *     角色 / roles: community_staff, district_admin, grid_worker, member
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         post: operations["transition_incident"];
         delete?: never;
@@ -952,7 +1022,7 @@ export interface paths {
         };
         /**
          * 当前用户 / The caller
-         * @description 角色 / roles: auditor, community_staff, district_admin, grid_worker, member, platform_admin
+         * @description 角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, platform_admin, resident, street_staff
          */
         get: operations["me"];
         put?: never;
@@ -974,7 +1044,7 @@ export interface paths {
          * 会议列表 / List meetings
          * @description Meetings in time order (`?committee_id=&from=&to=`, dates in the tenant's time zone).
          *
-         *     角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         *     角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["list_meetings"];
         put?: never;
@@ -982,7 +1052,7 @@ export interface paths {
          * 安排联席会议 / Schedule a meeting
          * @description Schedule a joint or expanded meeting of a big Party committee.
          *
-         *     角色 / roles: community_staff, district_admin, grid_worker, member
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         post: operations["create_meeting"];
         delete?: never;
@@ -1002,7 +1072,7 @@ export interface paths {
          * 参会情况 / Attendance per unit
          * @description Attendance per unit of a committee's meetings over `?from=&to=`.
          *
-         *     角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         *     角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["meeting_attendance"];
         put?: never;
@@ -1024,7 +1094,7 @@ export interface paths {
          * 未按期召开联席会议的大党委 / Committees flagged for no joint meeting
          * @description Committees flagged for holding no joint meeting in `?period=YYYY-MM`.
          *
-         *     角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         *     角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["list_meeting_flags"];
         put?: never;
@@ -1044,7 +1114,7 @@ export interface paths {
         };
         /**
          * 查看会议 / Get a meeting
-         * @description 角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         * @description 角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["get_meeting"];
         put?: never;
@@ -1056,7 +1126,7 @@ export interface paths {
          * 修改会议 / Update a meeting
          * @description Change agenda, attendees and presence, time or place, at the version read.
          *
-         *     角色 / roles: community_staff, district_admin, grid_worker, member
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         patch: operations["update_meeting"];
         trace?: never;
@@ -1070,7 +1140,7 @@ export interface paths {
         };
         /**
          * 会议决定列表 / List a meeting's decisions
-         * @description 角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         * @description 角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["list_decisions"];
         put?: never;
@@ -1078,7 +1148,7 @@ export interface paths {
          * 记录会议决定 / Record a decision
          * @description Record a decision; its actions are created with status `open`.
          *
-         *     角色 / roles: community_staff, district_admin, grid_worker, member
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         post: operations["create_decision"];
         delete?: never;
@@ -1098,14 +1168,14 @@ export interface paths {
          * 最新会议纪要 / Latest minutes
          * @description The latest revision with a short-lived download URL; 404 if there is none.
          *
-         *     角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         *     角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["get_minutes"];
         /**
          * 保存会议纪要文本 / Store minutes text
          * @description Store minutes text (text/markdown or text/plain, UTF-8) as a new draft revision.
          *
-         *     角色 / roles: community_staff, district_admin, grid_worker, member
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         put: operations["put_minutes"];
         post?: never;
@@ -1126,7 +1196,7 @@ export interface paths {
          * 会议纪要各版本 / Minutes revisions
          * @description Every revision, oldest first, each downloadable.
          *
-         *     角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         *     角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["list_minutes_revisions"];
         put?: never;
@@ -1150,7 +1220,7 @@ export interface paths {
          * 审定会议纪要 / Approve a minutes revision
          * @description The committee secretary approves a revision; approved minutes are fixed.
          *
-         *     角色 / roles: community_staff, district_admin, grid_worker, member
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         post: operations["approve_minutes_revision"];
         delete?: never;
@@ -1172,7 +1242,7 @@ export interface paths {
          * 上传会议纪要文件 / Start a minutes upload
          * @description Declare a minutes file (≤ 20 MB) and get a presigned PUT URL with the headers to send.
          *
-         *     角色 / roles: community_staff, district_admin, grid_worker, member
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         post: operations["create_minutes_upload"];
         delete?: never;
@@ -1194,7 +1264,7 @@ export interface paths {
          * 完成纪要上传 / Complete a minutes upload
          * @description Verify the uploaded file's size and SHA-256 and link it as a revision (422 and deleted if they differ).
          *
-         *     角色 / roles: community_staff, district_admin, grid_worker, member
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         post: operations["complete_minutes_upload"];
         delete?: never;
@@ -1214,7 +1284,7 @@ export interface paths {
          * 党员名册 / List Party members
          * @description Members of a unit (`?unit_id=`) or a community's reported in-service members (`?reported_community_id=`).
          *
-         *     角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         *     角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["list_members"];
         put?: never;
@@ -1222,7 +1292,7 @@ export interface paths {
          * 登记党员 / Register a Party member
          * @description Register a Party member; in-service members name the community they report to.
          *
-         *     角色 / roles: community_staff, district_admin, grid_worker, member
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         post: operations["create_member"];
         delete?: never;
@@ -1240,7 +1310,7 @@ export interface paths {
         };
         /**
          * 查看党员 / Get a Party member
-         * @description 角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         * @description 角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["get_member"];
         put?: never;
@@ -1250,7 +1320,7 @@ export interface paths {
         head?: never;
         /**
          * 修改党员 / Update a Party member
-         * @description 角色 / roles: community_staff, district_admin, grid_worker, member
+         * @description 角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         patch: operations["update_member"];
         trace?: never;
@@ -1286,7 +1356,7 @@ export interface paths {
          * 结对列表 / List pairings
          * @description Pairings; `?overdue=true` lists those that missed their cadence, most overdue first.
          *
-         *     角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         *     角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["list_pairings"];
         put?: never;
@@ -1294,7 +1364,7 @@ export interface paths {
          * 结对共建 / Pair two units
          * @description Pair two units: 一联一 (link), 一帮一 (help) or 一带一 (lead), with a contact cadence.
          *
-         *     角色 / roles: community_staff, district_admin, grid_worker, member
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         post: operations["create_pairing"];
         delete?: never;
@@ -1312,7 +1382,7 @@ export interface paths {
         };
         /**
          * 查看结对 / Get a pairing
-         * @description 角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         * @description 角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["get_pairing"];
         put?: never;
@@ -1332,7 +1402,7 @@ export interface paths {
         };
         /**
          * 结对联系记录 / List a pairing's contacts
-         * @description 角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         * @description 角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["list_pairing_contacts"];
         put?: never;
@@ -1340,7 +1410,7 @@ export interface paths {
          * 记录结对联系 / Log a pairing contact
          * @description Log a contact between paired units; moves the pairing's next due date.
          *
-         *     角色 / roles: community_staff, district_admin, grid_worker, member
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         post: operations["create_pairing_contact"];
         delete?: never;
@@ -1358,7 +1428,7 @@ export interface paths {
         };
         /**
          * 巡查记录 / List patrols
-         * @description 角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         * @description 角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["list_patrols"];
         put?: never;
@@ -1366,7 +1436,7 @@ export interface paths {
          * 记录巡查 / Log a patrol
          * @description Log a grid worker's patrol: one per worker, grid and day (a second is 409).
          *
-         *     角色 / roles: community_staff, district_admin, grid_worker, member
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         post: operations["create_patrol"];
         delete?: never;
@@ -1384,7 +1454,7 @@ export interface paths {
         };
         /**
          * 查看巡查 / Get a patrol
-         * @description 角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         * @description 角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["get_patrol"];
         put?: never;
@@ -1396,7 +1466,7 @@ export interface paths {
          * 修改巡查记录 / Amend a patrol
          * @description Amend your own patrol log (findings, notes) at the version read.
          *
-         *     角色 / roles: community_staff, district_admin, grid_worker, member
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         patch: operations["update_patrol"];
         trace?: never;
@@ -1410,7 +1480,7 @@ export interface paths {
         };
         /**
          * 服务项目列表 / List programmes
-         * @description 角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         * @description 角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["list_programmes"];
         put?: never;
@@ -1418,7 +1488,7 @@ export interface paths {
          * 新建服务项目 / Start a programme
          * @description Start a programme (e.g. 阳光妈妈俱乐部) in a community or district-wide.
          *
-         *     角色 / roles: community_staff, district_admin, grid_worker, member
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         post: operations["create_programme"];
         delete?: never;
@@ -1436,7 +1506,7 @@ export interface paths {
         };
         /**
          * 查看服务项目 / Get a programme
-         * @description 角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         * @description 角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["get_programme"];
         put?: never;
@@ -1456,13 +1526,13 @@ export interface paths {
         };
         /**
          * 项目参与者 / List a programme's participants
-         * @description 角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         * @description 角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["list_programme_participants"];
         put?: never;
         /**
          * 添加项目参与者 / Add a participant
-         * @description 角色 / roles: community_staff, district_admin, grid_worker, member
+         * @description 角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         post: operations["create_programme_participant"];
         delete?: never;
@@ -1480,7 +1550,7 @@ export interface paths {
         };
         /**
          * 党群服务中心列表 / List service centres
-         * @description 角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         * @description 角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["list_service_centres"];
         put?: never;
@@ -1488,7 +1558,7 @@ export interface paths {
          * 新建党群服务中心 / Add a service centre
          * @description Add a district, street or community Party-mass service centre.
          *
-         *     角色 / roles: community_staff, district_admin, grid_worker, member
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         post: operations["create_service_centre"];
         delete?: never;
@@ -1508,7 +1578,7 @@ export interface paths {
          * 20 分钟服务圈覆盖 / 20-minute circle coverage
          * @description Every grid's nearest centre and walking time; grids inside and outside the 20-minute circle.
          *
-         *     角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         *     角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["service_coverage"];
         put?: never;
@@ -1528,7 +1598,7 @@ export interface paths {
         };
         /**
          * 查看服务中心 / Get a service centre
-         * @description 角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         * @description 角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["get_service_centre"];
         put?: never;
@@ -1538,7 +1608,7 @@ export interface paths {
         head?: never;
         /**
          * 修改服务中心 / Update a service centre
-         * @description 角色 / roles: community_staff, district_admin, grid_worker, member
+         * @description 角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         patch: operations["update_service_centre"];
         trace?: never;
@@ -1552,7 +1622,7 @@ export interface paths {
         };
         /**
          * 服务申请列表 / List service requests
-         * @description 角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         * @description 角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["list_service_requests"];
         put?: never;
@@ -1560,7 +1630,7 @@ export interface paths {
          * 申请服务 / Request a service
          * @description Ask for a door-to-door or one-stop service (employment, education, household…).
          *
-         *     角色 / roles: community_staff, district_admin, grid_worker, member
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         post: operations["create_service_request"];
         delete?: never;
@@ -1578,7 +1648,7 @@ export interface paths {
         };
         /**
          * 查看服务申请 / Get a service request
-         * @description 角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         * @description 角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["get_service_request"];
         put?: never;
@@ -1602,7 +1672,7 @@ export interface paths {
          * 评价服务 / Rate a service
          * @description Rate a completed service 1–5, once.
          *
-         *     角色 / roles: community_staff, district_admin, grid_worker, member
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         post: operations["rate_service_request"];
         delete?: never;
@@ -1624,7 +1694,7 @@ export interface paths {
          * 办理服务申请 / Move a service request
          * @description accept, start, complete or decline a request; a disallowed action is 409 listing the allowed ones.
          *
-         *     角色 / roles: community_staff, district_admin, grid_worker, member
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         post: operations["transition_service_request"];
         delete?: never;
@@ -1644,7 +1714,7 @@ export interface paths {
          * 网格工作月度统计 / Monthly grid-work statistics
          * @description Incidents by category and status, closure rate, median time to close, overdue — per grid and community.
          *
-         *     角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         *     角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["grid_work_stats"];
         put?: never;
@@ -1664,7 +1734,7 @@ export interface paths {
         };
         /**
          * 街道列表 / List streets
-         * @description 角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         * @description 角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["list_streets"];
         put?: never;
@@ -1688,7 +1758,7 @@ export interface paths {
         };
         /**
          * 查看街道 / Get a street
-         * @description 角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         * @description 角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["get_street"];
         put?: never;
@@ -1788,7 +1858,7 @@ export interface paths {
          * 单位列表 / List units
          * @description Units, by community (`?community_id=`) and/or Party-org status (`?status=`).
          *
-         *     角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         *     角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["list_units"];
         put?: never;
@@ -1796,7 +1866,7 @@ export interface paths {
          * 登记单位 / Register a unit
          * @description Register a resident unit or "two new" organisation with its Party organisation.
          *
-         *     角色 / roles: community_staff, district_admin, grid_worker, member
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         post: operations["create_unit"];
         delete?: never;
@@ -1816,7 +1886,7 @@ export interface paths {
          * 单位党组织情况汇总 / Units by Party-org status
          * @description Counts of units by Party-org status (upgraded/converted/standardized/none) and kind.
          *
-         *     角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         *     角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["units_summary"];
         put?: never;
@@ -1836,7 +1906,7 @@ export interface paths {
         };
         /**
          * 查看单位 / Get a unit
-         * @description 角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         * @description 角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["get_unit"];
         put?: never;
@@ -1846,7 +1916,7 @@ export interface paths {
         head?: never;
         /**
          * 修改单位 / Update a unit
-         * @description 角色 / roles: community_staff, district_admin, grid_worker, member
+         * @description 角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         patch: operations["update_unit"];
         trace?: never;
@@ -1864,13 +1934,67 @@ export interface paths {
          * 上传照片或佐证 / Start a photo or evidence upload
          * @description A presigned PUT for an incident photo or action evidence; reference its `key` afterwards.
          *
-         *     角色 / roles: community_staff, district_admin, grid_worker, member
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         post: operations["create_upload"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 用户列表 / List users
+         * @description The users the caller manages: all for district admins, their communities' for community staff.
+         *
+         *     角色 / roles: community_staff, district_admin
+         */
+        get: operations["list_users"];
+        put?: never;
+        /**
+         * 添加用户 / Add a user
+         * @description Add a user with roles and scopes; in AWS they are invited to sign in by SMS or email.
+         *
+         *     角色 / roles: community_staff, district_admin
+         */
+        post: operations["create_user"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 查看用户 / Get a user
+         * @description 角色 / roles: community_staff, district_admin
+         */
+        get: operations["get_user"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * 修改或停用用户 / Update or disable a user
+         * @description Change contact details, roles and scopes, or disable (their next request is refused) and enable.
+         *
+         *     角色 / roles: community_staff, district_admin
+         */
+        patch: operations["update_user"];
         trace?: never;
     };
     "/v1/volunteer-activities": {
@@ -1882,7 +2006,7 @@ export interface paths {
         };
         /**
          * 志愿服务记录 / List volunteer activities
-         * @description 角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         * @description 角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["list_volunteer_activities"];
         put?: never;
@@ -1890,7 +2014,7 @@ export interface paths {
          * 登记志愿服务时长 / Record volunteer hours
          * @description Record a member's volunteer hours (> 0, at most 24 a day); they count once verified.
          *
-         *     角色 / roles: community_staff, district_admin, grid_worker, member
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         post: operations["create_volunteer_activity"];
         delete?: never;
@@ -1910,7 +2034,7 @@ export interface paths {
          * 志愿服务时长汇总 / Verified volunteer hours
          * @description Verified hours per member, unit and community for `?period=YYYY-MM|YYYY-Qn|YYYY`.
          *
-         *     角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         *     角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["volunteer_totals"];
         put?: never;
@@ -1934,7 +2058,7 @@ export interface paths {
          * 核实志愿服务时长 / Verify volunteer hours
          * @description Community staff verify or reject recorded hours.
          *
-         *     角色 / roles: community_staff, district_admin, grid_worker, member
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         post: operations["verify_volunteer_activity"];
         delete?: never;
@@ -1954,7 +2078,7 @@ export interface paths {
          * 双报到季度报告 / Quarterly hours reports
          * @description The 双报到 reports of `?quarter=YYYY-Qn`, one per employing unit.
          *
-         *     角色 / roles: auditor, community_staff, district_admin, grid_worker, member
+         *     角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         get: operations["list_volunteer_reports"];
         put?: never;
@@ -3026,6 +3150,58 @@ export interface components {
             [key: string]: unknown;
         };
         /**
+         * 职能部门列表 / Department list
+         * @description 分页列表：items 为职能部门，next_cursor 为下一页游标 / one page of departments
+         */
+        "department-list": {
+            /** @description 本页条目 / this page's items */
+            items: components["schemas"]["department"][];
+            /** @description 下一页游标，最后一页为 null / cursor of the next page, null on the last */
+            next_cursor: string | null;
+        };
+        /**
+         * 职能部门 / Department
+         * @description 承担联合执法行动分项的职能部门 / a department that takes on parts of joint-enforcement actions
+         */
+        department: {
+            /** @description 标识（ULID）/ id */
+            id: string;
+            /** @description 部门名称 / name */
+            name: string;
+            /**
+             * @description 环保 / 市场监管（工商）/ 市政 / 城管 / 公安 / 住建 / 民政 / 卫健 / 教育 / 其他
+             * @enum {unknown}
+             */
+            kind: "environment" | "market_regulation" | "municipal" | "urban_management" | "public_security" | "housing" | "civil_affairs" | "health" | "education" | "other";
+            /** @description 成员单位 / member unit */
+            unit_id?: string;
+            /** @description 联系人 / contacts */
+            contacts: ({
+                /** @description 姓名 / name */
+                name: string;
+                /** @description 电话 / phone */
+                phone?: string;
+                /** @description 职务 / title */
+                title?: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            /** @description 版本（乐观锁）/ version */
+            version: number;
+            /**
+             * Format: date-time
+             * @description 创建时间 / created at
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description 修改时间 / updated at
+             */
+            updated_at: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * 导出任务 / Export job
          * @description 导出任务的状态、文件和清单链接 / an export's status, files and manifest links
          */
@@ -3156,7 +3332,7 @@ export interface components {
             };
             /** @description 边界外包框 [西, 南, 东, 北]（有边界时）/ bounding box [west, south, east, north], when there is a boundary */
             bbox?: number[];
-            /** @description 网格员用户标识 / grid worker user ids */
+            /** @description 网格员的用户标识，由用户目录维护（/v1/users）/ the user ids of its grid workers, kept by the user directory (/v1/users) */
             workers?: string[];
             /** @description 版本号，乐观锁用（PATCH 的 version 或 If-Match）/ version for optimistic locking */
             version: number;
@@ -3302,6 +3478,17 @@ export interface components {
             assignee: string | null;
             /** @description 回访满意度 1–5 / satisfaction */
             satisfaction?: number;
+            /** @description 上报人评价 1–5 / the reporter's rating */
+            rating?: number | null;
+            /** @description 上报人意见 / the reporter's comment */
+            rating_comment?: string | null;
+            /**
+             * Format: date-time
+             * @description 评价时间 / rated at
+             */
+            rated_at?: string;
+            /** @description 街道 / street */
+            street_id?: string;
             /** @description 超时亮牌 / cards for overdue stages */
             cards: ({
                 /** @description 超时的阶段与期限 / the breached stage and due time */
@@ -4507,6 +4694,68 @@ export interface components {
             expires_in: number;
         };
         /**
+         * 用户列表 / User list
+         * @description 分页列表：items 为用户，next_cursor 为下一页游标 / one page of users
+         */
+        "user-list": {
+            /** @description 本页条目 / this page's items */
+            items: components["schemas"]["user"][];
+            /** @description 下一页游标，最后一页为 null / cursor of the next page, null on the last */
+            next_cursor: string | null;
+        };
+        /**
+         * 用户 / User
+         * @description 用户目录中的一人：角色、范围与状态；令牌的声明由此生成 / one person of the directory: roles, scopes and status, from which tokens' claims are made
+         */
+        user: {
+            /** @description 用户标识（ULID，即令牌中的 uid）/ user id (the token's uid) */
+            id: string;
+            /** @description 姓名 / name */
+            name: string;
+            /** @description 手机号 / mobile */
+            phone?: string;
+            /** @description 电子邮箱 / email */
+            email?: string;
+            /** @description 区管理员 / 街道工作人员 / 社区书记与工作人员 / 网格员 / 职能部门 / 驻区单位联系人 / 居民 / 党员 */
+            roles: ("district_admin" | "street_staff" | "community_staff" | "grid_worker" | "department" | "employer" | "resident" | "member")[];
+            /**
+             * @description 已邀请 / 已启用 / 已停用
+             * @enum {unknown}
+             */
+            status: "invited" | "active" | "disabled";
+            /** @description 街道工作人员负责的街道 / the streets of a street_staff */
+            streets: string[];
+            /** @description 社区工作人员负责的社区；居民、党员的所在社区 / a community_staff's communities; a resident's or member's home community */
+            communities: string[];
+            /** @description 网格员负责的网格 / a grid_worker's grids */
+            grids: string[];
+            /** @description 职能部门用户所属部门 / a department user's department */
+            departments: string[];
+            /** @description 驻区单位联系人所在单位 / an employer contact's unit */
+            units: string[];
+            /** @description 其范围所在的社区（由 communities 与网格推出）/ the communities the user's scope lies in (derived) */
+            community_ids: string[];
+            /**
+             * Format: date-time
+             * @description 首次登录时间 / first sign-in
+             */
+            activated_at?: string;
+            /** @description 版本号，乐观锁用（PATCH 的 version 或 If-Match）/ version for optimistic locking */
+            version: number;
+            /**
+             * Format: date-time
+             * @description 创建时间（UTC，RFC 3339）/ created at
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description 修改时间（UTC，RFC 3339）/ updated at
+             */
+            updated_at: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
          * 志愿服务记录列表 / Volunteer activity list
          * @description 分页列表：items 为志愿服务记录，next_cursor 为下一页游标 / one page of volunteer activitys
          */
@@ -5116,6 +5365,73 @@ export interface components {
             version: number;
         };
         /**
+         * 职能部门 / Department
+         * @example {
+         *       "name": "港北区工商局",
+         *       "kind": "market_regulation",
+         *       "unit_id": "{unit}",
+         *       "contacts": [
+         *         {
+         *           "name": "黄科长",
+         *           "phone": "0775-4212345",
+         *           "title": "执法科科长"
+         *         }
+         *       ]
+         *     }
+         */
+        "department-body": {
+            /** @description 部门名称 / name */
+            name: string;
+            /**
+             * @description 环保 / 市场监管（工商）/ 市政 / 城管 / 公安 / 住建 / 民政 / 卫健 / 教育 / 其他
+             * @enum {unknown}
+             */
+            kind: "environment" | "market_regulation" | "municipal" | "urban_management" | "public_security" | "housing" | "civil_affairs" | "health" | "education" | "other";
+            /** @description 作为大党委成员单位时的单位 / the member unit it sits as on the big Party committees */
+            unit_id?: string;
+            /** @description 联系人 / contacts */
+            contacts?: {
+                name: string;
+                phone?: string;
+                title?: string;
+            }[];
+        };
+        /**
+         * 职能部门 / Department (PATCH)
+         * @example {
+         *       "name": "港北区工商局",
+         *       "kind": "market_regulation",
+         *       "unit_id": "{unit}",
+         *       "contacts": [
+         *         {
+         *           "name": "黄科长",
+         *           "phone": "0775-4212345",
+         *           "title": "执法科科长"
+         *         }
+         *       ],
+         *       "version": 1
+         *     }
+         */
+        "department-patch": {
+            /** @description 部门名称 / name */
+            name?: string;
+            /**
+             * @description 环保 / 市场监管（工商）/ 市政 / 城管 / 公安 / 住建 / 民政 / 卫健 / 教育 / 其他
+             * @enum {unknown}
+             */
+            kind?: "environment" | "market_regulation" | "municipal" | "urban_management" | "public_security" | "housing" | "civil_affairs" | "health" | "education" | "other";
+            /** @description 作为大党委成员单位时的单位 / the member unit it sits as on the big Party committees */
+            unit_id?: string;
+            /** @description 联系人 / contacts */
+            contacts?: {
+                name: string;
+                phone?: string;
+                title?: string;
+            }[];
+            /** @description 当前版本 / the version you read */
+            version: number;
+        };
+        /**
          * 数据导出 / Export
          * @example {
          *       "tenants": [
@@ -5176,10 +5492,7 @@ export interface components {
          *             ]
          *           ]
          *         ]
-         *       },
-         *       "workers": [
-         *         "gw-001"
-         *       ]
+         *       }
          *     }
          */
         "grid-body": {
@@ -5192,8 +5505,6 @@ export interface components {
                 type: "Polygon";
                 coordinates: number[][][];
             };
-            /** @description 网格员用户标识 / grid worker user ids */
-            workers?: string[];
         };
         /**
          * 网格 / Grid (PATCH)
@@ -5227,9 +5538,6 @@ export interface components {
          *           ]
          *         ]
          *       },
-         *       "workers": [
-         *         "gw-001"
-         *       ],
          *       "version": 1
          *     }
          */
@@ -5243,8 +5551,6 @@ export interface components {
                 type: "Polygon";
                 coordinates: number[][][];
             };
-            /** @description 网格员用户标识 / grid worker user ids */
-            workers?: string[];
             /** @description 当前版本 / the version you read */
             version: number;
         };
@@ -5313,6 +5619,19 @@ export interface components {
             details?: {
                 [key: string]: unknown;
             };
+        };
+        /**
+         * 事件办理评价 / Rating of an incident's handling
+         * @example {
+         *       "rating": 4,
+         *       "comment": "处理及时"
+         *     }
+         */
+        "rate-incident-body": {
+            /** @description 满意度 1–5 / satisfaction 1–5 */
+            rating: number;
+            /** @description 意见 / comment */
+            comment?: string;
         };
         /**
          * 事件流转 / Incident transition
@@ -6009,6 +6328,73 @@ export interface components {
             content_type: string;
             size: number;
             sha256: string;
+        };
+        /**
+         * 用户 / User
+         * @example {
+         *       "name": "黄网格员",
+         *       "phone": "13807751234",
+         *       "roles": [
+         *         "grid_worker"
+         *       ],
+         *       "grids": [
+         *         "{grid}"
+         *       ]
+         *     }
+         */
+        "user-body": {
+            /** @description 姓名 / name */
+            name: string;
+            /** @description 手机号（邀请短信）/ mobile (invitation by SMS) */
+            phone?: string;
+            /** @description 电子邮箱（邀请邮件）/ email (invitation) */
+            email?: string;
+            /** @description 区管理员 / 街道工作人员 / 社区书记与工作人员 / 网格员 / 职能部门 / 驻区单位联系人 / 居民 / 党员 */
+            roles: ("district_admin" | "street_staff" | "community_staff" | "grid_worker" | "department" | "employer" | "resident" | "member")[];
+            /** @description 街道工作人员负责的街道 / the streets of a street_staff */
+            streets?: string[];
+            /** @description 社区工作人员负责的社区；居民、党员的所在社区 / a community_staff's communities; a resident's or member's home community */
+            communities?: string[];
+            /** @description 网格员负责的网格 / a grid_worker's grids */
+            grids?: string[];
+            /** @description 职能部门用户所属部门 / a department user's department */
+            departments?: string[];
+            /** @description 驻区单位联系人所在单位 / an employer contact's unit */
+            units?: string[];
+        };
+        /**
+         * 修改用户 / User update
+         * @example {
+         *       "status": "disabled",
+         *       "version": 1
+         *     }
+         */
+        "update-user-body": {
+            /** @description 姓名 / name */
+            name?: string;
+            /** @description 手机号（邀请短信）/ mobile (invitation by SMS) */
+            phone?: string;
+            /** @description 电子邮箱（邀请邮件）/ email (invitation) */
+            email?: string;
+            /** @description 区管理员 / 街道工作人员 / 社区书记与工作人员 / 网格员 / 职能部门 / 驻区单位联系人 / 居民 / 党员 */
+            roles?: ("district_admin" | "street_staff" | "community_staff" | "grid_worker" | "department" | "employer" | "resident" | "member")[];
+            /** @description 街道工作人员负责的街道 / the streets of a street_staff */
+            streets?: string[];
+            /** @description 社区工作人员负责的社区；居民、党员的所在社区 / a community_staff's communities; a resident's or member's home community */
+            communities?: string[];
+            /** @description 网格员负责的网格 / a grid_worker's grids */
+            grids?: string[];
+            /** @description 职能部门用户所属部门 / a department user's department */
+            departments?: string[];
+            /** @description 驻区单位联系人所在单位 / an employer contact's unit */
+            units?: string[];
+            /**
+             * @description 启用 / 停用（停用后其令牌立即失效）/ enabled or disabled (a disabled user's tokens stop working)
+             * @enum {unknown}
+             */
+            status?: "active" | "disabled";
+            /** @description 当前版本 / the version you read */
+            version: number;
         };
         /**
          * 志愿服务记录 / Volunteer activity
@@ -7980,6 +8366,167 @@ export interface operations {
             503: components["responses"]["Problem503"];
         };
     };
+    list_departments: {
+        parameters: {
+            query?: {
+                /** @description 每页条数（1–200，默认 50）/ page size (1–200, default 50)（应为 1–200 的整数） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor / the next_cursor of the previous page（应为本接口返回的 next_cursor） */
+                cursor?: string;
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["department-list"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    create_department: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description 同一键与同一请求体只执行一次 / the same key and body run once */
+                "Idempotency-Key"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["department-body"];
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["department"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            423: components["responses"]["Problem423"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    get_department: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path: {
+                department_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["department"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    update_department: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description 读取时的 ETag（版本）；PATCH 也可在请求体中给出 version / the ETag (version) you read */
+                "If-Match"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path: {
+                department_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["department-patch"];
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["department"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            423: components["responses"]["Problem423"];
+            503: components["responses"]["Problem503"];
+        };
+    };
     create_export: {
         parameters: {
             query?: {
@@ -8509,6 +9056,52 @@ export interface operations {
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    rate_incident: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description 同一键与同一请求体只执行一次 / the same key and body run once */
+                "Idempotency-Key"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path: {
+                incident_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["rate-incident-body"];
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["incident"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            423: components["responses"]["Problem423"];
             503: components["responses"]["Problem503"];
         };
     };
@@ -10979,6 +11572,173 @@ export interface operations {
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            423: components["responses"]["Problem423"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    list_users: {
+        parameters: {
+            query?: {
+                /** @description 只列有该角色的用户 / only users with this role（取值应为以下之一：community_staff、department、district_admin、employer、grid_worker、member、resident、street_staff） */
+                role?: "community_staff" | "department" | "district_admin" | "employer" | "grid_worker" | "member" | "resident" | "street_staff";
+                /** @description 只列该状态的用户 / only users in this status（取值应为以下之一：invited、active、disabled） */
+                status?: "invited" | "active" | "disabled";
+                /** @description 只看该社区 / only this community（应为 26 位 ULID（数字和大写字母）） */
+                community_id?: string;
+                /** @description 每页条数（1–200，默认 50）/ page size (1–200, default 50)（应为 1–200 的整数） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor / the next_cursor of the previous page（应为本接口返回的 next_cursor） */
+                cursor?: string;
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["user-list"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    create_user: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description 同一键与同一请求体只执行一次 / the same key and body run once */
+                "Idempotency-Key"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["user-body"];
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["user"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            423: components["responses"]["Problem423"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    get_user: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["user"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    update_user: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description 读取时的 ETag（版本）；PATCH 也可在请求体中给出 version / the ETag (version) you read */
+                "If-Match"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["update-user-body"];
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["user"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
             409: components["responses"]["Problem409"];
             413: components["responses"]["Problem413"];
             415: components["responses"]["Problem415"];

@@ -162,7 +162,7 @@ def test_structure(api, platform_token, demo):
     community = check("create_community", api.post("/v1/communities", admin, {"name": "荷城社区", "street_id": street["id"]}))
     square = {"type": "Polygon", "coordinates": [[[109.60, 23.10], [109.61, 23.10], [109.61, 23.11], [109.60, 23.11], [109.60, 23.10]]]}
     grid = check("create_grid", api.post("/v1/grids", admin, {"name": "第1网格", "community_id": community["id"],
-                                                              "boundary": square, "workers": ["gw-1"]}))
+                                                              "boundary": square}))
     bare = check("create_grid", api.post("/v1/grids", admin, {"name": "第2网格", "community_id": community["id"]}))
     for kind, plural, item in (("street", "streets", street), ("community", "communities", community), ("grid", "grids", grid)):
         check(f"get_{kind}", api.get(f"/v1/{plural}/{item['id']}", admin))
@@ -175,6 +175,22 @@ def test_structure(api, platform_token, demo):
     check("list_streets", api.get("/v1/streets", demo_admin))
     check("list_communities", api.get("/v1/communities?limit=3", demo_admin))
     assert check("list_grids", api.get("/v1/grids?limit=3", demo_admin))["next_cursor"]
+
+
+def test_accounts(api, demo):
+    admin, grid = demo["admin"], demo["grid"]
+    department = check("create_department", api.post("/v1/departments", admin, {
+        "name": "港北区城管局", "kind": "urban_management", "contacts": [{"name": "黄科长", "phone": "0775-4212345"}]}))
+    check("get_department", api.get(f"/v1/departments/{department['id']}", admin))
+    check("update_department", api.patch(f"/v1/departments/{department['id']}", admin, {"kind": "municipal", "version": 1}))
+    assert check("list_departments", api.get("/v1/departments", admin))["items"]
+    user = check("create_user", api.post("/v1/users", admin, {"name": "黄网格员", "phone": "13807751234",
+                                                                "roles": ["grid_worker"], "grids": [grid["id"]]}))
+    check("get_user", api.get(f"/v1/users/{user['id']}", admin))
+    check("update_user", api.patch(f"/v1/users/{user['id']}", admin, {"email": "huang@example.cn", "version": 1}))
+    for item in check("list_users", api.get("/v1/users?limit=200", admin))["items"]:
+        assert not problems("user", item), problems("user", item)[:3]
+    check("list_users", api.get("/v1/users?role=grid_worker", admin))
 
 
 def test_committees(api, demo):
@@ -368,6 +384,12 @@ def test_services(api, demo):
     for action in ("accept", "start", "complete"):
         check("transition_service_request", api.post(f"/v1/service-requests/{request['id']}/transitions", admin,
                                                      {"action": action, "handler": "staff-1", "note": action}))
+    reporter = token("resident", demo["tenant"], sub="resident-rating")
+    mine = api.post("/v1/incidents", reporter, {"category": "dispute", "description": "楼上漏水", "grid_id": demo["grid"]["id"]})
+    for action in ("accept", "dispatch", "start", "resolve"):
+        assert api.post(f"/v1/incidents/{mine.json['id']}/transitions", admin,
+                        {"action": action, **({"assignee": "gw-x"} if action == "dispatch" else {})}).status == 200
+    check("rate_incident", api.post(f"/v1/incidents/{mine.json['id']}/rating", reporter, {"rating": 4, "comment": "处理及时"}))
     check("rate_service_request", api.post(f"/v1/service-requests/{request['id']}/rating", admin, {"rating": 5, "comment": "满意"}))
     check("list_service_requests", api.get("/v1/service-requests", admin))
     check("list_service_requests", api.get("/v1/service-requests?status=completed", resident))

@@ -34,11 +34,11 @@ def test_field_types_and_lengths(api, admin, body, path):
 
 def test_nested_paths_are_named(api, admin):
     ids = make_structure(api, admin)
-    bad = {"name": "g", "community_id": ids["community"], "workers": ["a", 7],
-           "boundary": {"type": "Polygon", "coordinates": [[[109.6, 23.1], [109.61, 23.1], [109.61, 23.11]]]}}
+    bad = {"name": "g", "community_id": ids["community"],
+           "boundary": {"type": "Polygon", "coordinates": [[[109.6, 23.1], [109.61, 23.1], [109.61, "23.11"]]]}}
     r = api.post("/v1/grids", admin, bad)
     assert r.status == 400
-    assert {"/workers/1", "/boundary/coordinates/0"} <= paths(r)
+    assert {"/boundary/coordinates/0/2/1", "/boundary/coordinates/0"} <= paths(r)
 
 
 def test_ring_not_closed_and_out_of_range(api, admin):

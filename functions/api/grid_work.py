@@ -49,6 +49,13 @@ def get_incident(incident_id: str) -> dict[str, Any]:
     return incidents.get_incident(_read(), incident_id)
 
 
+@route(bp, "POST", "/v1/incidents/{incident_id}/rating", "评价事件办理 / Rate how an incident was handled", body="rate-incident", idempotent=True, response="incident")
+def rate_incident(incident_id: str) -> dict[str, Any]:
+    """The reporter's satisfaction, once, after the incident is resolved."""
+    ctx, body = begin_write(bp.current_request)
+    return incidents.rate(ctx, incident_id, body)
+
+
 @route(bp, "POST", "/v1/incidents/{incident_id}/transitions", "处置事件 / Move an incident through its loop", body="transition-incident", idempotent=True, response="incident")
 def transition_incident(incident_id: str) -> dict[str, Any]:
     """Move an incident through its closed loop; a disallowed action is 409 listing the allowed ones."""

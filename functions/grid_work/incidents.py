@@ -28,7 +28,8 @@ from functions.ids import new_id
 from functions.models import GridsTable
 from functions.structure import service as structure
 from functions.vocabulary import INCIDENT_LEVELS, INCIDENT_TRANSITIONS
-from functions.tenancy import COMMUNITY_STAFF, DISTRICT_ADMIN, GRID_WORKER, MEMBER, TenantContext
+from functions.ids import now_iso
+from functions.tenancy import COMMUNITY_STAFF, DISTRICT_ADMIN, GRID_WORKER, MEMBER, RESIDENT, STREET_STAFF, TenantContext
 
 KIND = "incident"
 LEVELS = INCIDENT_LEVELS
@@ -90,7 +91,7 @@ def _can_act_in_grid(ctx: TenantContext, grid: dict[str, Any], grid_id: str) -> 
 def report(ctx: TenantContext, body: dict[str, Any], item_id: str | None = None,
            reported_at: datetime | None = None) -> dict[str, Any]:
     """Report an incident in a grid given or found from `location`. Grid workers report in their
-    grids; staff in their communities; residents (members) anywhere in the district."""
+    grids; staff in their communities; residents and Party members anywhere in the district."""
     if "grid_id" in body:
         try:
             grid = GridsTable.get(ctx.key("grid"), body["grid_id"]).fields()
@@ -105,7 +106,7 @@ def report(ctx: TenantContext, body: dict[str, Any], item_id: str | None = None,
         grid, grid_id = found, found["id"]
     else:
         raise Unprocessable(errors=[FieldError("/grid_id", Text("需要 grid_id 或 location", "grid_id or location is required"))])
-    if not (_can_act_in_grid(ctx, grid, grid_id) or ctx.principal.has(MEMBER)):
+    if not (_can_act_in_grid(ctx, grid, grid_id) or ctx.principal.has(MEMBER, RESIDENT)):
         raise Forbidden(Text("只能在自己负责的网格上报", "You may report only in your own grids"))
     category = categories.require(ctx, body["category"], body.get("details", {}))
     uploads.require_objects(ctx, [p["key"] for p in body.get("photos", [])], "/photos")
@@ -113,7 +114,8 @@ def report(ctx: TenantContext, body: dict[str, Any], item_id: str | None = None,
     data: dict[str, Any] = {
         "priority": "normal", "source": "grid_patrol" if ctx.principal.has(GRID_WORKER) else "resident_report",
         "photos": [], "details": {}, **body, "category_name": category["name"], "grid_id": grid_id,
-        "community_id": grid["community_id"], "reporter": ctx.actor, "status": "reported", "level": "grid",
+        "community_id": grid["community_id"], "street_id": structure.get(ctx, "community", grid["community_id"])["street_id"],
+        "reporter": ctx.actor, "status": "reported", "level": "grid",
         "assignee": None, "cards": [], "reported_at": at.isoformat(timespec="seconds"),
         "history": [{"action": "report", "to": "reported", "by": ctx.actor, "at": at.isoformat(timespec="seconds"),
                      "note": None}]}
@@ -139,7 +141,9 @@ def _authorise_action(ctx: TenantContext, data: dict[str, Any], action: str) -> 
     if p.has(DISTRICT_ADMIN):
         return
     high = data["level"] in ("street", "district")
-    staff = p.has(COMMUNITY_STAFF) and data["community_id"] in p.communities and not high
+    # staff act at their own level: a community's below the street, a street office's once escalated to it
+    staff = (p.has(COMMUNITY_STAFF) and data["community_id"] in p.communities and not high) or \
+        (p.has(STREET_STAFF) and data.get("street_id") in p.streets and data["level"] == "street")
     worker = p.has(GRID_WORKER) and data["grid_id"] in p.grids
     assignee = data.get("assignee") == p.sub
     allowed = staff if action in STAFF_ACTIONS else (staff or worker or (assignee and action in ("start", "resolve")))
@@ -182,6 +186,29 @@ def transition(ctx: TenantContext, incident_id: str, body: dict[str, Any], at: d
     new = store.changed(item, data, **_keys(ctx, data, incident_id))
     result = with_flags(new.public(), now)
     store.write(ctx, [store.Replace(new, item.version)], action=f"incident.{action}", target=f"incident/{incident_id}",
+                state=result, result=result)
+    return result
+
+
+RATEABLE = ("resolved", "verified", "closed")
+
+
+def rate(ctx: TenantContext, incident_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The reporter's satisfaction (1–5) with how their report was handled, once, after it is resolved."""
+    item = store.get(GridsTable, ctx, KIND, incident_id)
+    data = item.fields()
+    _readable(ctx, data)
+    if data.get("reporter") != ctx.actor:
+        raise Forbidden(Text("只有上报人可以评价", "Only the reporter may rate an incident"))
+    if data["status"] not in RATEABLE:
+        raise Conflict(Text("事件办结后才能评价", "An incident can be rated once it is resolved"),
+                       extra={"allowed": list(RATEABLE)})
+    if data.get("rating") is not None:
+        raise Conflict(Text("已评价过", "Already rated"))
+    data.update(rating=body["rating"], rating_comment=body.get("comment"), rated_at=now_iso())
+    new = store.changed(item, data, **_keys(ctx, data, incident_id))
+    result = with_flags(new.public())
+    store.write(ctx, [store.Replace(new, item.version)], action="incident.rate", target=f"incident/{incident_id}",
                 state=result, result=result)
     return result
 

@@ -10,12 +10,13 @@ from typing import Any
 from collections.abc import Callable
 
 from functions import config, store
-from functions.errors import Conflict, FieldError, Forbidden, Text, ValidationFailed
+from functions.errors import Conflict, FieldError, Forbidden, Text, Unauthorized, ValidationFailed
 from functions.models import PlatformTable
 from functions.tenancy import Principal, TenantContext, system_context
 
 KIND = "tenant"
 PROFILE = "profile"
+USER = "user"  # functions.accounts.users keeps the directory beside the profile
 LIST_KEY = "platform#tenants"
 
 _cache: dict[str, tuple[float, dict[str, Any]]] = {}
@@ -91,6 +92,38 @@ def active_profile(tenant_id: str) -> dict[str, Any]:
         raise Forbidden(Text("该区未开通", "No such tenant")) from exc
     _cache[tenant_id] = (now, profile)
     return profile
+
+
+_users: dict[tuple[str, str], tuple[float, str | None]] = {}  # (tenant, user) → (read at, status; None: no record)
+USER_DISABLED = Text("该用户已停用", "This user is disabled")
+
+
+def standing(tenant_id: str, user_id: str) -> dict[str, Any]:
+    """The tenant's profile (as `active_profile`), once the caller is known not to be a disabled user
+    of the tenant's directory (401 if they are). Both are trusted for the same short while; when
+    either is not, one BatchGet reads the two items."""
+    now = time.monotonic()
+    profile_hit, user_hit = _cache.get(tenant_id), _users.get((tenant_id, user_id))
+    fresh = config.TENANT_CACHE_SECONDS
+    if not (profile_hit and now - profile_hit[0] < fresh and user_hit and now - user_hit[0] < fresh):
+        keys = [(f"{tenant_id}#{KIND}", PROFILE), (f"{tenant_id}#{USER}", user_id)]
+        found = {item.pk: item for item in PlatformTable.batch_get(keys)}
+        profile_item = found.get(keys[0][0])
+        if profile_item is None:
+            raise Forbidden(Text("该区未开通", "No such tenant"))
+        user_item = found.get(keys[1][0])
+        if len(_users) > 10_000:  # a container's memory, not a directory
+            _users.clear()
+        _cache[tenant_id] = profile_hit = (now, profile_item.fields())
+        _users[(tenant_id, user_id)] = user_hit = (now, user_item.fields()["status"] if user_item else None)
+    if user_hit[1] == "disabled":
+        raise Unauthorized(USER_DISABLED)
+    return profile_hit[1]
+
+
+def forget_user(tenant_id: str, user_id: str) -> None:
+    """Drop the cached standing of a user just changed, so this container applies it at once."""
+    _users.pop((tenant_id, user_id), None)
 
 
 def active_tenants() -> list[TenantContext]:

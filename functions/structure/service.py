@@ -60,7 +60,8 @@ def _checked(kind: str, data: dict[str, Any]) -> dict[str, Any]:
 def create(ctx: TenantContext, kind: str, body: dict[str, Any], item_id: str | None = None) -> dict[str, Any]:
     """Create a street, community or grid; its parent must exist in the same tenant (else 422)."""
     _authorise(ctx, kind, body)
-    data = _checked(kind, dict(body))
+    # a grid's workers are the users given the grid_worker role over it (functions.accounts.users)
+    data = _checked(kind, {**({"workers": []} if kind == GRID else {}), **body})
     item_id = item_id or new_id()
     keys = _parent_index(ctx, kind, data, item_id)
     extra = [_require_parent(ctx, kind, data[PARENT[kind][1]], +1)] if kind in PARENT else []

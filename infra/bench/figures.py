@@ -274,7 +274,7 @@ PROFILE_FUNCTIONS = [  # (what, file ending, function): cumulative inside the fi
     ("  of which the signing key", "functions/auth.py", "_signing_key"),
     ("token verification (peer)", "infra/bench/peer_app.py", "tenant"),
     ("  PyJWT decode", "jwt/api_jwt.py", "decode"),
-    ("tenant profile read", "functions/platform/tenants.py", "active_profile"),
+    ("tenant profile read", "functions/platform/tenants.py", "standing"),
     ("item read (ours: store.get)", "functions/store.py", "get"),
     ("item read (PynamoDB Model.get)", "pynamodb/models.py", "get"),
     ("DynamoDB calls (botocore _make_api_call)", "botocore/client.py", "_make_api_call"),
