@@ -2078,7 +2078,7 @@ export interface paths {
          * 双报到季度报告 / Quarterly hours reports
          * @description The 双报到 reports of `?quarter=YYYY-Qn`, one per employing unit.
          *
-         *     角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
+         *     角色 / roles: auditor, community_staff, district_admin, employer
          */
         get: operations["list_volunteer_reports"];
         put?: never;
@@ -2105,6 +2105,48 @@ export interface paths {
          *     角色 / roles: district_admin
          */
         post: operations["run_volunteer_reports"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/volunteer-reports/{quarter}/units/{unit_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 单位季度报告 / A unit's quarterly hours report
+         * @description 角色 / roles: auditor, community_staff, district_admin, employer
+         */
+        get: operations["get_volunteer_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/volunteer-reports/{quarter}/units/{unit_id}/csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 下载单位季度报告 / Download a unit's quarterly hours report
+         * @description The report as CSV (UTF-8 with BOM, opens in spreadsheet programs), for the employing unit.
+         *
+         *     角色 / roles: auditor, community_staff, district_admin, employer
+         */
+        get: operations["download_volunteer_report"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2144,8 +2186,12 @@ export interface components {
             community_id: string;
             /** @description 任务内容 / description */
             description: string;
-            /** @description 牵头部门或单位 / lead */
+            /** @description 牵头职能部门的标识 / the lead department's id */
             assignee: string;
+            /** @description 牵头职能部门名称 / the lead department's name */
+            assignee_name?: string;
+            /** @description 承担分项的各职能部门 / the departments with a part */
+            departments?: string[];
             /**
              * Format: date
              * @description 期限 / due
@@ -2212,8 +2258,12 @@ export interface components {
                      * @enum {unknown}
                      */
                     role: "lead" | "assist";
-                    /** @description 部门或单位 / department or unit */
+                    /** @description 职能部门的标识 / the department's id */
                     assignee: string;
+                    /** @description 职能部门名称 / the department's name */
+                    assignee_name?: string;
+                    /** @description 签收说明 / the sign-off's note */
+                    sign_off_note?: string | null;
                     /**
                      * Format: date
                      * @description 期限 / due
@@ -2224,7 +2274,7 @@ export interface components {
                      * @description 签收时间，未签收为 null / signed off at, null if not yet
                      */
                     signed_off_at: string | null;
-                    /** @description 签收人 / signed off by */
+                    /** @description 签收人（用户标识）/ signed off by (user id) */
                     signed_off_by?: string;
                     /** @description 进度 0–100 / progress 0–100 */
                     progress: number;
@@ -3173,8 +3223,6 @@ export interface components {
              * @enum {unknown}
              */
             kind: "environment" | "market_regulation" | "municipal" | "urban_management" | "public_security" | "housing" | "civil_affairs" | "health" | "education" | "other";
-            /** @description 成员单位 / member unit */
-            unit_id?: string;
             /** @description 联系人 / contacts */
             contacts: ({
                 /** @description 姓名 / name */
@@ -4642,6 +4690,8 @@ export interface components {
             address?: string;
             /** @description 联系人 / contact */
             contact_name?: string;
+            /** @description 所代表的职能部门 / the department it is the local office of */
+            department_id?: string;
             /** @description 党组织整顿后状态 / the Party organisation after rectification */
             party_org: {
                 /**
@@ -4982,12 +5032,13 @@ export interface components {
         /**
          * 签收任务 / Sign off a part
          * @example {
-         *       "signed_by": "王科长",
+         *       "note": "已签收，安排执法科落实",
          *       "version": 1
          *     }
          */
         "sign-off-action-part-body": {
-            signed_by?: string;
+            /** @description 签收说明 / a note with the sign-off */
+            note?: string;
             version: number;
         };
         /**
@@ -5369,7 +5420,6 @@ export interface components {
          * @example {
          *       "name": "港北区工商局",
          *       "kind": "market_regulation",
-         *       "unit_id": "{unit}",
          *       "contacts": [
          *         {
          *           "name": "黄科长",
@@ -5387,8 +5437,6 @@ export interface components {
              * @enum {unknown}
              */
             kind: "environment" | "market_regulation" | "municipal" | "urban_management" | "public_security" | "housing" | "civil_affairs" | "health" | "education" | "other";
-            /** @description 作为大党委成员单位时的单位 / the member unit it sits as on the big Party committees */
-            unit_id?: string;
             /** @description 联系人 / contacts */
             contacts?: {
                 name: string;
@@ -5401,7 +5449,6 @@ export interface components {
          * @example {
          *       "name": "港北区工商局",
          *       "kind": "market_regulation",
-         *       "unit_id": "{unit}",
          *       "contacts": [
          *         {
          *           "name": "黄科长",
@@ -5420,8 +5467,6 @@ export interface components {
              * @enum {unknown}
              */
             kind?: "environment" | "market_regulation" | "municipal" | "urban_management" | "public_security" | "housing" | "civil_affairs" | "health" | "education" | "other";
-            /** @description 作为大党委成员单位时的单位 / the member unit it sits as on the big Party committees */
-            unit_id?: string;
             /** @description 联系人 / contacts */
             contacts?: {
                 name: string;
@@ -5743,16 +5788,12 @@ export interface components {
          *       "title": "联合整治中心城区夜宵摊点乱摆乱卖",
          *       "actions": [
          *         {
-         *           "assignee": "港北区环境保护局",
+         *           "assignee": "{department}",
          *           "due_date": "2026-12-15",
          *           "description": "牵头开展联合执法",
          *           "assisting": [
          *             {
-         *               "assignee": "港北区工商局",
-         *               "due_date": "2026-12-10"
-         *             },
-         *             {
-         *               "assignee": "港北区市政管理局",
+         *               "assignee": "{department_2}",
          *               "due_date": "2026-12-10"
          *             }
          *           ]
@@ -5764,12 +5805,13 @@ export interface components {
             title: string;
             description?: string;
             actions?: {
-                /** @description 牵头部门或单位 / lead */
+                /** @description 牵头职能部门（/v1/departments 的标识）/ the lead department's id */
                 assignee: string;
                 /** Format: date */
                 due_date: string;
                 description: string;
                 assisting?: {
+                    /** @description 配合职能部门的标识 / an assisting department's id */
                     assignee: string;
                     /** Format: date */
                     due_date: string;
@@ -6270,6 +6312,8 @@ export interface components {
             community_id: string;
             address?: string;
             contact_name?: string;
+            /** @description 该单位所代表的职能部门（如环保局驻社区联络组）/ the department this unit is the local office of */
+            department_id?: string;
             /** @description 党组织整顿后状态：升格 / 转化 / 规范 / 无 */
             party_org?: {
                 /** @enum {unknown} */
@@ -6301,6 +6345,8 @@ export interface components {
             community_id?: string;
             address?: string;
             contact_name?: string;
+            /** @description 该单位所代表的职能部门（如环保局驻社区联络组）/ the department this unit is the local office of */
+            department_id?: string;
             /** @description 党组织整顿后状态：升格 / 转化 / 规范 / 无 */
             party_org?: {
                 /** @enum {unknown} */
@@ -6695,7 +6741,7 @@ export interface operations {
             query?: {
                 /** @description 行动状态 / action status（取值应为以下之一：open、in_progress、done） */
                 status?: "open" | "in_progress" | "done";
-                /** @description 牵头单位 / the lead assignee（长度至多 200 个字符） */
+                /** @description 牵头职能部门的标识 / the lead department's id（应为 26 位 ULID（数字和大写字母）） */
                 assignee?: string;
                 /** @description 每页条数（1–200，默认 50）/ page size (1–200, default 50)（应为 1–200 的整数） */
                 limit?: number;
@@ -11987,6 +12033,78 @@ export interface operations {
             415: components["responses"]["Problem415"];
             422: components["responses"]["Problem422"];
             423: components["responses"]["Problem423"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    get_volunteer_report: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path: {
+                quarter: string;
+                unit_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["volunteer-report"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    download_volunteer_report: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path: {
+                quarter: string;
+                unit_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
             503: components["responses"]["Problem503"];
         };
     };

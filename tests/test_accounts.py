@@ -112,3 +112,108 @@ def test_filters_and_another_tenant(api, admin, place, platform_token):
     intruder = token("district_admin", make_tenant(api, platform_token))
     assert api.get(f"/v1/users/{worker['id']}", intruder).status == 404
     assert api.get("/v1/users", intruder).json["items"] == []
+
+
+# --- the article's actors, acting as themselves in the demo district ---------------------------------
+
+def demo_user(api, tenant: str, name_prefix: str) -> dict:
+    admin = token("district_admin", tenant)
+    [user] = [u for u in api.all_items("/v1/users", admin) if u["name"].startswith(name_prefix)]
+    return user
+
+
+def test_a_department_user_lists_its_open_parts_and_signs_one_off(api, demo_tenant):
+    commerce = demo_user(api, demo_tenant, "港北区工商局")
+    tok = user_token(demo_tenant, commerce)
+    [department] = commerce["departments"]
+    mine = api.get("/v1/actions?status=open", tok).json["items"]
+    assert mine and all(department in a["departments"] for a in mine)
+    everything = api.get("/v1/actions", token("district_admin", demo_tenant)).json["items"]
+    assert {a["id"] for a in api.get("/v1/actions", tok).json["items"]} == \
+        {a["id"] for a in everything if department in a["departments"]}
+    action = mine[0]
+    index = next(i for i, p in enumerate(action["parts"]) if p["assignee"] == department)
+    assert action["parts"][index]["assignee_name"] == "港北区工商局"
+    other = next(i for i, p in enumerate(action["parts"]) if p["assignee"] != department)
+    refused = api.post(f"/v1/actions/{action['id']}/parts/{other}/sign-off", tok, {"version": action["version"]})
+    assert refused.status == 403
+    signed = api.post(f"/v1/actions/{action['id']}/parts/{index}/sign-off", tok,
+                      {"note": "已签收，安排执法科落实", "version": action["version"]})
+    assert signed.status == 200, signed
+    part = signed.json["parts"][index]
+    assert part["signed_off_by"] == commerce["id"] and part["signed_off_at"] and signed.json["status"] == "in_progress"
+    progress = api.post(f"/v1/actions/{action['id']}/parts/{index}/progress", tok,
+                        {"progress": 50, "note": "已查处无照摊点 6 处", "version": signed.json["version"]})
+    assert progress.status == 200 and progress.json["parts"][index]["progress"] == 50
+    assert api.patch(f"/v1/actions/{action['id']}", tok, {"status": "done", "version": progress.json["version"]}).status == 403
+
+
+def test_a_street_user_accepts_an_incident_escalated_to_their_street(api, demo_tenant):
+    admin = token("district_admin", demo_tenant)
+    street_user = demo_user(api, demo_tenant, "贵城街道")
+    tok = user_token(demo_tenant, street_user)
+    secretary = demo_user(api, demo_tenant, "荷城社区书记")
+    staff = user_token(demo_tenant, secretary)
+    grid = api.get(f"/v1/grids?community_id={secretary['communities'][0]}&limit=1", admin).json["items"][0]
+    incident = api.post("/v1/incidents", staff, {"category": "safety_hazard", "description": "井盖缺失", "grid_id": grid["id"]}).json
+    assert incident["street_id"] == street_user["streets"][0]
+    assert api.post(f"/v1/incidents/{incident['id']}/transitions", tok, {"action": "accept"}).status == 403  # still the community's
+    assert api.post(f"/v1/incidents/{incident['id']}/transitions", staff, {"action": "escalate"}).json["level"] == "community"
+    up = api.post(f"/v1/incidents/{incident['id']}/transitions", staff, {"action": "escalate"})
+    assert up.status == 200 and up.json["level"] == "street"
+    assert api.post(f"/v1/incidents/{incident['id']}/transitions", staff, {"action": "accept"}).status == 403
+    accepted = api.post(f"/v1/incidents/{incident['id']}/transitions", tok, {"action": "accept", "note": "街道受理"})
+    assert accepted.status == 200 and accepted.json["status"] == "accepted", accepted
+    listed = {i["id"] for i in api.all_items("/v1/incidents?status=accepted", tok)}
+    assert incident["id"] in listed
+    other_street = demo_user(api, demo_tenant, "港城街道")
+    assert api.get(f"/v1/incidents/{incident['id']}", user_token(demo_tenant, other_street)).status == 404
+
+
+def test_an_employer_downloads_its_members_quarterly_hours(api, demo_tenant):
+    from functions.periods import previous_month
+    from functions.services.volunteers import previous_quarter
+
+    admin = token("district_admin", demo_tenant)
+    month = previous_month("Asia/Shanghai")
+    quarter = f"{month[:4]}-Q{(int(month[5:]) - 1) // 3 + 1}"
+    assert api.post("/v1/volunteer-reports/runs", admin, {"quarter": quarter}).status == 201
+    employer = demo_user(api, demo_tenant, "港北区环境保护局荷城联络组")
+    tok = user_token(demo_tenant, employer)
+    [unit] = employer["units"]
+    reports = api.get(f"/v1/volunteer-reports?quarter={quarter}", tok).json["items"]
+    assert [r["unit_id"] for r in reports] == [unit]
+    assert len(api.get(f"/v1/volunteer-reports?quarter={quarter}", admin).json["items"]) > 1
+    download = api.get(f"/v1/volunteer-reports/{quarter}/units/{unit}/csv", tok)
+    assert download.status == 200 and download.headers["content-type"].startswith("text/csv")
+    text = download.body.decode("utf-8-sig")
+    rows = text.strip().splitlines()
+    assert rows[0].startswith("姓名 / Name") and len(rows) == 1 + len(reports[0]["members"])
+    assert all(str(m["quarter_hours"]) in text for m in reports[0]["members"])
+    other = next(r["unit_id"] for r in api.get(f"/v1/volunteer-reports?quarter={quarter}", admin).json["items"] if r["unit_id"] != unit)
+    assert api.get(f"/v1/volunteer-reports/{quarter}/units/{other}/csv", tok).status == 404
+    assert api.get("/v1/incidents", tok).json["items"] == []
+    assert previous_quarter("Asia/Shanghai")  # the schedule's quarter is a real one
+
+
+def test_a_resident_reports_an_incident_then_sees_and_rates_it(api, demo_tenant):
+    admin = token("district_admin", demo_tenant)
+    resident = demo_user(api, demo_tenant, "荷城社区居民")
+    tok = user_token(demo_tenant, resident)
+    report = api.post("/v1/incidents", tok, {"category": "public_service", "description": "楼下路灯不亮",
+                                             "location": {"lat": 23.0775, "lon": 109.5575}})
+    assert report.status == 201 and report.json["source"] == "resident_report", report
+    incident = report.json
+    assert [i["id"] for i in api.get("/v1/incidents", tok).json["items"]] == [incident["id"]]  # only their own
+    early = api.post(f"/v1/incidents/{incident['id']}/rating", tok, {"rating": 5})
+    assert early.status == 409
+    for action in ("accept", "dispatch", "start", "resolve"):
+        body = {"action": action, **({"assignee": "gw-x"} if action == "dispatch" else {})}
+        assert api.post(f"/v1/incidents/{incident['id']}/transitions", admin, body).status == 200
+    seen = api.get(f"/v1/incidents/{incident['id']}", tok).json
+    assert seen["status"] == "resolved" and [h["action"] for h in seen["history"]][-1] == "resolve"
+    rated = api.post(f"/v1/incidents/{incident['id']}/rating", tok, {"rating": 4, "comment": "修好了，谢谢"})
+    assert rated.status == 200 and rated.json["rating"] == 4
+    assert api.post(f"/v1/incidents/{incident['id']}/rating", tok, {"rating": 1}).status == 409
+    assert api.post(f"/v1/incidents/{incident['id']}/rating", admin, {"rating": 1}).status == 403
+    assert api.get("/v1/actions", tok).json["items"] == []

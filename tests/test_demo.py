@@ -6,7 +6,8 @@ from functions.demo import loader
 
 def test_demo_district_loads_once(api):
     first = loader.load_demo()
-    assert first == {"streets": 2, "communities": 17, "grids": 151, "units": 136, "committees": 17,
+    assert first == {"streets": 2, "communities": 17, "grids": 151, "departments": 5, "users": 329, "units": 136,
+                     "committees": 17,
                      "members": 10, "branches": 2, "pairings": 3, "alliances": 1,
                      "meetings": 17, "minutes": 17, "decisions": 1, "incidents": 151,
                      "centres": 13, "programmes": 2, "service_requests": 3, "volunteer_activities": 20,
@@ -22,6 +23,8 @@ def test_demo_district_loads_once(api):
     assert len(communities) == 17 and len(grids) == 151
     assert "荷城社区" in {c["name"] for c in communities}
     assert all(len(g["workers"]) == 2 for g in grids)
+    workers = {u["id"]: u for u in api.all_items("/v1/users?role=grid_worker", admin)}
+    assert all(workers[w]["grids"] == [g["id"]] for g in grids for w in g["workers"])  # one source: the directory
 
     # every grid's own centre locates back to that grid: the boundaries tile without overlap
     for grid in grids[::10]:
@@ -56,7 +59,8 @@ def test_demo_meetings_slice(api):
     assert "夜宵摊点" in text.content.decode()
     decisions = api.get(f"/v1/meetings/{hecheng['id']}/decisions", admin).json["items"]
     assert decisions[0]["title"] == "联合整治中心城区夜宵摊点乱摆乱卖"
-    assert len(api.get("/v1/actions?assignee=港北区环境保护局", admin).json["items"]) == 1
+    environment = next(d for d in api.all_items("/v1/departments", admin) if d["name"] == "港北区环境保护局")
+    assert len(api.get(f"/v1/actions?assignee={environment['id']}", admin).json["items"]) == 1
 
 
 def test_demo_grid_work_slice(api):

@@ -92,7 +92,8 @@ def fill(value: Any, ids: dict[str, str]) -> Any:
 
 
 # Path parameters that are positions, not objects: the owner's first minutes revision, first action part.
-POSITIONS = {"revision": "1", "part": "0", "code": "street_vending", "year": "2027", "period": "2026-10"}
+POSITIONS = {"revision": "1", "part": "0", "code": "street_vending", "year": "2027", "period": "2026-10",
+             "quarter": "2026-Q4"}
 
 
 def path_for(path: str, ids: dict[str, str]) -> str | None:

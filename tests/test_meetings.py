@@ -200,19 +200,32 @@ def test_minutes_reminder_after_seven_days(api, admin, committee):
     assert old["minutes_reminder"] is True and recent["minutes_reminder"] is False
 
 
+def departments(api, admin) -> dict[str, str]:
+    """The article's three departments, by name → id."""
+    made = {}
+    for name, kind in (("港北区环境保护局", "environment"), ("港北区工商局", "market_regulation"), ("港北区市政管理局", "municipal")):
+        r = api.post("/v1/departments", admin, {"name": name, "kind": kind})
+        assert r.status == 201, r
+        made[name] = r.json["id"]
+    return made
+
+
 def test_decision_creates_actions_and_they_move_forward(api, admin, committee):
     m = meeting(api, admin, committee)
+    dept = departments(api, admin)
     d = api.post(f"/v1/meetings/{m['id']}/decisions", admin, {"title": "联合整治夜宵摊点", "actions": [
-        {"assignee": "港北区环境保护局", "due_date": "2099-12-15", "description": "牵头联合执法",
-         "assisting": [{"assignee": "港北区工商局", "due_date": "2099-12-10"}, {"assignee": "港北区市政管理局", "due_date": "2099-12-10"}]},
-        {"assignee": "港北区市政管理局", "due_date": "2020-01-01", "description": "设置临时疏导点"}]})
+        {"assignee": dept["港北区环境保护局"], "due_date": "2099-12-15", "description": "牵头联合执法",
+         "assisting": [{"assignee": dept["港北区工商局"], "due_date": "2099-12-10"},
+                       {"assignee": dept["港北区市政管理局"], "due_date": "2099-12-10"}]},
+        {"assignee": dept["港北区市政管理局"], "due_date": "2020-01-01", "description": "设置临时疏导点"}]})
     assert d.status == 201, d
     lead, late = d.json["actions"]
     assert lead["status"] == "open" and len(lead["parts"]) == 3 and late["overdue"] is True
+    assert lead["assignee_name"] == "港北区环境保护局" and [p["assignee_name"] for p in lead["parts"]][1] == "港北区工商局"
     assert [a["id"] for a in api.get("/v1/actions?status=open", admin).json["items"]] == [late["id"], lead["id"]]
-    assert [a["id"] for a in api.get("/v1/actions?assignee=港北区环境保护局", admin).json["items"]] == [lead["id"]]
-    a = api.post(f"/v1/actions/{lead['id']}/parts/1/sign-off", admin, {"signed_by": "王科长", "version": 1}).json
-    assert a["status"] == "in_progress" and a["parts"][1]["signed_off_by"] == "王科长"
+    assert [a["id"] for a in api.get(f"/v1/actions?assignee={dept['港北区环境保护局']}", admin).json["items"]] == [lead["id"]]
+    a = api.post(f"/v1/actions/{lead['id']}/parts/1/sign-off", admin, {"note": "代工商局签收", "version": 1}).json
+    assert a["status"] == "in_progress" and a["parts"][1]["signed_off_by"] and a["parts"][1]["sign_off_note"] == "代工商局签收"
     a = api.post(f"/v1/actions/{lead['id']}/parts/0/progress", admin, {"progress": 90, "note": "清理摊点 12 处", "version": 2}).json
     assert a["progress"] == 30
     bad = api.post(f"/v1/actions/{lead['id']}/parts/0/progress", admin,
@@ -230,7 +243,7 @@ def test_decision_creates_actions_and_they_move_forward(api, admin, committee):
     assert api.post(f"/v1/actions/{lead['id']}/close", admin, {"version": 5}).status == 409
     agenda = api.get(f"/v1/committees/{committee['committee']}/next-agenda", admin).json
     assert [a["id"] for a in agenda["overdue_actions"]] == [late["id"]]
-    assert agenda["agenda"][0].startswith("督办逾期任务：设置临时疏导点")
+    assert agenda["agenda"][0].startswith("督办逾期任务：设置临时疏导点（牵头：港北区市政管理局")
     assert agenda["open_decisions"] == [{"decision_id": d.json["id"], "title": "联合整治夜宵摊点", "unfinished_actions": 1}]
 
 
@@ -239,7 +252,7 @@ def test_evidence_must_be_an_uploaded_object_of_the_tenant(api, admin, tenant, c
 
     m = meeting(api, admin, committee)
     d = api.post(f"/v1/meetings/{m['id']}/decisions", admin, {"title": "联合整治夜宵摊点", "actions": [
-        {"assignee": "港北区环境保护局", "due_date": "2099-12-15", "description": "牵头联合执法"}]})
+        {"assignee": departments(api, admin)["港北区环境保护局"], "due_date": "2099-12-15", "description": "牵头联合执法"}]})
     assert d.status == 201, d
     action = d.json["actions"][0]
     up = api.post("/v1/uploads", admin, {"purpose": "action_evidence", "filename": "现场.pdf",

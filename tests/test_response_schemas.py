@@ -293,19 +293,21 @@ def test_meetings_minutes_and_actions(api, demo):
     demo_meeting = api.get(f"/v1/meetings?committee_id={committee['id']}&limit=1", admin).json["items"][0]
     check("get_minutes", api.get(f"/v1/meetings/{demo_meeting['id']}/minutes", admin))
 
+    traffic = api.post("/v1/departments", admin, {"name": "港北区交通运输局", "kind": "other"}).json
+    municipal = next(d["id"] for d in api.all_items("/v1/departments", admin) if d["name"] == "港北区市政管理局")
     decision = check("create_decision", api.post(f"/v1/meetings/{meeting['id']}/decisions", admin, {
         "title": "整治小区停车", "description": "联合整治",
-        "actions": [{"assignee": "港北区交通局", "due_date": yesterday(), "description": "划定停车位",
-                     "assisting": [{"assignee": "港北区市政管理局", "due_date": yesterday()}]},
-                    {"assignee": "荷城社区居委会", "due_date": "2099-12-31", "description": "宣传引导"}]}))
+        "actions": [{"assignee": traffic["id"], "due_date": yesterday(), "description": "划定停车位",
+                     "assisting": [{"assignee": municipal, "due_date": yesterday()}]},
+                    {"assignee": municipal, "due_date": "2099-12-31", "description": "宣传引导"}]}))
     assert len(decision["actions"]) == 2
     check("list_decisions", api.get(f"/v1/meetings/{meeting['id']}/decisions", admin))
     action_id = decision["actions"][0]["id"]
     check("get_action", api.get(f"/v1/actions/{action_id}", admin))
     check("list_actions", api.get("/v1/actions", admin))
     check("list_actions", api.get("/v1/actions?status=open", admin))
-    check("list_actions", api.get(f"/v1/actions?assignee={quote('港北区交通局')}&status=open", admin))
-    check("sign_off_action_part", api.post(f"/v1/actions/{action_id}/parts/0/sign-off", admin, {"signed_by": "王科长", "version": 1}))
+    check("list_actions", api.get(f"/v1/actions?assignee={traffic['id']}&status=open", admin))
+    check("sign_off_action_part", api.post(f"/v1/actions/{action_id}/parts/0/sign-off", admin, {"note": "已签收", "version": 1}))
     evidence = b"%PDF-1.4 x"
     upload = api.post("/v1/uploads", admin, {"purpose": "action_evidence", "filename": "现场.pdf", "content_type": "application/pdf",
                                               "size": len(evidence), "sha256": hashlib.sha256(evidence).hexdigest()}).json
@@ -405,7 +407,9 @@ def test_services(api, demo):
     month = int(previous_month()[5:])
     quarter = f"{previous_month()[:4]}-Q{(month - 1) // 3 + 1}"
     check("run_volunteer_reports", api.post("/v1/volunteer-reports/runs", admin, {"quarter": quarter}))
-    assert check("list_volunteer_reports", api.get(f"/v1/volunteer-reports?quarter={quarter}", admin))["items"]
+    reports = check("list_volunteer_reports", api.get(f"/v1/volunteer-reports?quarter={quarter}", admin))["items"]
+    check("get_volunteer_report", api.get(f"/v1/volunteer-reports/{quarter}/units/{reports[0]['unit_id']}", admin))
+    check("download_volunteer_report", api.get(f"/v1/volunteer-reports/{quarter}/units/{reports[0]['unit_id']}/csv", admin))
 
     programme = check("create_programme", api.post("/v1/programmes", admin, {
         "name": "四点半课堂", "community_id": hecheng["id"], "audience": "小学生", "description": "课后托管"}))

@@ -1,7 +1,8 @@
 """Departments (职能部门: 环保、工商、市政 …) that take on the parts of joint-enforcement actions.
 
-Actions name a department by id, never by name; a department may sit on the big Party committees as a
-member unit (`unit_id`), which is how an action's completion counts for that unit in assessments.
+Actions name a department by id, never by name. A department's presence in a community (its
+联络组 or 所) is a resident unit there naming it (`department_id` of `/v1/units`): that unit is
+credited in assessments with the department's action parts in the community.
 
 Keys (committees table): `<tenant>#department` / id.
 """
@@ -18,16 +19,15 @@ from functions.tenancy import TenantContext
 KIND = "department"
 
 
-def _unit_must_exist(ctx: TenantContext, unit_id: str) -> store.Require:
-    error = Unprocessable(errors=[FieldError("/unit_id", Text("单位不存在", "No such unit"))])
-    return store.Require(CommitteesTable, ctx.key("unit"), unit_id, error)
+def must_exist(ctx: TenantContext, department_id: str, path: str = "/department_id") -> store.Require:
+    """A transaction check that the tenant's department exists, failing as a 422 naming `path`."""
+    error = Unprocessable(errors=[FieldError(path, Text("职能部门不存在", "No such department"))])
+    return store.Require(CommitteesTable, ctx.key(KIND), department_id, error)
 
 
 def create_department(ctx: TenantContext, body: dict[str, Any], item_id: str | None = None) -> dict[str, Any]:
     authz.require(ctx, authz.MANAGE_DISTRICT)
-    data = {"contacts": [], **body}
-    extra = [_unit_must_exist(ctx, data["unit_id"])] if data.get("unit_id") else []
-    return store.create(ctx, CommitteesTable, KIND, data, item_id=item_id or new_id(), extra=extra)
+    return store.create(ctx, CommitteesTable, KIND, {"contacts": [], **body}, item_id=item_id or new_id())
 
 
 def get_department(ctx: TenantContext, department_id: str) -> dict[str, Any]:
@@ -37,10 +37,8 @@ def get_department(ctx: TenantContext, department_id: str) -> dict[str, Any]:
 def update_department(ctx: TenantContext, department_id: str, body: dict[str, Any]) -> dict[str, Any]:
     authz.require(ctx, authz.MANAGE_DISTRICT)
     item = store.get(CommitteesTable, ctx, KIND, department_id)
-    old = item.fields()
-    data = {**old, **{k: v for k, v in body.items() if k != "version"}}
-    extra = [_unit_must_exist(ctx, data["unit_id"])] if data.get("unit_id") and data.get("unit_id") != old.get("unit_id") else []
-    return store.update(ctx, item, data, body["version"], extra=extra)
+    data = {**item.fields(), **{k: v for k, v in body.items() if k != "version"}}
+    return store.update(ctx, item, data, body["version"])
 
 
 def list_departments(ctx: TenantContext, *, limit: int | None, cursor_text: str | None) -> dict[str, Any]:

@@ -22,7 +22,7 @@ MINUTES_TEXT_TYPES = ["text/markdown", "text/plain"]  # minutes.TEXT_TYPES, stat
 COMMITTEE_ID_REQUIRED = Param("committee_id", "大党委 / the big Party committee", "id", required=True)
 REASON = Param("reason", "审定后更正的理由（1–500 字）/ why approved minutes are corrected (1–500 characters)")
 ACTION_STATUS = Param("status", "行动状态 / action status", "enum", ACTION_STATUSES)
-ASSIGNEE = Param("assignee", "牵头单位 / the lead assignee")
+ASSIGNEE = Param("assignee", "牵头职能部门的标识 / the lead department's id", "id")
 
 
 def _read() -> TenantContext:

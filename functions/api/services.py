@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from chalice.app import Blueprint
+from chalice.app import Blueprint, Response
 
-from functions import lazy
+from functions import authz, lazy
 from functions.api.declaration import DISTRICT_STAFF, MEMBER_ID, Param, query, route
 from functions.tenancy import TenantContext
 from functions.api.request import begin_write, paging, tenant_context
@@ -26,6 +26,7 @@ def _read() -> TenantContext:
 REQUEST_STATUS = Param("status", "服务申请状态 / request status", "enum", SERVICE_REQUEST_STATUSES)
 ANY_PERIOD = Param("period", "月份 YYYY-MM、季度 YYYY-Qn 或年份 YYYY / a month, quarter or year", "period", required=True)
 QUARTER = Param("quarter", "季度 YYYY-Qn / the quarter", "quarter", required=True)
+REPORT_READERS = authz.roles(authz.READ_VOLUNTEER_REPORT)
 
 
 @route(bp, "POST", "/v1/service-centres", "新建党群服务中心 / Add a service centre", body="service-centre", status=201, idempotent=True, response="service-centre")
@@ -115,11 +116,24 @@ def verify_volunteer_activity(activity_id: str) -> dict[str, Any]:
     return volunteers.verify(ctx, activity_id, body)
 
 
-@route(bp, "GET", "/v1/volunteer-reports", "双报到季度报告 / Quarterly hours reports", query=(QUARTER,), pages=True, response="volunteer-report-list")
+@route(bp, "GET", "/v1/volunteer-reports", "双报到季度报告 / Quarterly hours reports", query=(QUARTER,), pages=True, roles=REPORT_READERS, response="volunteer-report-list")
 def list_volunteer_reports() -> dict[str, Any]:
     """The 双报到 reports of `?quarter=YYYY-Qn`, one per employing unit."""
     r = bp.current_request
     return volunteers.list_reports(_read(), query(r)["quarter"], **paging(r))
+
+
+@route(bp, "GET", "/v1/volunteer-reports/{quarter}/units/{unit_id}", "单位季度报告 / A unit's quarterly hours report", roles=REPORT_READERS, response="volunteer-report")
+def get_volunteer_report(quarter: str, unit_id: str) -> dict[str, Any]:
+    return volunteers.get_report(_read(), quarter, unit_id)
+
+
+@route(bp, "GET", "/v1/volunteer-reports/{quarter}/units/{unit_id}/csv", "下载单位季度报告 / Download a unit's quarterly hours report", roles=REPORT_READERS, response="text/csv")
+def download_volunteer_report(quarter: str, unit_id: str) -> Response:
+    """The report as CSV (UTF-8 with BOM, opens in spreadsheet programs), for the employing unit."""
+    name, data = volunteers.report_csv(_read(), quarter, unit_id)
+    return Response(body=data, status_code=200, headers={"Content-Type": "text/csv; charset=utf-8",
+                                                         "Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @route(bp, "POST", "/v1/volunteer-reports/runs", "生成季度报告 / Write a quarter's reports", body="run-volunteer-reports", status=201, roles=DISTRICT_STAFF, response="volunteer-report-run")

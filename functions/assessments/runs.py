@@ -42,7 +42,8 @@ def state(ctx: TenantContext, period: str) -> AssessmentsTable | None:
 
 def gather(ctx: TenantContext, period: str) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
     """(units, inputs per unit) for a month, from Queries only."""
-    units = {u.sk: {"name": u.data["name"], "community_id": u.data["community_id"]}
+    units = {u.sk: {"name": u.data["name"], "community_id": u.data["community_id"],
+                    "department_id": u.fields().get("department_id")}
              for u in store.query_all(CommitteesTable, ctx.key("unit"))}
     inputs: dict[str, dict[str, Any]] = {u: {"dimensions": {d: 0.0 for d in engine.DIMENSIONS}, "activities": 0,
                   "factors": {f: None for f in engine.FACTORS}} for u in units}
@@ -63,7 +64,9 @@ def gather(ctx: TenantContext, period: str) -> tuple[dict[str, dict[str, Any]], 
             present[attendee["unit_id"]] += bool(attendee.get("present"))
 
     first, last = month_dates(period)
-    by_name = {v["name"]: k for k, v in units.items()}
+    # a department's part of an action counts for its local office: the unit of the action's community
+    # that names the department
+    office = {(v["community_id"], v["department_id"]): k for k, v in units.items() if v.get("department_id")}
     due: dict[str, int] = defaultdict(int)
     on_time: dict[str, int] = defaultdict(int)
     for status in ("open", "in_progress", "done"):
@@ -71,7 +74,7 @@ def gather(ctx: TenantContext, period: str) -> tuple[dict[str, dict[str, Any]], 
                                       range_condition=MeetingsTable.gsi1sk.between(first, f"{last}#~")):
             a = action.fields()
             for part in a["parts"]:
-                unit_id = by_name.get(part["assignee"])
+                unit_id = office.get((a["community_id"], part["assignee"]))
                 if unit_id is None:
                     continue
                 due[unit_id] += 1

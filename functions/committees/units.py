@@ -10,6 +10,7 @@ from collections import Counter
 from typing import Any
 
 from functions import authz, store
+from functions.accounts import departments
 from functions.errors import FieldError, Text, Unprocessable
 from functions.ids import new_id
 from functions.models import CommitteesTable
@@ -31,8 +32,10 @@ def create_unit(ctx: TenantContext, body: dict[str, Any], item_id: str | None = 
     authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=body["community_id"])
     data = {"party_org": {"status": "none", "members": 0}, **body}
     item_id = item_id or new_id()
-    return store.create(ctx, CommitteesTable, KIND, data, item_id=item_id,
-                        extra=[community_must_exist(ctx, data["community_id"])], **_keys(ctx, data, item_id))
+    extra = [community_must_exist(ctx, data["community_id"])]
+    if data.get("department_id"):
+        extra.append(departments.must_exist(ctx, data["department_id"]))
+    return store.create(ctx, CommitteesTable, KIND, data, item_id=item_id, extra=extra, **_keys(ctx, data, item_id))
 
 
 def get_unit(ctx: TenantContext, unit_id: str) -> dict[str, Any]:
@@ -45,7 +48,9 @@ def update_unit(ctx: TenantContext, unit_id: str, body: dict[str, Any]) -> dict[
     authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=old["community_id"])
     data = {**old, **{k: v for k, v in body.items() if k != "version"}}
     authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=data["community_id"])
-    extra = [community_must_exist(ctx, data["community_id"])] if data["community_id"] != old["community_id"] else []
+    extra: list[store.Operation] = [community_must_exist(ctx, data["community_id"])] if data["community_id"] != old["community_id"] else []
+    if data.get("department_id") and data.get("department_id") != old.get("department_id"):
+        extra.append(departments.must_exist(ctx, data["department_id"]))
     return store.update(ctx, item, data, body["version"], extra=extra, **_keys(ctx, data, unit_id))
 
 

@@ -33,7 +33,8 @@ def community_origin(index: int) -> tuple[float, float]:
 
 
 def grids_of(index: int, community: str) -> list[dict[str, Any]]:
-    """The grids of the `index`-th community: name, boundary and two grid workers each."""
+    """The grids of the `index`-th community: name, boundary and the keys of its two grid workers
+    (`workers`: the loader makes a user of each, with the grid_worker role over the grid)."""
     lon0, lat0 = community_origin(index)
     cells = [(r, c) for r in range(3) for c in range(3)]
     count = 8 if community in EIGHT_GRID_COMMUNITIES else 9
@@ -46,6 +47,15 @@ def grids_of(index: int, community: str) -> list[dict[str, Any]]:
             "workers": [f"gw-{index + 1:02d}-{n:02d}a", f"gw-{index + 1:02d}-{n:02d}b"],
         })
     return grids
+
+# The departments the article names for joint enforcement (环保、工商和市政等部门), and two more that
+# take on grid incidents: (name, kind, contact).
+DEPARTMENTS = [("港北区环境保护局", "environment", "韦科长"), ("港北区工商局", "market_regulation", "黄科长"),
+               ("港北区市政管理局", "municipal", "李所长"), ("港北区城市管理局", "urban_management", "陈队长"),
+               ("贵港市公安局港北分局", "public_security", "覃警官")]
+# Which resident unit of each community is a department's local office (credited with its action parts).
+UNIT_DEPARTMENT = {"港北区环境保护局{c}联络组": "港北区环境保护局", "港北区工商局{c}工商所": "港北区工商局",
+                   "{c}市政管理所": "港北区市政管理局"}
 
 # Resident units of each community, after the rectification (升格/转化/规范): (name, kind, status, Party members).
 UNIT_TEMPLATES = [
@@ -79,14 +89,15 @@ def minutes_text(community: str, period: str, day: int, food_stall: bool) -> str
             f"主持：大党委书记\n\n## 议题\n" + "".join(f"- {a}\n" for a in agenda(food_stall)) + f"\n## 议定事项\n{decided}")
 
 
-def food_stall_decision(period: str) -> dict[str, Any]:
-    """The article's example: a joint meeting decides joint enforcement on night food stalls."""
+def food_stall_decision(period: str, department: dict[str, str]) -> dict[str, Any]:
+    """The article's example: a joint meeting decides joint enforcement on night food stalls
+    (`department`: name → id)."""
     year, month = map(int, period.split("-"))
     due = f"{year + (month == 12)}-{month % 12 + 1:02d}-20"
     assist_due = f"{year + (month == 12)}-{month % 12 + 1:02d}-15"
     return {"title": "联合整治中心城区夜宵摊点乱摆乱卖",
             "description": "经大党委联席会议商议，组织环保、工商和市政等部门联合执法，提高整治效率。",
-            "actions": [{"assignee": "港北区环境保护局", "due_date": due, "description": "牵头开展夜宵摊点油烟、噪声联合执法",
-                         "assisting": [{"assignee": "港北区工商局", "due_date": assist_due},
-                                       {"assignee": "港北区市政管理局", "due_date": assist_due}]},
-                        {"assignee": "港北区市政管理局", "due_date": assist_due, "description": "设置夜宵摊点临时疏导点"}]}
+            "actions": [{"assignee": department["港北区环境保护局"], "due_date": due, "description": "牵头开展夜宵摊点油烟、噪声联合执法",
+                         "assisting": [{"assignee": department["港北区工商局"], "due_date": assist_due},
+                                       {"assignee": department["港北区市政管理局"], "due_date": assist_due}]},
+                        {"assignee": department["港北区市政管理局"], "due_date": assist_due, "description": "设置夜宵摊点临时疏导点"}]}

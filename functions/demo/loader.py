@@ -9,6 +9,7 @@ from typing import Any
 from datetime import date, timedelta
 
 from functions import ids, store
+from functions.accounts import departments
 from functions.committees import alliances, branches, committees, members, pairings, units
 from functions.demo import gangbei
 from functions.errors import ProblemError
@@ -49,8 +50,69 @@ def load_structure(ctx: TenantContext) -> dict[str, int]:
                                               {"name": community_name, "street_id": street_id})
             for n, grid in enumerate(gangbei.grids_of(index, community_name)):
                 grid_id = ids.stable_id(ctx.tenant, "grid", grid["name"], seq=index * 10 + n)
-                created["grids"] += _ensure(ctx, "grid", grid_id, {**grid, "community_id": community_id})
+                created["grids"] += _ensure(ctx, "grid", grid_id, {"name": grid["name"], "boundary": grid["boundary"],
+                                                                   "community_id": community_id})
             index += 1
+    return created
+
+
+def department_ids(ctx: TenantContext) -> dict[str, str]:
+    """The demo departments' ids by name."""
+    return {name: ids.stable_id(ctx.tenant, "department", name, seq=n) for n, (name, _, _) in enumerate(gangbei.DEPARTMENTS)}
+
+
+def load_departments(ctx: TenantContext) -> dict[str, int]:
+    created = {"departments": 0}
+    for n, ((name, kind, contact), department_id) in enumerate(zip(gangbei.DEPARTMENTS, department_ids(ctx).values())):
+        created["departments"] += _create_once(ctx, "department", department_id, departments.create_department, {
+            "name": name, "kind": kind, "contacts": [{"name": contact, "phone": f"0775-421{n:04d}"}]})
+    return created
+
+
+def user_id(ctx: TenantContext, key: str) -> str:
+    """A demo user's id, fixed by a readable key (`secretary-01`, `gw-01-01a`, …)."""
+    return ids.stable_id(ctx.tenant, "user", key)
+
+
+def load_users(ctx: TenantContext) -> dict[str, int]:
+    """Everyone who works in the demo district, as users of its directory: the district admin, a
+    street office per street, each community's secretary, two grid workers per grid, a user of each
+    department, an employer's contact in 荷城社区 and a resident there."""
+    from functions.accounts import users
+    from functions.models import PlatformTable
+
+    created = {"users": 0}
+
+    def once(key: str, body: dict[str, Any]) -> None:
+        item_id = user_id(ctx, key)
+        if not store.exists(PlatformTable, ctx, "user", item_id):
+            users.create_user(ctx, body, item_id=item_id)
+            created["users"] += 1
+
+    once("district-admin", {"name": "韦主任（区委组织部）", "roles": ["district_admin"], "phone": "13807750001"})
+    community_index = 0
+    for s_no, (street, communities) in enumerate(gangbei.STREETS.items()):
+        once(f"street-{s_no + 1:02d}", {"name": f"{street}党工委 黄干事", "roles": ["street_staff"],
+                                         "streets": [ids.stable_id(ctx.tenant, "street", street, seq=s_no)]})
+        for community in communities:
+            index = community_index
+            community_id = ids.stable_id(ctx.tenant, "community", community, seq=index)
+            once(f"secretary-{index + 1:02d}", {"name": f"{community}书记 {gangbei.person(index * 5)}",
+                                                "roles": ["community_staff"], "communities": [community_id]})
+            for n, grid in enumerate(gangbei.grids_of(index, community)):
+                grid_id = ids.stable_id(ctx.tenant, "grid", grid["name"], seq=index * 10 + n)
+                for w, key in enumerate(grid["workers"]):
+                    once(key, {"name": f"{grid['name']}网格员 {gangbei.person(index * 20 + n * 2 + w)}",
+                               "roles": ["grid_worker"], "grids": [grid_id]})
+            community_index += 1
+    for (name, _, contact), department_id in zip(gangbei.DEPARTMENTS, department_ids(ctx).values()):
+        once(f"department-{department_id}", {"name": f"{name} {contact}", "roles": ["department"],
+                                             "departments": [department_id]})
+    hecheng = ids.stable_id(ctx.tenant, "community", gangbei.STREETS["贵城街道"][0], seq=0)
+    employer_unit = ids.stable_id(ctx.tenant, "unit", "荷城社区", gangbei.UNIT_TEMPLATES[0][0], seq=0)
+    once("employer-hecheng", {"name": "港北区环境保护局荷城联络组 人事专员", "roles": ["employer"], "units": [employer_unit]})
+    once("resident-hecheng", {"name": "荷城社区居民 王女士", "roles": ["resident"], "communities": [hecheng],
+                              "phone": "13807750002"})
     return created
 
 
@@ -75,16 +137,18 @@ def load_committees(ctx: TenantContext) -> dict[str, int]:
         unit_ids = []
         for n, (template, kind, status, party) in enumerate(gangbei.UNIT_TEMPLATES):
             unit_id = ids.stable_id(ctx.tenant, "unit", community, template, seq=index * 10 + n)
+            office = gangbei.UNIT_DEPARTMENT.get(template)
             created["units"] += _create_once(ctx, "unit", unit_id, units.create_unit, {
                 "name": template.format(c=short), "kind": kind, "community_id": community_id,
-                "party_org": {"status": status, "members": party}})
+                "party_org": {"status": status, "members": party},
+                **({"department_id": department_ids(ctx)[office]} if office else {})})
             unit_ids.append(unit_id)
             if kind == "non_public_enterprise":
                 firms.append(unit_id)
         roles = ["secretary", "deputy_secretary", "member", "member", "member"]
         created["committees"] += _create_once(ctx, "committee", ids.stable_id(ctx.tenant, "committee", community, seq=index),
                                               committees.create_committee, {
-            "community_id": community_id, "name": f"{community}大党委", "secretary_user_id": f"secretary-{index + 1:02d}",
+            "community_id": community_id, "name": f"{community}大党委", "secretary_user_id": user_id(ctx, f"secretary-{index + 1:02d}"),
             "members": [{"unit_id": u, "name": gangbei.person(index * 5 + k), "role": role}
                         for k, (u, role) in enumerate(zip(unit_ids, roles))]})
         if index == 0:
@@ -125,9 +189,9 @@ def load_committees(ctx: TenantContext) -> dict[str, int]:
 
 
 def _secretary(ctx: TenantContext, index: int, community_id: str) -> TenantContext:
-    """The demo committee secretary's own context (`make token … SUB=secretary-01` acts as them)."""
+    """The demo committee secretary's own context, as their token (`make token SUB=<their id>`) gives it."""
     return TenantContext(tenant=ctx.tenant, timezone=ctx.timezone, principal=Principal(
-        sub=f"secretary-{index + 1:02d}", roles=frozenset({COMMUNITY_STAFF}), tenant=ctx.tenant,
+        sub=user_id(ctx, f"secretary-{index + 1:02d}"), roles=frozenset({COMMUNITY_STAFF}), tenant=ctx.tenant,
         communities=frozenset({community_id})))
 
 
@@ -160,7 +224,7 @@ def load_meetings(ctx: TenantContext) -> dict[str, int]:
         created["meetings"] += 1
         created["minutes"] += 1
         if index == 0:
-            decisions.create_decision(ctx, meeting_id, gangbei.food_stall_decision(period))
+            decisions.create_decision(ctx, meeting_id, gangbei.food_stall_decision(period, department_ids(ctx)))
             created["decisions"] += 1
     return created
 
@@ -199,7 +263,7 @@ def load_grid_work(ctx: TenantContext) -> dict[str, int]:
                                    "source": ["grid_patrol", "hotline_12345", "resident_report"][index % 3]},
                              item_id=incident_id, reported_at=at)
             for step, action in enumerate(INCIDENT_PATHS[index % len(INCIDENT_PATHS)], start=1):
-                body = {"action": action, "note": "演示数据", "assignee": grid["workers"][0],
+                body = {"action": action, "note": "演示数据", "assignee": user_id(ctx, grid["workers"][0]),
                         **({"satisfaction": 4 + index % 2} if action == "close" else {})}
                 incidents.transition(ctx, incident_id, body, at=at + timedelta(hours=3 * step))
             created["incidents"] += 1
@@ -304,5 +368,5 @@ def load_assessments(ctx: TenantContext) -> dict[str, int]:
 def load_demo() -> dict[str, int]:
     """Load (or top up) the demo district; returns how many objects of each kind were created."""
     ctx = ensure_tenant()
-    return {**load_structure(ctx), **load_committees(ctx), **load_meetings(ctx), **load_grid_work(ctx),
-            **load_services(ctx), **load_assessments(ctx)}
+    return {**load_structure(ctx), **load_departments(ctx), **load_committees(ctx), **load_users(ctx),
+            **load_meetings(ctx), **load_grid_work(ctx), **load_services(ctx), **load_assessments(ctx)}

@@ -126,8 +126,8 @@ def report(ctx: TenantContext, body: dict[str, Any], item_id: str | None = None,
 
 def _readable(ctx: TenantContext, data: dict[str, Any]) -> None:
     """The incident read rule of `functions.authz`; others get 404, as for a missing one."""
-    authz.require(ctx, authz.READ_INCIDENT, hide=KIND, community_id=data["community_id"], grid_id=data["grid_id"],
-                  owner=data.get("reporter"))
+    authz.require(ctx, authz.READ_INCIDENT, hide=KIND, street_id=data.get("street_id"), community_id=data["community_id"],
+                  grid_id=data["grid_id"], owner=data.get("reporter"))
 
 
 def get_incident(ctx: TenantContext, incident_id: str) -> dict[str, Any]:

@@ -1,20 +1,23 @@
 """Decisions (议定事项) of a meeting and the joint enforcement actions they create.
 
-An action has a lead department or unit and assisting ones ("parts"), each with its own deadline,
-sign-off (签收), progress notes and evidence objects; the action's progress is the mean of its
-parts'. Actions move open → in_progress → done, and are then verified and closed once.
+An action has a lead department and assisting ones ("parts", each naming a department of
+`/v1/departments` by id), each with its own deadline, sign-off (签收), progress notes and evidence
+objects; the action's progress is the mean of its parts'. A department's users see the actions
+with a part of theirs, sign their parts off and report their progress; community staff do the rest.
+Actions move open → in_progress → done, and are then verified and closed once.
 
 Keys: decisions `<tenant>#decision` / id, gsi1 `<tenant>#committee#<cid>#decision` / id.
 Actions `<tenant>#action` / id; gsi1 `<tenant>#action-status#<status>` / `<due>#<id>`;
-gsi2 `<tenant>#action-assignee#<lead>` / `<status>#<due>#<id>` — each `GET /v1/actions` filter
-is one Query.
+gsi2 `<tenant>#action-assignee#<lead department>` / `<status>#<due>#<id>` — each `GET /v1/actions`
+filter is one Query (a department's users: filtered to actions listing their department in `departments`).
 """
 from __future__ import annotations
 
 from typing import Any
 
 from functions import authz, storage, store
-from functions.errors import Conflict, FieldError, Text, Unprocessable
+from functions.accounts import departments
+from functions.errors import Conflict, FieldError, Forbidden, Text, Unprocessable
 from functions.ids import new_id, now_iso, today_in
 from functions.meetings.meetings import load as load_meeting
 from functions.models import CommitteesTable, MeetingsTable
@@ -37,12 +40,26 @@ def with_overdue(ctx: TenantContext, action: dict[str, Any]) -> dict[str, Any]:
     return action
 
 
+def _departments(ctx: TenantContext, specs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The departments the actions name (one BatchGet); 422 naming each assignee that is not one."""
+    named = [(f"/actions/{i}/assignee", spec["assignee"]) for i, spec in enumerate(specs)]
+    named += [(f"/actions/{i}/assisting/{j}/assignee", a["assignee"]) for i, spec in enumerate(specs)
+              for j, a in enumerate(spec.get("assisting", []))]
+    found = departments.names(ctx, [d for _, d in named])
+    missing = [FieldError(path, Text("职能部门不存在（见 /v1/departments）", "No such department (see /v1/departments)"))
+               for path, d in named if d not in found]
+    if missing:
+        raise Unprocessable(errors=missing)
+    return found
+
+
 def create_decision(ctx: TenantContext, meeting_id: str, body: dict[str, Any]) -> dict[str, Any]:
     """Record a decision and create its actions (status `open`) in one transaction."""
     meeting = load_meeting(ctx, meeting_id).fields()
     authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=meeting["community_id"])
     if len(body.get("actions", [])) > MAX_ACTIONS:
         raise Unprocessable(errors=[FieldError("/actions", Text(f"一项决定至多 {MAX_ACTIONS} 个任务", f"At most {MAX_ACTIONS} actions"))])
+    found = _departments(ctx, body.get("actions", []))
     decision_id = new_id()
     base = {"decision_id": decision_id, "meeting_id": meeting_id, "committee_id": meeting["committee_id"],
             "community_id": meeting["community_id"], "decision_title": body["title"]}
@@ -50,9 +67,12 @@ def create_decision(ctx: TenantContext, meeting_id: str, body: dict[str, Any]) -
     for spec in body.get("actions", []):
         parts = [{"role": "lead", "assignee": spec["assignee"], "due_date": spec["due_date"]}] + \
                 [{"role": "assist", **a} for a in spec.get("assisting", [])]
-        data = {**base, "description": spec["description"], "assignee": spec["assignee"], "due_date": spec["due_date"],
+        data = {**base, "description": spec["description"], "assignee": spec["assignee"],
+                "assignee_name": found[spec["assignee"]]["name"], "due_date": spec["due_date"],
                 "status": "open", "progress": 0, "closed": False, "notes": [],
-                "parts": [{**p, "signed_off_at": None, "progress": 0, "notes": [], "evidence": []} for p in parts]}
+                "departments": sorted({p["assignee"] for p in parts}),
+                "parts": [{**p, "assignee_name": found[p["assignee"]]["name"], "signed_off_at": None, "progress": 0,
+                           "notes": [], "evidence": []} for p in parts]}
         action_id = new_id()
         action_ids.append(action_id)
         actions.append(store.new_item(MeetingsTable, ctx, ACTION, action_id, data, **_action_keys(ctx, data, action_id)))
@@ -78,23 +98,32 @@ def load_action(ctx: TenantContext, action_id: str) -> MeetingsTable:
     return store.get(MeetingsTable, ctx, ACTION, action_id)
 
 
+def _readable(ctx: TenantContext, data: dict[str, Any]) -> None:
+    authz.require(ctx, authz.READ_ACTION, hide=ACTION, departments=set(data.get("departments", [])))
+
+
 def get_action(ctx: TenantContext, action_id: str) -> dict[str, Any]:
-    return with_overdue(ctx, load_action(ctx, action_id).public())
+    item = load_action(ctx, action_id)
+    _readable(ctx, item.fields())
+    return with_overdue(ctx, item.public())
 
 
 def list_actions(ctx: TenantContext, *, status: str | None, assignee: str | None, limit: int | None,
                  cursor_text: str | None) -> dict[str, Any]:
-    """Actions by status (earliest due first), by lead assignee (optionally with status), or all."""
+    """Actions by status (earliest due first), by lead department (optionally with status), or all;
+    a department's users get those with a part of their department."""
     scope = f"{ctx.tenant}|action|{status or ''}|{assignee or ''}"
+    only = authz.list_filter(ctx, authz.READ_ACTION, MeetingsTable, owner_field="created_by")
     if assignee:
         condition = MeetingsTable.gsi2sk.startswith(f"{status}#") if status else None
         page = store.page(MeetingsTable, ctx.key("action-assignee", assignee), index="gsi2", range_condition=condition,
-                          scope=scope, limit=limit, cursor_text=cursor_text)
+                          scope=scope, limit=limit, cursor_text=cursor_text, filter_condition=only)
     elif status:
         page = store.page(MeetingsTable, ctx.key("action-status", status), index="gsi1", scope=scope, limit=limit,
-                          cursor_text=cursor_text)
+                          cursor_text=cursor_text, filter_condition=only)
     else:
-        page = store.page(MeetingsTable, ctx.key(ACTION), scope=scope, limit=limit, cursor_text=cursor_text)
+        page = store.page(MeetingsTable, ctx.key(ACTION), scope=scope, limit=limit, cursor_text=cursor_text,
+                          filter_condition=only)
     body = page.body()
     body["items"] = [with_overdue(ctx, a) for a in body["items"]]
     return body
@@ -134,20 +163,28 @@ def update_action(ctx: TenantContext, action_id: str, body: dict[str, Any]) -> d
     return _save(ctx, item, data, body["version"], "update")
 
 
-def _part(data: dict[str, Any], index: int) -> dict[str, Any]:
+def _part(ctx: TenantContext, item: MeetingsTable, index: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The action and its part `index`, if the caller works that part: its department's users, or the
+    community's staff (404 for an action the caller cannot see, 403 for another department's part)."""
+    data = item.fields()
+    _readable(ctx, data)
     if not 0 <= index < len(data["parts"]):
         raise store.not_found("part")
-    return data["parts"][index]
+    part = data["parts"][index]
+    if not authz.allows(ctx, authz.WORK_ACTION_PART, community_id=data["community_id"], departments={part["assignee"]}):
+        raise Forbidden(Text("只能处理本部门承担的分项", "You may work only your own department's parts"))
+    if data.get("closed"):
+        raise Conflict(Text("任务已核验关闭，不能再修改", "The action is verified and closed"))
+    return data, part
 
 
 def sign_off_part(ctx: TenantContext, action_id: str, index: int, body: dict[str, Any]) -> dict[str, Any]:
     """A lead or assisting department signs for its part (签收), once."""
     item = load_action(ctx, action_id)
-    data = _editable(ctx, item)
-    part = _part(data, index)
+    data, part = _part(ctx, item, index)
     if part["signed_off_at"]:
         raise Conflict(Text("该部分已签收", "This part is signed off already"))
-    part.update(signed_off_at=now_iso(), signed_off_by=body.get("signed_by") or ctx.actor)
+    part.update(signed_off_at=now_iso(), signed_off_by=ctx.actor, sign_off_note=body.get("note"))
     if data["status"] == "open":
         data["status"] = "in_progress"
     return _save(ctx, item, data, body["version"], "sign_off")
@@ -156,8 +193,7 @@ def sign_off_part(ctx: TenantContext, action_id: str, index: int, body: dict[str
 def report_part_progress(ctx: TenantContext, action_id: str, index: int, body: dict[str, Any]) -> dict[str, Any]:
     """Progress (0–100), a note and evidence object keys for one part; the action's progress rolls up."""
     item = load_action(ctx, action_id)
-    data = _editable(ctx, item)
-    part = _part(data, index)
+    data, part = _part(ctx, item, index)
     require_evidence(ctx, body.get("evidence", []))
     part["progress"] = body["progress"]
     if body.get("note"):
@@ -214,6 +250,7 @@ def next_agenda(ctx: TenantContext, committee_id: str) -> dict[str, Any]:
             open_decisions.append({"decision_id": d.sk, "title": d.data["title"], "unfinished_actions": len(unfinished)})
         overdue += [a for a in unfinished if a["overdue"]]
     overdue.sort(key=lambda a: a["due_date"])
-    agenda = [f"督办逾期任务：{a['description']}（牵头：{a['assignee']}，期限 {a['due_date']}）" for a in overdue]
+    agenda = [f"督办逾期任务：{a['description']}（牵头：{a.get('assignee_name', a['assignee'])}，期限 {a['due_date']}）"
+              for a in overdue]
     agenda += [f"审议未办结事项：{d['title']}（未办结任务 {d['unfinished_actions']} 项）" for d in open_decisions]
     return {"committee_id": committee_id, "agenda": agenda, "overdue_actions": overdue, "open_decisions": open_decisions}

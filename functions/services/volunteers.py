@@ -172,11 +172,44 @@ def run_quarter(ctx: TenantContext, quarter: str) -> dict[str, Any]:
 
 
 def list_reports(ctx: TenantContext, quarter: str, *, limit: int | None, cursor_text: str | None) -> dict[str, Any]:
-    """The quarter's reports to employing units (members' hours by name): staff and auditors only."""
-    authz.require(ctx, authz.READ_PEOPLE)
+    """The quarter's reports to employing units (members' hours by name): staff and auditors see
+    every unit's, an employer's contact their own unit's."""
     months_of(quarter)
     key = ctx.key("volunteer-report", quarter)
-    return store.page(ServicesTable, key, scope=f"{ctx.tenant}|{key}", limit=limit, cursor_text=cursor_text).body()
+    only = authz.list_filter(ctx, authz.READ_VOLUNTEER_REPORT, ServicesTable, owner_field="unit_id")
+    return store.page(ServicesTable, key, scope=f"{ctx.tenant}|{key}", limit=limit, cursor_text=cursor_text,
+                      filter_condition=only).body()
+
+
+def get_report(ctx: TenantContext, quarter: str, unit_id: str) -> dict[str, Any]:
+    """One unit's report of the quarter (404 for a unit the caller may not see, as for a missing one)."""
+    if not (len(quarter) == 7 and quarter[4:6] == "-Q"):
+        raise ValidationFailed(errors=[FieldError("/quarter", Text("quarter 应为 YYYY-Qn", "quarter must be YYYY-Qn"))])
+    months_of(quarter)
+    try:
+        item = ServicesTable.get(ctx.key("volunteer-report", quarter), unit_id)
+    except ServicesTable.DoesNotExist as exc:
+        raise store.not_found(REPORT) from exc
+    authz.require(ctx, authz.READ_VOLUNTEER_REPORT, hide=REPORT, unit_id=unit_id)
+    return {**item.public(), "id": unit_id}
+
+
+REPORT_COLUMNS = [("name", "姓名", "Name"), ("quarter_hours", "本季度时长（小时）", "Quarter hours"),
+                  ("year_hours", "本年累计（小时）", "Year hours"), ("below_threshold", "未达年度要求", "Below the annual threshold")]
+
+
+def report_csv(ctx: TenantContext, quarter: str, unit_id: str) -> tuple[str, str]:
+    """The unit's report as a spreadsheet-ready CSV (sent as UTF-8 with a BOM): (file name, text)."""
+    import csv
+    import io
+
+    report = get_report(ctx, quarter, unit_id)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([f"{zh} / {en}" for _, zh, en in REPORT_COLUMNS])
+    for m in report["members"]:
+        writer.writerow([("是 / yes" if m[f] else "否 / no") if f == "below_threshold" else m[f] for f, _, _ in REPORT_COLUMNS])
+    return f"volunteer-hours-{quarter}-{unit_id}.csv", "\ufeff" + out.getvalue()
 
 
 def previous_quarter(timezone_name: str, now: datetime | None = None) -> str:
