@@ -37,9 +37,11 @@ mutate: .venv/.deps
 		.venv/bin/mutmut run --max-children $(or $(MUTATE_JOBS),2) $(MUTATE_SCOPE) | tail -n 3
 	$(PY) -c "$$MUTATE_REPORT" $(MUTATE_SCOPE)
 
-## make token TENANT=gangbei ROLE=district_admin [SUB=] [COMMUNITIES=a,b] [GRIDS=x,y] [AUDIT_TENANTS=a,b]
+## make token TENANT=gangbei SUB=<user id or name>: a user of the directory, claims from their record (needs make run)
+## make token TENANT=gangbei ROLE=district_admin [SUB=] [COMMUNITIES=a,b] [GRIDS=x,y] [AUDIT_TENANTS=a,b]: claims as given
 token: .venv/.deps
-	@$(PY) -m functions.cli token --role "$(ROLE)" --tenant "$(TENANT)" --sub "$(SUB)" \
+	@GONGJIAN_DYNAMODB_ENDPOINT=http://127.0.0.1:$(or $(DYNAMODB_PORT),8100) AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local \
+		$(PY) -m functions.cli token $(if $(ROLE),--role "$(ROLE)",) --tenant "$(TENANT)" --sub "$(SUB)" \
 		--communities "$(COMMUNITIES)" --grids "$(GRIDS)" --audit-tenants "$(AUDIT_TENANTS)"
 
 ## make fire JOB=<name>: run one scheduled handler now against the running stack

@@ -59,6 +59,14 @@ def fan_out_assessments(event: Any) -> Any:
     return fanout.fan_out()
 
 
+@app.lambda_function(name="pre-token")
+def issue_token_claims(event: Any, context: Any) -> Any:
+    """Cognito's pre-token-generation trigger: a token's tenant, roles and scopes come from the user directory."""
+    from functions.accounts import pre_token
+
+    return pre_token.handle(event)
+
+
 @app.on_sqs_message(queue=f"{config.TABLE_PREFIX}-assessments", batch_size=1, name="assessment-worker")
 def assess_tenant_month(event: Any) -> Any:
     """One tenant's previous month. Batch size 1: a failing tenant is retried, then dead-lettered, alone."""

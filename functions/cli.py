@@ -1,6 +1,7 @@
 """Command line for local work and auditors.
 
-    python -m functions.cli token --tenant gangbei --role district_admin   (make token)
+    python -m functions.cli token --tenant gangbei --sub <user id or name>  (make token SUB=…: from the directory)
+    python -m functions.cli token --tenant gangbei --role district_admin   (make token ROLE=…: claims as given)
     python -m functions.cli verify-export FOLDER [--key-file K]            (make verify-export)
 
 `token` prints the token alone on the last line of stdout; `verify-export` exits 1 if anything differs.
@@ -33,11 +34,31 @@ def verify_export(folder: Path, key_file: Path | None) -> int:
     return 1 if problems else 0
 
 
+def directory_token(tenant: str, who: str, ttl: int) -> int:
+    """A token of a user of the tenant's directory, its claims built from the record as the pre-token
+    trigger builds them in AWS (and their first token makes an invited user active, as there)."""
+    from functions.accounts import users
+
+    user = users.record(tenant, who) or users.find_by_name(tenant, who)
+    if user is None:
+        print(f"no user {who!r} in tenant {tenant!r} (give an id or an exact name; see GET /v1/users)", file=sys.stderr)
+        return 1
+    if user["status"] == "disabled":
+        print(f"user {user['name']} is disabled", file=sys.stderr)
+        return 1
+    users.signed_in(tenant, user["id"])
+    claims = users.claims(tenant, user)
+    print(f"{user['name']} ({user['id']}): {', '.join(user['roles'])}", file=sys.stderr)
+    print(local_issuer.mint(user["id"], claims.pop("roles"), tenant=claims.pop("tenant"), ttl_seconds=ttl,
+                            **{k: v for k, v in claims.items() if k != "uid"}))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="functions.cli")
     commands = parser.add_subparsers(dest="command", required=True)
     token = commands.add_parser("token", help="mint a local token")
-    token.add_argument("--role", required=True, choices=ROLES)
+    token.add_argument("--role", choices=ROLES, help="claims as given; without it, --sub names a user of the directory")
     token.add_argument("--tenant", default="")
     token.add_argument("--sub", default="")
     token.add_argument("--communities", default="")
@@ -57,6 +78,10 @@ def main(argv: list[str] | None = None) -> int:
 
         args.target.write_text(json.dumps(openapi.document(), ensure_ascii=False, indent=1), encoding="utf-8")
         return 0
+    if not args.role:
+        if not (args.tenant and args.sub):
+            parser.error("give --tenant and --sub (a user's id or name), or --role")
+        return directory_token(args.tenant, args.sub, args.ttl)
     if args.role not in ("platform_admin", "auditor") and not args.tenant:
         parser.error(f"--tenant is required for role {args.role}")
     sub = args.sub or f"{args.role}@{args.tenant or 'platform'}"

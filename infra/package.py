@@ -58,14 +58,19 @@ def prepare_vendor() -> None:
 
 def merge(template: dict[str, Any], stage: str, region: str) -> dict[str, Any]:
     os.environ["GONGJIAN_TABLE_PREFIX"] = f"gongjian-{stage}"
-    from infra.template import function_environment, resources
+    from infra.template import PRE_TOKEN, external_identity, function_environment, resources, trigger_environment
 
     extra = resources(stage, region)
     template["Resources"].update(extra["Resources"])
     if "Parameters" in extra:
         template.setdefault("Parameters", {}).update(extra["Parameters"])
-    for resource in template["Resources"].values():
-        if resource.get("Type") == "AWS::Serverless::Function":
+    if external_identity(region):  # no user pool there, so nothing calls the trigger
+        del template["Resources"][PRE_TOKEN]
+    for name, resource in template["Resources"].items():
+        if name == PRE_TOKEN:
+            resource["Properties"]["Role"] = {"Fn::GetAtt": ["PreTokenRole", "Arn"]}
+            resource["Properties"]["Environment"] = trigger_environment(stage)
+        elif resource.get("Type") == "AWS::Serverless::Function":
             resource["Properties"]["Role"] = {"Fn::GetAtt": ["ApiRole", "Arn"]}
             resource["Properties"]["Environment"] = function_environment(stage, region)
     return template

@@ -25,6 +25,10 @@ from typing import Any
 TENANT_ITEM_ACTIONS = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
                        "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem"]
 EXPORT_RETENTION_DAYS = (1, 3, 7, 14, 30)
+COGNITO_ADMIN_ACTIONS = ["cognito-idp:AdminCreateUser", "cognito-idp:AdminDeleteUser", "cognito-idp:AdminDisableUser",
+                         "cognito-idp:AdminEnableUser", "cognito-idp:AdminUserGlobalSignOut",
+                         "cognito-idp:AdminUpdateUserAttributes"]
+PRE_TOKEN = "PreToken"  # the function Chalice packages for `app.issue_token_claims`
 
 
 def logical_name(table_name: str) -> str:
@@ -57,7 +61,7 @@ def table_resource(model: Any) -> dict[str, Any]:
 
 def resources(stage: str, region: str) -> dict[str, Any]:
     """Every resource of the stage; table names follow `GONGJIAN_TABLE_PREFIX` (set by the caller)."""
-    from functions.models import ALL_TABLES
+    from functions.models import ALL_TABLES, AuditTable, PlatformTable
 
     prefix = f"gongjian-{stage}"
     tables = {logical_name(m.Meta.table_name): table_resource(m) for m in ALL_TABLES}
@@ -104,12 +108,27 @@ def resources(stage: str, region: str) -> dict[str, Any]:
         "MfaConfiguration": "OPTIONAL", "EnabledMfas": ["SOFTWARE_TOKEN_MFA"],
         "Policies": {"PasswordPolicy": {"MinimumLength": 12, "RequireLowercase": True, "RequireNumbers": True,
                                         "RequireUppercase": True, "RequireSymbols": False}},
-        "Schema": [{"Name": name, "AttributeDataType": "String", "Mutable": True}
-                   for name in ("tenant", "roles", "communities", "grids", "audit_tenants")]}}
+        # Only the tenant lives in Cognito; roles and scopes come from the user directory at every
+        # token (the pre-token trigger), so a change there needs no Cognito update.
+        "Schema": [{"Name": "tenant", "AttributeDataType": "String", "Mutable": False}],
+        "LambdaConfig": {"PreTokenGenerationConfig": {"LambdaArn": {"Fn::GetAtt": [PRE_TOKEN, "Arn"]},
+                                                      "LambdaVersion": "V1_0"}}}}
+    out["PreTokenPermission"] = {"Type": "AWS::Lambda::Permission", "Properties": {
+        "Action": "lambda:InvokeFunction", "FunctionName": {"Fn::GetAtt": [PRE_TOKEN, "Arn"]},
+        "Principal": "cognito-idp.amazonaws.com", "SourceArn": {"Fn::GetAtt": ["UserPool", "Arn"]}}}
+    out["PreTokenRole"] = {"Type": "AWS::IAM::Role", "Properties": {
+        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+        "ManagedPolicyArns": [{"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"}],
+        "Policies": [{"PolicyName": "gongjian-pre-token", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+            # read the user's record; mark a first sign-in (the record and its audit entry, in one transaction)
+            {"Sid": "Directory", "Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem"],
+             "Resource": [{"Fn::GetAtt": [logical_name(PlatformTable.Meta.table_name), "Arn"]},
+                          {"Fn::GetAtt": [logical_name(AuditTable.Meta.table_name), "Arn"]}]}]}}]}}
     out["UserPoolClient"] = {"Type": "AWS::Cognito::UserPoolClient", "Properties": {
         "UserPoolId": {"Ref": "UserPool"}, "ClientName": f"{prefix}-web", "GenerateSecret": False,
         "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"], "PreventUserExistenceErrors": "ENABLED",
-        "ReadAttributes": ["custom:tenant", "custom:roles", "custom:communities", "custom:grids", "custom:audit_tenants"]}}
+        "ReadAttributes": ["custom:tenant", "email", "phone_number", "name"]}}
     out["ApiRole"] = {"Type": "AWS::IAM::Role", "Properties": {
         "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
@@ -128,7 +147,10 @@ def resources(stage: str, region: str) -> dict[str, Any]:
                                                             "sqs:GetQueueAttributes"],
              "Resource": {"Fn::GetAtt": ["AssessmentQueue", "Arn"]}},
             {"Sid": "TenantCredentials", "Effect": "Allow", "Action": ["sts:AssumeRole", "sts:TagSession"],
-             "Resource": {"Fn::GetAtt": ["TenantDataRole", "Arn"]}}]}}]}}
+             "Resource": {"Fn::GetAtt": ["TenantDataRole", "Arn"]}},
+            # the user directory keeps the pool in step: invite, disable (and sign out), enable, contact details
+            {"Sid": "DirectoryAdmin", "Effect": "Allow", "Action": COGNITO_ADMIN_ACTIONS,
+             "Resource": {"Fn::GetAtt": ["UserPool", "Arn"]}}]}}]}}
     out["TenantDataRole"] = {"Type": "AWS::IAM::Role", "Properties": {
         "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Principal": {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}},
@@ -157,7 +179,8 @@ def resources(stage: str, region: str) -> dict[str, Any]:
         "ResponseTemplates": {"application/json": '{"type":"https://gongjian.example/problems/not-found",'
                                                   '"title":"对象不存在","status":404,"detail":"对象不存在"}'}}}
     if external_identity(region):
-        del out["UserPool"], out["UserPoolClient"]
+        del out["UserPool"], out["UserPoolClient"], out["PreTokenPermission"], out["PreTokenRole"]
+        out["ApiRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"].pop()  # no pool to administer
         return {"Parameters": PARAMETERS, "Resources": out}
     return {"Resources": out}
 
@@ -183,7 +206,8 @@ def function_environment(stage: str, region: str) -> dict[str, Any]:
     else:
         pool = "https://cognito-idp.${AWS::Region}.${AWS::URLSuffix}/${UserPool}"
         identity = {"GONGJIAN_JWKS_URL": {"Fn::Sub": pool + "/.well-known/jwks.json"},
-                    "GONGJIAN_JWT_ISSUER": {"Fn::Sub": pool}, "GONGJIAN_JWT_AUDIENCE": {"Ref": "UserPoolClient"}}
+                    "GONGJIAN_JWT_ISSUER": {"Fn::Sub": pool}, "GONGJIAN_JWT_AUDIENCE": {"Ref": "UserPoolClient"},
+                    "GONGJIAN_USER_POOL_ID": {"Ref": "UserPool"}}
     return {"Variables": {**identity,
         "GONGJIAN_STAGE": stage, "GONGJIAN_TABLE_PREFIX": prefix,
         "GONGJIAN_BUCKET": {"Ref": "DataBucket"},
@@ -193,6 +217,13 @@ def function_environment(stage: str, region: str) -> dict[str, Any]:
         "GONGJIAN_EXPORT_SIGNING_KEY": {"Fn::Sub": "{{resolve:secretsmanager:" + prefix + "/app:SecretString:export_signing_key}}"},
         "GONGJIAN_CORS_ORIGIN": cors_origin(),
         "POWERTOOLS_SERVICE_NAME": "gongjian"}}
+
+
+def trigger_environment(stage: str) -> dict[str, Any]:
+    """What the pre-token trigger reads: the tables alone. Nothing of the user pool, which names the
+    trigger (a reference back would make the template circular)."""
+    return {"Variables": {"GONGJIAN_STAGE": stage, "GONGJIAN_TABLE_PREFIX": f"gongjian-{stage}",
+                          "POWERTOOLS_SERVICE_NAME": "gongjian"}}
 
 
 def cors_origin() -> str:

@@ -217,3 +217,85 @@ def test_a_resident_reports_an_incident_then_sees_and_rates_it(api, demo_tenant)
     assert api.post(f"/v1/incidents/{incident['id']}/rating", tok, {"rating": 1}).status == 409
     assert api.post(f"/v1/incidents/{incident['id']}/rating", admin, {"rating": 1}).status == 403
     assert api.get("/v1/actions", tok).json["items"] == []
+
+
+# --- the identity provider: Cognito's trigger and admin calls, the local issuer ----------------------
+
+def cognito_token(tenant: str, user_id: str) -> tuple[str, dict]:
+    """Run the pre-token trigger as Cognito would for the user's sign-in, and sign what it returns
+    as Cognito signs an ID token (its own `sub`, string claims)."""
+    import time
+
+    import jwt
+
+    from functions import config
+    from functions.accounts import pre_token
+
+    event = {"version": "1", "triggerSource": "TokenGeneration_Authentication", "region": "ap-east-1",
+             "userPoolId": "ap-east-1_test", "userName": user_id,
+             "request": {"userAttributes": {"sub": "7d2f0c1e-cognito", "custom:tenant": tenant}}, "response": {}}
+    claims = pre_token.handle(event)["response"]["claimsOverrideDetails"]["claimsToAddOrOverride"]
+    now = int(time.time())
+    payload = {"sub": "7d2f0c1e-cognito", "iss": config.JWT_ISSUER, "aud": config.JWT_AUDIENCE, "iat": now, "exp": now + 600,
+               "token_use": "id", **claims}
+    return jwt.encode(payload, local_issuer.private_key(), algorithm="RS256", headers={"kid": "local"}), claims
+
+
+def test_the_pre_token_trigger_builds_every_claim_from_the_record(api, admin, tenant, place):
+    from functions.accounts import pre_token
+
+    worker = add(api, admin, {"name": "覃网格员", "roles": ["grid_worker", "resident"], "grids": [place["grid"]],
+                              "communities": [place["community"]]})
+    tok, claims = cognito_token(tenant, worker["id"])
+    assert claims == {"tenant": tenant, "uid": worker["id"], "roles": "grid_worker,resident", "grids": place["grid"],
+                      "communities": place["community"], "streets": "", "departments": "", "units": ""}
+    assert api.get(f"/v1/users/{worker['id']}", admin).json["status"] == "active"  # the first token
+    r = api.post("/v1/incidents", tok, {"category": "sanitation", "description": "x", "grid_id": place["grid"]})
+    assert r.status == 201 and r.json["reporter"] == worker["id"]  # acts as the directory's user, not Cognito's sub
+    api.patch(f"/v1/users/{worker['id']}", admin, {"status": "disabled", "version": 2})
+    with pytest.raises(pre_token.SignInRefused):
+        cognito_token(tenant, worker["id"])
+    with pytest.raises(pre_token.SignInRefused):
+        cognito_token(tenant, "01JAAAAAAAAAAAAAAAAAAAAAAA")
+    assert api.get("/v1/incidents", tok).status == 401  # the token it had before is refused too
+
+
+def test_cognito_is_kept_in_step_with_the_directory(api, admin, tenant, place, monkeypatch):
+    """Against the local AWS-compatible server (the one serving S3): invitation, disabling with a
+    global sign-out, enabling, and no Cognito user left behind when the record cannot be written."""
+    from functions import aws, config
+
+    monkeypatch.setattr(config, "COGNITO_ENDPOINT", config.S3_ENDPOINT)
+    monkeypatch.setattr(config, "USER_POOL_ID", "ap-east-1_pending")
+    setup = aws.session().create_client("cognito-idp", region_name="ap-east-1", endpoint_url=config.S3_ENDPOINT)
+    pool = setup.create_user_pool(PoolName=f"gongjian-{tenant}", Schema=[
+        {"Name": "tenant", "AttributeDataType": "String", "Mutable": False}])["UserPool"]["Id"]
+    monkeypatch.setattr(config, "USER_POOL_ID", pool)
+    cognito = aws.client("cognito-idp")
+    worker = add(api, admin, {"name": "黄网格员", "phone": "13807751234", "email": "huang@example.cn",
+                              "roles": ["grid_worker"], "grids": [place["grid"]]})
+    made = cognito.admin_get_user(UserPoolId=pool, Username=worker["id"])
+    attributes = {a["Name"]: a["Value"] for a in made["UserAttributes"]}
+    assert attributes["custom:tenant"] == tenant and attributes["phone_number"] == "+8613807751234"
+    assert made["Enabled"] is True and made["UserStatus"] == "FORCE_CHANGE_PASSWORD"
+    api.patch(f"/v1/users/{worker['id']}", admin, {"status": "disabled", "version": 1})
+    assert cognito.admin_get_user(UserPoolId=pool, Username=worker["id"])["Enabled"] is False
+    api.patch(f"/v1/users/{worker['id']}", admin, {"status": "active", "version": 2})
+    assert cognito.admin_get_user(UserPoolId=pool, Username=worker["id"])["Enabled"] is True
+    before = len(cognito.list_users(UserPoolId=pool)["Users"])
+    refused = api.post("/v1/users", admin, {"name": "x", "roles": ["street_staff"], "streets": ["01JAAAAAAAAAAAAAAAAAAAAAAA"]})
+    assert refused.status == 422
+    assert len(cognito.list_users(UserPoolId=pool)["Users"]) == before  # the invitation was withdrawn
+
+
+def test_make_token_reads_the_record(api, admin, tenant, place, capsys):
+    from functions import cli
+
+    worker = add(api, admin, {"name": "莫网格员", "roles": ["grid_worker"], "grids": [place["grid"]]})
+    assert cli.main(["token", "--tenant", tenant, "--sub", "莫网格员"]) == 0
+    tok = capsys.readouterr().out.strip().splitlines()[-1]
+    r = api.post("/v1/incidents", tok, {"category": "sanitation", "description": "x", "grid_id": place["grid"]})
+    assert r.status == 201 and r.json["reporter"] == worker["id"]
+    api.patch(f"/v1/users/{worker['id']}", admin, {"status": "disabled", "version": 2})
+    assert cli.main(["token", "--tenant", tenant, "--sub", worker["id"]]) == 1
+    assert cli.main(["token", "--tenant", tenant, "--sub", "nobody"]) == 1

@@ -12,12 +12,16 @@ from functions.tenancy import Principal, TenantContext
 
 def caller(*roles: str, sub: str = "u1", communities: tuple[str, ...] = ("c1",), grids: tuple[str, ...] = ("g1",)) -> TenantContext:
     return TenantContext("acme", Principal(sub=sub, roles=frozenset(roles), tenant="acme",
-                                           communities=frozenset(communities), grids=frozenset(grids)))
+                                           communities=frozenset(communities), grids=frozenset(grids),
+                                           streets=frozenset({"s1"}), departments=frozenset({"d1"}),
+                                           units=frozenset({"n1"})))
 
 
-MINE = {"community_id": "c1", "grid_id": "g1", "owner": "someone"}
-ELSEWHERE = {"community_id": "c2", "grid_id": "g2", "owner": "someone"}
-OWNED = {"community_id": "c2", "grid_id": "g2", "owner": "u1"}
+MINE = {"street_id": "s1", "community_id": "c1", "grid_id": "g1", "departments": {"d1", "d9"}, "unit_id": "n1",
+        "owner": "someone"}
+ELSEWHERE = {"street_id": "s2", "community_id": "c2", "grid_id": "g2", "departments": {"d2"}, "unit_id": "n2",
+             "owner": "someone"}
+OWNED = {"street_id": "s2", "community_id": "c2", "grid_id": "g2", "departments": {"d2"}, "unit_id": "n2", "owner": "u1"}
 
 
 @pytest.mark.parametrize("role, action, mine, elsewhere, owned", [
@@ -36,6 +40,18 @@ OWNED = {"community_id": "c2", "grid_id": "g2", "owner": "u1"}
     ("member", authz.READ_PEOPLE, False, False, False),
     ("community_staff", authz.READ_PEOPLE, True, True, True),
     ("platform_admin", authz.READ_INCIDENT, False, False, False),
+    ("street_staff", authz.READ_INCIDENT, True, False, True),
+    ("street_staff", authz.MANAGE_COMMUNITY, False, False, False),
+    ("resident", authz.READ_INCIDENT, False, False, True),
+    ("resident", authz.READ_ACTION, False, False, False),
+    ("department", authz.READ_ACTION, True, False, False),
+    ("department", authz.WORK_ACTION_PART, True, False, False),
+    ("department", authz.READ_INCIDENT, False, False, False),
+    ("community_staff", authz.WORK_ACTION_PART, True, False, False),
+    ("employer", authz.READ_VOLUNTEER_REPORT, True, False, False),
+    ("employer", authz.READ_PEOPLE, False, False, False),
+    ("community_staff", authz.MANAGE_USERS, True, False, False),
+    ("grid_worker", authz.MANAGE_USERS, False, False, False),
 ])
 def test_scopes(role, action, mine, elsewhere, owned):
     ctx = caller(role)

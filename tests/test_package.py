@@ -67,9 +67,33 @@ def test_every_route_schedule_and_queue_is_in_the_template(built):
     kinds = sorted(e["Type"] for e in events)
     expected = sorted("SQS" if s.__class__.__name__ == "SQSEventConfig" else "Schedule" for s in app.event_sources)
     assert kinds == expected
+    assert "PreToken" not in functions  # cn-north-1: an external identity provider, no user pool to trigger it
     for f in functions.values():
         assert f["Properties"]["Role"] == {"Fn::GetAtt": ["ApiRole", "Arn"]}
         assert f["Properties"]["Environment"]["Variables"]["GONGJIAN_TABLE_PREFIX"] == "gongjian-prod"
+
+
+def test_the_user_pool_takes_its_claims_from_the_directory_and_the_api_administers_only_it():
+    resources = json.loads((package("ap-east-1") / "sam.json").read_text())["Resources"]
+    pool = resources["UserPool"]["Properties"]
+    assert pool["LambdaConfig"]["PreTokenGenerationConfig"] == {"LambdaArn": {"Fn::GetAtt": ["PreToken", "Arn"]},
+                                                                "LambdaVersion": "V1_0"}
+    trigger = resources["PreToken"]["Properties"]
+    assert trigger["Handler"] == "app.issue_token_claims" and trigger["Role"] == {"Fn::GetAtt": ["PreTokenRole", "Arn"]}
+    permission = resources["PreTokenPermission"]["Properties"]
+    assert permission["Principal"] == "cognito-idp.amazonaws.com"
+    assert permission["SourceArn"] == {"Fn::GetAtt": ["UserPool", "Arn"]}
+    [trigger_rights] = resources["PreTokenRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    assert trigger_rights["Action"] == ["dynamodb:GetItem", "dynamodb:PutItem"]
+    assert len(trigger_rights["Resource"]) == 2  # the user records' table and the audit table, nothing else
+    api = resources["ApiRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    cognito = [s for s in api if any(a.startswith("cognito-idp:") for a in s["Action"])]
+    assert len(cognito) == 1 and cognito[0]["Resource"] == {"Fn::GetAtt": ["UserPool", "Arn"]}
+    assert sorted(cognito[0]["Action"]) == sorted(f"cognito-idp:{a}" for a in (
+        "AdminCreateUser", "AdminDeleteUser", "AdminDisableUser", "AdminEnableUser", "AdminUserGlobalSignOut",
+        "AdminUpdateUserAttributes"))
+    api_env = resources["APIHandler"]["Properties"]["Environment"]["Variables"]
+    assert api_env["GONGJIAN_USER_POOL_ID"] == {"Ref": "UserPool"}
 
 
 def test_tables_match_the_models(built):

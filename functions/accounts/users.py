@@ -241,6 +241,12 @@ def record(tenant: str, user_id: str) -> dict[str, Any] | None:
         return None
 
 
+def find_by_name(tenant: str, name: str) -> dict[str, Any] | None:
+    """The one user of the tenant with exactly this name, or None (none, or several)."""
+    found = [u.public() for u in store.query_all(PlatformTable, f"{tenant}#{KIND}") if u.fields().get("name") == name]
+    return found[0] if len(found) == 1 else None
+
+
 def claims(tenant: str, user: dict[str, Any]) -> dict[str, Any]:
     """The claims a token of this user carries: built from the record alone."""
     return {"tenant": tenant, "uid": user["id"], "roles": list(user["roles"]),
