@@ -110,9 +110,13 @@ def resources(stage: str, region: str) -> dict[str, Any]:
                                         "RequireUppercase": True, "RequireSymbols": False}},
         # Only the tenant lives in Cognito; roles and scopes come from the user directory at every
         # token (the pre-token trigger), so a change there needs no Cognito update.
-        "Schema": [{"Name": "tenant", "AttributeDataType": "String", "Mutable": False}],
+        "Schema": [{"Name": "tenant", "AttributeDataType": "String", "Mutable": False},
+                   {"Name": "audit_tenants", "AttributeDataType": "String", "Mutable": True}],
         "LambdaConfig": {"PreTokenGenerationConfig": {"LambdaArn": {"Fn::GetAtt": [PRE_TOKEN, "Arn"]},
                                                       "LambdaVersion": "V1_0"}}}}
+    for group, text in (("platform_admin", "平台管理员 / platform admins"), ("auditor", "审计员 / auditors")):
+        out[f"UserPoolGroup{group.title().replace('_', '')}"] = {"Type": "AWS::Cognito::UserPoolGroup", "Properties": {
+            "UserPoolId": {"Ref": "UserPool"}, "GroupName": group, "Description": text}}
     out["PreTokenPermission"] = {"Type": "AWS::Lambda::Permission", "Properties": {
         "Action": "lambda:InvokeFunction", "FunctionName": {"Fn::GetAtt": [PRE_TOKEN, "Arn"]},
         "Principal": "cognito-idp.amazonaws.com", "SourceArn": {"Fn::GetAtt": ["UserPool", "Arn"]}}}
@@ -128,7 +132,7 @@ def resources(stage: str, region: str) -> dict[str, Any]:
     out["UserPoolClient"] = {"Type": "AWS::Cognito::UserPoolClient", "Properties": {
         "UserPoolId": {"Ref": "UserPool"}, "ClientName": f"{prefix}-web", "GenerateSecret": False,
         "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"], "PreventUserExistenceErrors": "ENABLED",
-        "ReadAttributes": ["custom:tenant", "email", "phone_number", "name"]}}
+        "ReadAttributes": ["custom:tenant", "custom:audit_tenants", "email", "phone_number", "name"]}}
     out["ApiRole"] = {"Type": "AWS::IAM::Role", "Properties": {
         "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
@@ -179,7 +183,9 @@ def resources(stage: str, region: str) -> dict[str, Any]:
         "ResponseTemplates": {"application/json": '{"type":"https://gongjian.example/problems/not-found",'
                                                   '"title":"对象不存在","status":404,"detail":"对象不存在"}'}}}
     if external_identity(region):
-        del out["UserPool"], out["UserPoolClient"], out["PreTokenPermission"], out["PreTokenRole"]
+        for name in ("UserPool", "UserPoolClient", "PreTokenPermission", "PreTokenRole", "UserPoolGroupPlatformAdmin",
+                     "UserPoolGroupAuditor"):
+            del out[name]
         out["ApiRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"].pop()  # no pool to administer
         return {"Parameters": PARAMETERS, "Resources": out}
     return {"Resources": out}

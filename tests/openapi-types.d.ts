@@ -4630,6 +4630,8 @@ export interface components {
              * @description 最后修改时间（UTC，RFC 3339）/ last changed at
              */
             updated_at: string;
+            /** @description 创建时一并添加的第一位区管理员 / the first district admin added with it */
+            first_admin?: components["schemas"]["user"];
         } & {
             [key: string]: unknown;
         };
@@ -6162,7 +6164,11 @@ export interface components {
          * @example {
          *       "id": "gangbei",
          *       "name": "港北区",
-         *       "tier": "standard"
+         *       "tier": "standard",
+         *       "first_admin": {
+         *         "name": "韦主任",
+         *         "phone": "13807750001"
+         *       }
          *     }
          */
         "tenant-body": {
@@ -6215,6 +6221,12 @@ export interface components {
                 export_retention_days?: 1 | 3 | 7 | 14 | 30;
                 /** @description 超过此行数改用 DynamoDB 原生导出 */
                 export_native_threshold_rows?: number;
+            };
+            /** @description 该区的第一位区管理员（写入用户目录并邀请登录）/ the district's first district admin (added to its directory and invited) */
+            first_admin?: {
+                name: string;
+                phone?: string;
+                email?: string;
             };
         };
         /**

@@ -299,3 +299,53 @@ def test_make_token_reads_the_record(api, admin, tenant, place, capsys):
     api.patch(f"/v1/users/{worker['id']}", admin, {"status": "disabled", "version": 2})
     assert cli.main(["token", "--tenant", tenant, "--sub", worker["id"]]) == 1
     assert cli.main(["token", "--tenant", tenant, "--sub", "nobody"]) == 1
+
+
+def test_exports_carry_the_directory_with_contacts_masked(api, admin, tenant, place, tmp_path):
+    import json
+
+    import requests
+
+    add(api, admin, {"name": "黄网格员", "phone": "13807751234", "email": "huang@example.cn", "roles": ["grid_worker"],
+                     "grids": [place["grid"]]})
+    job = api.post("/v1/exports", admin, {"tenants": [tenant], "datasets": ["users"], "format": "jsonl"}).json
+    [file] = [f for f in job["files"] if f["name"] == "users.jsonl"]
+    [row] = [json.loads(line) for line in requests.get(file["url"], timeout=10).content.decode().splitlines()]
+    assert row["name"] == "黄网格员" and row["roles"] == ["grid_worker"]
+    assert row["phone"] == "138****1234" and row["email"] == "h***@example.cn"
+
+
+def test_a_new_district_comes_with_its_first_admin(api, platform_token):
+    import uuid
+
+    tenant = f"t{uuid.uuid4().hex[:10]}"
+    r = api.post("/v1/tenants", platform_token, {"id": tenant, "name": "测试区", "tier": "standard",
+                                                 "first_admin": {"name": "韦主任", "phone": "13807750001"}})
+    assert r.status == 201, r
+    first = r.json["first_admin"]
+    assert first["roles"] == ["district_admin"] and first["status"] == "invited"
+    tok = user_token(tenant, first)
+    assert api.post("/v1/streets", tok, {"name": "贵城街道"}).status == 201
+    assert [u["id"] for u in api.get("/v1/users", tok).json["items"]] == [first["id"]]
+    last = api.patch(f"/v1/users/{first['id']}", tok, {"status": "disabled", "version": 1})
+    assert last.status == 409  # the only one
+    bad = api.post("/v1/tenants", platform_token, {"id": f"{tenant}-b", "name": "x", "tier": "standard",
+                                                   "first_admin": {"name": "x", "phone": "123"}})
+    assert bad.status == 400 and bad.json["errors"][0]["path"] == "/first_admin/phone"
+    assert api.get(f"/v1/tenants/{tenant}-b", platform_token).status == 404
+
+
+def test_the_trigger_gives_platform_groups_their_role_and_refuses_anyone_else_without_a_district():
+    from functions.accounts import pre_token
+
+    def event(groups, attributes):
+        return {"userName": "platform-1", "request": {"userAttributes": attributes,
+                                                      "groupConfiguration": {"groupsToOverride": groups}}, "response": {}}
+
+    out = pre_token.handle(event(["platform_admin"], {}))["response"]["claimsOverrideDetails"]["claimsToAddOrOverride"]
+    assert out == {"roles": "platform_admin", "audit_tenants": ""}
+    out = pre_token.handle(event(["auditor"], {"custom:audit_tenants": "gangbei,qintang"}))
+    assert out["response"]["claimsOverrideDetails"]["claimsToAddOrOverride"] == {"roles": "auditor",
+                                                                                "audit_tenants": "gangbei,qintang"}
+    with pytest.raises(pre_token.SignInRefused):
+        pre_token.handle(event(["someone_else"], {}))

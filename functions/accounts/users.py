@@ -22,6 +22,7 @@ from functions.accounts import identity
 from functions.errors import Conflict, FieldError, Forbidden, Text, Unprocessable
 from functions.ids import new_id, now_iso
 from functions.models import CommitteesTable, GridsTable, PlatformTable
+from functions.models.base import TenantItem
 from functions.tenancy import (COMMUNITY_STAFF, DEPARTMENT, DISTRICT_ADMIN, EMPLOYER, GRID_WORKER, MEMBER, RESIDENT,
                                SCOPE_CLAIMS, STREET_STAFF, TENANT_ROLES, TenantContext)
 
@@ -145,6 +146,16 @@ def create_user(ctx: TenantContext, body: dict[str, Any], item_id: str | None = 
         identity.forget(user_id)
         raise
     return result
+
+
+def first_admin(ctx: TenantContext, person: dict[str, Any]) -> tuple[TenantItem, list[store.Operation]]:
+    """A new district's first district admin: their record and the admin count, for the transaction
+    that creates the tenant (so a district never exists without someone to run it), invited at once."""
+    user = {**{scope: [] for scope in SCOPE_CLAIMS}, **person, "roles": [DISTRICT_ADMIN], "status": "invited",
+            "community_ids": []}
+    item = store.new_item(PlatformTable, ctx, KIND, new_id(), user)
+    identity.invite(ctx.tenant, item.sk, user)
+    return item, [store.Put(item), *_admin_count(ctx, False, True)]
 
 
 def load(ctx: TenantContext, user_id: str) -> PlatformTable:

@@ -2,7 +2,9 @@
 Chinese and English (the data dictionary written beside each export as README.md).
 
 Each dataset is read with one paginated Query over its `<tenant>#<kind>` partition. Personal
-contact details of residents (service-request phone numbers) are not exported.
+contact details of residents (service-request phone numbers) are not exported; the directory's
+users are, with their phone and email masked (`MASKED`): an audit needs who held which role, not
+how to reach them.
 """
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ from collections.abc import Iterator
 
 from functions import store
 from functions.audit import chain
-from functions.models import AssessmentsTable, AuditTable, CommitteesTable, GridsTable, MeetingsTable, ServicesTable
+from functions.models import (AssessmentsTable, AuditTable, CommitteesTable, GridsTable, MeetingsTable, PlatformTable,
+                              ServicesTable)
 from functions.tenancy import TenantContext
 
 COMMON = [("id", "标识", "Identifier (ULID)"), ("version", "版本", "Version"), ("created_at", "创建时间", "Created at (UTC)"),
@@ -58,8 +61,16 @@ DATASETS: dict[str, tuple[Any, str, list[tuple[str, str, str]]]] = {
     "decisions": (MeetingsTable, "decision", [("meeting_id", "会议", "Meeting"), ("title", "议定事项", "Title"),
                                               ("description", "说明", "Description"), ("action_ids", "任务", "Actions"),
                                               ("status", "状态", "Status")]),
+    "users": (PlatformTable, "user", [("name", "姓名", "Name"), ("roles", "角色", "Roles"), ("status", "状态", "Status"),
+                                      ("streets", "负责街道", "Streets"), ("communities", "社区", "Communities"),
+                                      ("grids", "负责网格", "Grids"), ("departments", "所属部门", "Departments"),
+                                      ("units", "所在单位", "Units"), ("phone", "手机号（已脱敏）", "Mobile (masked)"),
+                                      ("email", "电子邮箱（已脱敏）", "Email (masked)")]),
+    "departments": (CommitteesTable, "department", [("name", "部门名称", "Department name"), ("kind", "类型", "Kind"),
+                                                    ("contacts", "联系人", "Contacts")]),
     "actions": (MeetingsTable, "action", [("decision_id", "议定事项", "Decision"), ("description", "任务", "Description"),
-                                          ("assignee", "牵头单位", "Lead"), ("due_date", "期限", "Due date"),
+                                          ("assignee", "牵头部门", "Lead department"),
+                                          ("assignee_name", "牵头部门名称", "Lead department's name"), ("due_date", "期限", "Due date"),
                                           ("status", "状态", "Status"), ("progress", "进度", "Progress"),
                                           ("closed", "已核验关闭", "Verified and closed"), ("parts", "分工", "Parts")]),
     "service_centres": (ServicesTable, "centre", [("name", "名称", "Name"), ("level", "层级", "Level"),
@@ -83,6 +94,19 @@ DATASETS: dict[str, tuple[Any, str, list[tuple[str, str, str]]]] = {
                                         ("state_sha256", "状态摘要", "State SHA-256"), ("prev_hash", "前一哈希", "Previous hash"),
                                         ("hash", "哈希", "Hash")]),
 }
+
+
+MASKED = {"users": ("phone", "email")}
+
+
+def masked(value: Any) -> Any:
+    """`13807751234` → `138****1234`; `huang@example.cn` → `h***@example.cn`."""
+    if not isinstance(value, str) or not value:
+        return value
+    if "@" in value:
+        name, _, domain = value.partition("@")
+        return f"{name[:1]}***@{domain}"
+    return value[:3] + "****" + value[-4:] if len(value) > 7 else "****"
 
 
 def columns(name: str) -> list[tuple[str, str, str]]:
@@ -118,9 +142,10 @@ def rows(ctx: TenantContext, name: str, date_from: str | None, date_to: str | No
         stamp = "created_at"
     low = instant(date_from) if date_from else None
     high = instant(date_to) if date_to else None
+    hidden = MASKED.get(name, ())
     for row in source:
         if in_range(row.get(stamp), low, high):
-            yield row
+            yield {**row, **{field: masked(row.get(field)) for field in hidden if field in row}}
 
 
 def dictionary_markdown(names: list[str]) -> str:

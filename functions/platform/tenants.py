@@ -44,9 +44,21 @@ def create_tenant(admin: Principal, body: dict[str, Any], ctx_idempotency: Any =
                           {"id": tenant_id, "name": body["name"], "tier": body["tier"], "timezone": timezone,
                            "status": "active", "settings": body.get("settings", {})},
                           gsi1pk=LIST_KEY, gsi1sk=tenant_id)
+    ops: list[store.Operation] = [store.Put(item, Conflict(Text(f"区 {tenant_id} 已存在", f"Tenant {tenant_id} already exists")))]
     result = item.public()
-    store.write(ctx, [store.Put(item, Conflict(Text(f"区 {tenant_id} 已存在", f"Tenant {tenant_id} already exists")))],
-                action="tenant.create", target=f"tenant/{tenant_id}", state=result, result=result)
+    admin_item = None
+    if body.get("first_admin"):
+        from functions.accounts import identity, users
+
+        admin_item, admin_ops = users.first_admin(ctx, body["first_admin"])
+        ops += admin_ops
+        result["first_admin"] = admin_item.public()
+    try:
+        store.write(ctx, ops, action="tenant.create", target=f"tenant/{tenant_id}", state=result, result=result)
+    except BaseException:
+        if admin_item is not None:
+            identity.forget(admin_item.sk)
+        raise
     return result
 
 
