@@ -110,8 +110,10 @@ def resources(stage: str, region: str) -> dict[str, Any]:
                                         "RequireUppercase": True, "RequireSymbols": False}},
         # Only the tenant lives in Cognito; roles and scopes come from the user directory at every
         # token (the pre-token trigger), so a change there needs no Cognito update.
-        "Schema": [{"Name": "tenant", "AttributeDataType": "String", "Mutable": False},
-                   {"Name": "audit_tenants", "AttributeDataType": "String", "Mutable": True}],
+        # (roles, communities and grids are no longer read but stay declared: a pool's attributes can
+        # never be removed, so a stage made before the directory deploys unchanged)
+        "Schema": [{"Name": name, "AttributeDataType": "String", "Mutable": True}
+                   for name in ("tenant", "roles", "communities", "grids", "audit_tenants")],
         "LambdaConfig": {"PreTokenGenerationConfig": {"LambdaArn": {"Fn::GetAtt": [PRE_TOKEN, "Arn"]},
                                                       "LambdaVersion": "V1_0"}}}}
     for group, text in (("platform_admin", "平台管理员 / platform admins"), ("auditor", "审计员 / auditors")):
@@ -132,7 +134,9 @@ def resources(stage: str, region: str) -> dict[str, Any]:
     out["UserPoolClient"] = {"Type": "AWS::Cognito::UserPoolClient", "Properties": {
         "UserPoolId": {"Ref": "UserPool"}, "ClientName": f"{prefix}-web", "GenerateSecret": False,
         "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"], "PreventUserExistenceErrors": "ENABLED",
-        "ReadAttributes": ["custom:tenant", "custom:audit_tenants", "email", "phone_number", "name"]}}
+        "ReadAttributes": ["custom:tenant", "custom:audit_tenants", "email", "phone_number", "name"],
+        # users may change their name only: never their district or an auditor's grants
+        "WriteAttributes": ["name"]}}
     out["ApiRole"] = {"Type": "AWS::IAM::Role", "Properties": {
         "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]},

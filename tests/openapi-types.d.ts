@@ -2224,7 +2224,7 @@ export interface components {
             verified_at?: string;
             /** @description 核验意见 / verification note */
             verification_note?: string | null;
-            /** @description 未办结且已过期限 / not done and past due */
+            /** @description 未办结且本任务或某分项已过期限 / not done, and past its due date or a part's */
             overdue: boolean;
             /** @description 版本号，乐观锁用（PATCH 的 version 或 If-Match）/ version for optimistic locking */
             version: number;
@@ -2238,6 +2238,20 @@ export interface components {
              * @description 最后修改时间（UTC，RFC 3339）/ last changed at
              */
             updated_at: string;
+            /** @description 分项未全部完成时由区管理员办结 / marked done by a district admin before every part was complete */
+            done_despite?: {
+                /** @description 未完成的分项 / the incomplete parts */
+                parts?: number[];
+                /** @description 理由 / reason */
+                reason?: string;
+                /** @description 办结人 / by */
+                by?: string;
+                /**
+                 * Format: date-time
+                 * @description 时间 / at
+                 */
+                at?: string;
+            };
             $defs: {
                 note: {
                     /**
@@ -2290,6 +2304,8 @@ export interface components {
                     } & {
                         [key: string]: unknown;
                     })[];
+                    /** @description 未完成且已过本分项期限 / not complete and past its own due date */
+                    overdue?: boolean;
                 } & {
                     [key: string]: unknown;
                 };
@@ -3180,8 +3196,11 @@ export interface components {
             committee_id: string;
             /** @description 任务 / actions */
             action_ids: string[];
-            /** @description 状态（创建时为 open）/ status, open when created */
-            status: string;
+            /**
+             * @description 随任务变化：未开始 / 办理中 / 已办结 / 已核验关闭 / follows its actions
+             * @enum {unknown}
+             */
+            status: "open" | "in_progress" | "done" | "closed";
             /** @description 创建的任务（仅创建时的答复）/ the actions created, in the answer to POST only */
             actions?: components["schemas"]["action"][];
             /** @description 版本号，乐观锁用（PATCH 的 version 或 If-Match）/ version for optimistic locking */
@@ -3537,6 +3556,16 @@ export interface components {
             rated_at?: string;
             /** @description 街道 / street */
             street_id?: string;
+            /** @description 上报后负责的层级及其网格、社区或街道 / who answers for it after an escalation: the level and its grid, community or street */
+            owner?: {
+                /**
+                 * @description 层级 / level
+                 * @enum {unknown}
+                 */
+                level?: "grid" | "community" | "street" | "district";
+                /** @description 该层级的对象标识（区级为 null）/ that level's id, null for the district */
+                id?: string | null;
+            };
             /** @description 超时亮牌 / cards for overdue stages */
             cards: ({
                 /** @description 超时的阶段与期限 / the breached stage and due time */
@@ -4414,6 +4443,16 @@ export interface components {
             covered_grids: components["schemas"]["service-coverage"]["$defs"]["grid"][];
             /** @description 圈外网格 / grids outside */
             uncovered_grids: components["schemas"]["service-coverage"]["$defs"]["grid"][];
+            /** @description 步行时间的算法 / how walking time is worked out */
+            method: {
+                /**
+                 * @description 算法 / method
+                 * @enum {unknown}
+                 */
+                kind: "straight_line_with_detour_factor";
+                /** @description 说明 / in words */
+                description: string;
+            };
             $defs: {
                 grid: {
                     /** @description 网格 / grid */
@@ -5001,6 +5040,8 @@ export interface components {
             status?: "open" | "in_progress" | "done";
             note?: string;
             version: number;
+            /** @description 区管理员在分项未全部完成时办结的理由 / why a district admin marks it done before every part is complete */
+            reason?: string;
         };
         /**
          * 核验关闭任务 / Verify and close an action

@@ -158,8 +158,9 @@ def test_a_street_user_accepts_an_incident_escalated_to_their_street(api, demo_t
     incident = api.post("/v1/incidents", staff, {"category": "safety_hazard", "description": "井盖缺失", "grid_id": grid["id"]}).json
     assert incident["street_id"] == street_user["streets"][0]
     assert api.post(f"/v1/incidents/{incident['id']}/transitions", tok, {"action": "accept"}).status == 403  # still the community's
-    assert api.post(f"/v1/incidents/{incident['id']}/transitions", staff, {"action": "escalate"}).json["level"] == "community"
-    up = api.post(f"/v1/incidents/{incident['id']}/transitions", staff, {"action": "escalate"})
+    escalate = {"action": "escalate", "note": "需街道协调"}
+    assert api.post(f"/v1/incidents/{incident['id']}/transitions", staff, escalate).json["level"] == "community"
+    up = api.post(f"/v1/incidents/{incident['id']}/transitions", staff, escalate)
     assert up.status == 200 and up.json["level"] == "street"
     assert api.post(f"/v1/incidents/{incident['id']}/transitions", staff, {"action": "accept"}).status == 403
     accepted = api.post(f"/v1/incidents/{incident['id']}/transitions", tok, {"action": "accept", "note": "街道受理"})
@@ -349,3 +350,44 @@ def test_the_trigger_gives_platform_groups_their_role_and_refuses_anyone_else_wi
                                                                                 "audit_tenants": "gangbei,qintang"}
     with pytest.raises(pre_token.SignInRefused):
         pre_token.handle(event(["someone_else"], {}))
+
+
+def test_a_demotion_holds_before_the_token_expires(api, admin, tenant, place):
+    worker = add(api, admin, {"name": "黄网格员", "roles": ["grid_worker"], "grids": [place["grid"]]})
+    tok = user_token(tenant, worker)  # still claims grid_worker over the grid after the change below
+    report = {"category": "sanitation", "description": "x", "grid_id": place["grid"]}
+    first = api.post("/v1/incidents", tok, report).json
+    other = api.post("/v1/incidents", admin, report).json  # in the grid, not theirs
+    assert {i["id"] for i in api.get("/v1/incidents", tok).json["items"]} == {first["id"], other["id"]}
+    api.patch(f"/v1/users/{worker['id']}", admin, {"roles": ["resident"], "grids": [], "version": 1})
+    assert api.post("/v1/incidents", tok, report).status == 403  # the old token's grid_worker no longer counts
+    assert [i["id"] for i in api.get("/v1/incidents", tok).json["items"]] == [first["id"]]  # nor its grid: only their own
+    fresh = user_token(tenant, api.get(f"/v1/users/{worker['id']}", admin).json)
+    mine = api.post("/v1/incidents", fresh, report)
+    assert mine.status == 201 and mine.json["source"] == "resident_report"  # the next token: a resident
+
+
+def test_a_disabled_admin_exports_nothing(api, admin, tenant):
+    first = add(api, admin, {"name": "区管理员甲", "roles": ["district_admin"]})
+    add(api, admin, {"name": "区管理员乙", "roles": ["district_admin"]})
+    tok = user_token(tenant, first)
+    job = api.post("/v1/exports", tok, {"tenants": [tenant], "datasets": ["streets"], "format": "csv"})
+    assert job.status in (201, 202), job
+    api.patch(f"/v1/users/{first['id']}", admin, {"status": "disabled", "version": 1})
+    assert api.post("/v1/exports", tok, {"tenants": [tenant], "datasets": ["streets"], "format": "csv"}).status == 401
+    assert api.get(f"/v1/exports/{job.json['id']}", tok).status == 401
+
+
+def test_staff_list_only_the_users_they_can_open(api, admin, tenant, place):
+    elsewhere = make_structure(api, admin)
+    staff = token("community_staff", tenant, communities=[place["community"]])
+    both = add(api, admin, {"name": "两社区居民", "roles": ["resident"], "communities": [place["community"], elsewhere["community"]]})
+    mine = add(api, admin, {"name": "本社区居民", "roles": ["resident"], "communities": [place["community"]]})
+    assert [u["id"] for u in api.get("/v1/users", staff).json["items"]] == [mine["id"]]
+    assert api.get(f"/v1/users/{both['id']}", staff).status == 404
+
+
+def test_report_cells_are_never_formulas():
+    from functions.services.volunteers import _cell
+
+    assert [_cell(v) for v in ("=HYPERLINK(1)", "+1", "-1", "@x", "韦建华", 3.5)] == ["'=HYPERLINK(1)", "'+1", "'-1", "'@x", "韦建华", 3.5]

@@ -36,7 +36,8 @@ def report(api, tok, grid_id, **extra):
 
 
 def act(api, tok, incident_id, action, **extra):
-    body = {"action": action, **({"assignee": "worker-1"} if action == "dispatch" else {}), **extra}
+    body = {"action": action, **({"assignee": "worker-1"} if action == "dispatch" else {}),
+            **({"note": "超出本级处置能力"} if action == "escalate" else {}), **extra}
     return api.post(f"/v1/incidents/{incident_id}/transitions", tok, body)
 
 
@@ -247,3 +248,24 @@ def test_monthly_stats_match_what_was_created(api, admin, tenant, grid):
     assert stats["grids"][0]["incidents"] == 2
     assert api.get("/v1/stats/grid-work?period=2026-11", admin).json["district"]["incidents"] == 1
     assert api.get("/v1/stats/grid-work?period=oct", admin).status == 400
+
+
+def test_escalation_hands_over_with_a_fresh_clock_and_says_why(api, admin, tenant, grid):
+    ctx = system_context(tenant)
+    t0 = datetime.now(UTC) - timedelta(hours=1)
+    late = incidents.report(ctx, {"category": "safety_hazard", "description": "井盖缺失", "grid_id": grid["grid"],
+                                  "priority": "urgent"}, reported_at=t0)
+    act(api, admin, late["id"], "accept")
+    dispatched = act(api, admin, late["id"], "dispatch")
+    assert dispatched.json["assignee"] == "worker-1"
+    silent = api.post(f"/v1/incidents/{late['id']}/transitions", admin, {"action": "escalate"})
+    assert silent.status == 422 and silent.json["errors"][0]["path"] == "/note"
+    before = datetime.fromisoformat(dispatched.json["due_at"])
+    body = incidents.transition(ctx, late["id"], {"action": "escalate", "note": "需城管与市政联合处置"},
+                                at=datetime.now(UTC) + timedelta(hours=2))
+    assert body["level"] == "community" and body["owner"] == {"level": "community", "id": grid["community"]}
+    assert body["assignee"] is None and body["stage"] == "resolve"
+    assert datetime.fromisoformat(body["due_at"]) - before == timedelta(hours=2)  # the new level gets the whole limit
+    step = body["history"][-1]
+    assert step["action"] == "escalate" and step["note"] == "需城管与市政联合处置" and step["assignee_before"] == "worker-1"
+    assert step["by"] and step["level"] == "community"

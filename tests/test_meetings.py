@@ -234,12 +234,21 @@ def test_decision_creates_actions_and_they_move_forward(api, admin, committee):
     stale = api.patch(f"/v1/actions/{lead['id']}", admin, {"status": "done", "version": 1})
     assert stale.status == 409 and stale.json["type"].endswith("/stale-version")
     assert api.post(f"/v1/actions/{lead['id']}/close", admin, {"version": 3}).status == 409  # not done yet
-    done = api.patch(f"/v1/actions/{lead['id']}", admin, {"status": "done", "note": "已完成", "version": 3})
-    assert done.status == 200 and done.json["status"] == "done"
+    early = api.patch(f"/v1/actions/{lead['id']}", admin, {"status": "done", "note": "已完成", "version": 3})
+    assert early.status == 409 and early.json["incomplete_parts"] == [0, 1, 2], early  # nothing signed off and at 100 %
+    staff = token("community_staff", committee_tenant(api, admin), communities=[committee["community"]])
+    forced = api.patch(f"/v1/actions/{lead['id']}", staff, {"status": "done", "reason": "已整改", "version": 3})
+    assert forced.status == 409  # only a district admin may, with a reason
+    done = api.patch(f"/v1/actions/{lead['id']}", admin, {"status": "done", "note": "已完成", "version": 3,
+                                                          "reason": "配合部门已口头报告完成，书面材料补交"})
+    assert done.status == 200 and done.json["status"] == "done", done
+    assert done.json["done_despite"]["parts"] == [0, 1, 2] and done.json["done_despite"]["reason"].startswith("配合部门")
+    assert api.get(f"/v1/meetings/{m['id']}/decisions", admin).json["items"][0]["status"] == "in_progress"
     back = api.patch(f"/v1/actions/{lead['id']}", admin, {"status": "open", "version": 4})
     assert back.status == 409 and back.json["allowed"] == []
     closed = api.post(f"/v1/actions/{lead['id']}/close", admin, {"note": "核查属实", "version": 4})
     assert closed.status == 200 and closed.json["closed"] is True
+    assert api.get(f"/v1/meetings/{m['id']}/decisions", admin).json["items"][0]["status"] == "in_progress"  # one still open
     assert api.post(f"/v1/actions/{lead['id']}/close", admin, {"version": 5}).status == 409
     agenda = api.get(f"/v1/committees/{committee['committee']}/next-agenda", admin).json
     assert [a["id"] for a in agenda["overdue_actions"]] == [late["id"]]
@@ -302,3 +311,28 @@ def test_the_route_accepts_exactly_the_text_types_the_service_stores():
     from functions.meetings.minutes import TEXT_TYPES
 
     assert tuple(MINUTES_TEXT_TYPES) == TEXT_TYPES
+
+
+def test_an_action_is_done_when_every_part_is_and_its_decision_follows(api, admin, committee):
+    m = meeting(api, admin, committee)
+    dept = departments(api, admin)
+    past = "2020-01-01"
+    d = api.post(f"/v1/meetings/{m['id']}/decisions", admin, {"title": "设置临时疏导点", "actions": [
+        {"assignee": dept["港北区市政管理局"], "due_date": "2099-12-15", "description": "设置疏导点",
+         "assisting": [{"assignee": dept["港北区工商局"], "due_date": past}]}]}).json
+    [action] = d["actions"]
+    assert action["overdue"] is True and [p["overdue"] for p in action["parts"]] == [False, True]  # the part's own date
+    assert d["status"] == "open"
+    version = action["version"]
+    for index in (0, 1):
+        version = api.post(f"/v1/actions/{action['id']}/parts/{index}/sign-off", admin, {"version": version}).json["version"]
+        answer = api.post(f"/v1/actions/{action['id']}/parts/{index}/progress", admin, {"progress": 100, "version": version})
+        assert answer.status == 200, answer
+        version = answer.json["version"]
+    assert answer.json["overdue"] is False and answer.json["progress"] == 100
+    assert api.get(f"/v1/meetings/{m['id']}/decisions", admin).json["items"][0]["status"] == "in_progress"
+    done = api.patch(f"/v1/actions/{action['id']}", admin, {"status": "done", "version": version})
+    assert done.status == 200 and "done_despite" not in done.json
+    assert api.get(f"/v1/meetings/{m['id']}/decisions", admin).json["items"][0]["status"] == "done"
+    api.post(f"/v1/actions/{action['id']}/close", admin, {"version": done.json["version"]})
+    assert api.get(f"/v1/meetings/{m['id']}/decisions", admin).json["items"][0]["status"] == "closed"

@@ -316,7 +316,8 @@ def test_meetings_minutes_and_actions(api, demo):
         "progress": 60, "note": "已划线 30 处", "evidence": [{"key": upload["key"], "name": "现场.pdf"}], "version": 2}))
     agenda = check("next_agenda", api.get(f"/v1/committees/{committee['id']}/next-agenda", admin))
     assert agenda["overdue_actions"] and agenda["open_decisions"]
-    check("update_action", api.patch(f"/v1/actions/{action_id}", admin, {"status": "done", "note": "已完成", "version": 3}))
+    check("update_action", api.patch(f"/v1/actions/{action_id}", admin, {"status": "done", "note": "已完成", "version": 3,
+                                                                         "reason": "交通局已书面报告完成"}))
     check("close_action", api.post(f"/v1/actions/{action_id}/close", admin, {"note": "核验通过", "version": 4}))
 
 
@@ -332,7 +333,8 @@ def test_grid_work(api, demo):
         "category": "dispute", "description": "邻里纠纷", "location": {"lat": 23.0775, "lon": 109.5575}}))
     check("get_incident", api.get(f"/v1/incidents/{incident['id']}", admin))
     check("transition_incident", api.post(f"/v1/incidents/{incident['id']}/transitions", admin, {"action": "accept", "note": "已受理"}))
-    check("transition_incident", api.post(f"/v1/incidents/{incident['id']}/transitions", admin, {"action": "escalate"}))
+    check("transition_incident", api.post(f"/v1/incidents/{incident['id']}/transitions", admin,
+                                          {"action": "escalate", "note": "需街道协调"}))
     check("transition_incident", api.post(f"/v1/incidents/{incident['id']}/transitions", admin,
                                           {"action": "dispatch", "assignee": "gw-01-01a"}))
     every = api.all_items("/v1/incidents", admin)  # the demo's month of incidents, in every state

@@ -38,6 +38,7 @@ def test_coverage_inside_and_outside_the_circle(api, admin, tenant, platform_tok
         "type": "Polygon", "coordinates": [[[109.70, 23.10], [109.71, 23.10], [109.71, 23.11], [109.70, 23.11], [109.70, 23.10]]]}}).json
     near = centre(api, admin, place, 23.115, 109.605)  # 0.01° north of the first grid's centroid
     cov = api.get("/v1/service-centres/coverage", admin).json
+    assert cov["method"]["kind"] == "straight_line_with_detour_factor" and "1.3" in cov["method"]["description"]
     assert cov["grids"] == 2 and cov["covered"] == 1 and cov["share_covered"] == 0.5
     inside = cov["covered_grids"][0]
     expected_m = R * 0.01 * pi / 180 * 1.3  # ≈ 1445.5 m walked

@@ -25,6 +25,23 @@ def test_delete_street_with_communities_is_409(api, admin):
     assert api.get(f"/v1/streets/{ids['street']}", admin).status == 404
 
 
+def test_nothing_is_deleted_while_records_point_at_it(api, admin):
+    ids = make_structure(api, admin)
+    incident = api.post("/v1/incidents", admin, {"category": "sanitation", "description": "x", "grid_id": ids["grid"]}).json
+    grid = api.delete(f"/v1/grids/{ids['grid']}", admin)
+    assert grid.status == 409 and grid.json["referenced_by"] == [{"kind": "incident", "ids": [incident["id"]]}], grid
+    assert "incident" in grid.json["detail"]
+    unit = api.post("/v1/units", admin, {"name": "港北区工商局荷城工商所", "kind": "government", "community_id": ids["community"]}).json
+    community = api.delete(f"/v1/communities/{ids['community']}", admin)
+    assert community.status == 409
+    assert {p["kind"]: p["ids"] for p in community.json["referenced_by"]} == {"grid": [ids["grid"]], "unit": [unit["id"]]}
+    staff = api.post("/v1/users", admin, {"name": "街道干事", "roles": ["street_staff"], "streets": [ids["street"]]}).json
+    street = api.delete(f"/v1/streets/{ids['street']}", admin)
+    assert street.status == 409
+    assert {p["kind"]: p["ids"] for p in street.json["referenced_by"]} == {"community": [ids["community"]], "user": [staff["id"]]}
+    assert api.get(f"/v1/grids/{ids['grid']}", admin).status == 200
+
+
 def test_stale_version_is_409_and_nothing_changes(api, admin):
     street = api.post("/v1/streets", admin, {"name": "贵城街道"}).json
     ok = api.patch(f"/v1/streets/{street['id']}", admin, {"name": "贵城街道（新）", "version": 1})

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from functions import aws, config
+from functions.errors import Conflict, FieldError, ServiceUnavailable, Text, Unprocessable
 
 
 def enabled() -> bool:
@@ -18,7 +19,21 @@ def enabled() -> bool:
 
 
 def _call(operation: str, **params: Any) -> Any:
-    return getattr(aws.client("cognito-idp"), operation)(UserPoolId=config.USER_POOL_ID, **params)
+    """One admin call; Cognito's refusals as our problems (a clash 409, bad contact details 422,
+    anything else 503) rather than a 500."""
+    from botocore.exceptions import ClientError
+
+    try:
+        return getattr(aws.client("cognito-idp"), operation)(UserPoolId=config.USER_POOL_ID, **params)
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code == "UsernameExistsException":
+            raise Conflict(Text("登录账号已存在", "The sign-in account exists already")) from exc
+        if code in ("InvalidParameterException", "AliasExistsException"):
+            raise Unprocessable(errors=[FieldError("/phone", Text("手机号或电子邮箱无法用于登录邀请",
+                                                                   "The mobile number or email cannot be used to invite"))]) from exc
+        raise ServiceUnavailable(Text("身份服务暂不可用，请稍后重试", "The identity service is unavailable, retry shortly"),
+                                 headers={"Retry-After": "5"}) from exc
 
 
 def _attributes(user: dict[str, Any]) -> list[dict[str, str]]:
@@ -38,12 +53,21 @@ def e164(phone: str) -> str:
 
 
 def invite(tenant: str, user_id: str, user: dict[str, Any]) -> None:
-    """Create the Cognito user (username = our user id, `custom:tenant`) and send the invitation."""
-    if not enabled():
-        return
-    media = [m for m, field in (("SMS", "phone"), ("EMAIL", "email")) if user.get(field)]
-    _call("admin_create_user", Username=user_id, DesiredDeliveryMediums=media or ["EMAIL"],
-          UserAttributes=[{"Name": "custom:tenant", "Value": tenant}, *_attributes(user)])
+    """Create the Cognito user (username = our user id, `custom:tenant`), its invitation held back
+    until the record is written (`send_invitation`): nobody gets a password for an account that
+    was then refused."""
+    if enabled():
+        _call("admin_create_user", Username=user_id, MessageAction="SUPPRESS",
+              UserAttributes=[{"Name": "custom:tenant", "Value": tenant}, *_attributes(user)])
+
+
+def send_invitation(tenant: str, user_id: str, user: dict[str, Any]) -> None:
+    """The invitation (a temporary password) by SMS and/or email, to the user `invite` made (the same
+    attributes again, so the account reads the same whichever call a provider honours)."""
+    if enabled():
+        media = [m for m, field in (("SMS", "phone"), ("EMAIL", "email")) if user.get(field)]
+        _call("admin_create_user", Username=user_id, MessageAction="RESEND", DesiredDeliveryMediums=media or ["EMAIL"],
+              UserAttributes=[{"Name": "custom:tenant", "Value": tenant}, *_attributes(user)])
 
 
 def forget(user_id: str) -> None:

@@ -50,7 +50,7 @@ def tenant_context(request: Request, *, write: bool = False, roles: frozenset[st
     else:
         raise Forbidden(Text("该令牌无权执行此操作", "This token may not do this"))
     tenant_credentials.enter(tenant)
-    profile = tenants.standing(tenant, p.sub)
+    profile, p = tenants.standing(tenant, p)
     if write and profile["status"] != "active":
         raise TenantSuspended()
     return TenantContext(tenant=tenant, principal=p, timezone=profile.get("timezone", "Asia/Shanghai"),

@@ -30,7 +30,7 @@ from functions.exports import datasets, writer
 from functions.ids import new_id
 from functions.log import logger
 from functions.models import ExportsTable
-from functions.platform.tenants import active_profile
+from functions.platform.tenants import standing
 from functions.tenancy import AUDITOR, DISTRICT_ADMIN, Principal, TenantContext
 
 KIND = "export"
@@ -59,9 +59,12 @@ def _contexts(p: Principal, tenants: list[str]) -> list[TenantContext]:
             raise Forbidden(Text(f"无权导出 {tenant} 的数据", f"Not allowed to export {tenant}"),
                             errors=[FieldError(f"/tenants/{i}", Text("未授权的区", "Tenant not granted"))])
     contexts = []
-    for tenant in tenants:
-        profile = active_profile(tenant)
-        contexts.append(TenantContext(tenant=tenant, principal=p, timezone=profile.get("timezone", "Asia/Shanghai"),
+    for i, tenant in enumerate(tenants):
+        profile, now = standing(tenant, p)  # a disabled or demoted user exports nothing
+        if not (now.has(DISTRICT_ADMIN) and now.tenant == tenant or tenant in now.audit_tenants and now.has(AUDITOR)):
+            raise Forbidden(Text(f"无权导出 {tenant} 的数据", f"Not allowed to export {tenant}"),
+                            errors=[FieldError(f"/tenants/{i}", Text("未授权的区", "Tenant not granted"))])
+        contexts.append(TenantContext(tenant=tenant, principal=now, timezone=profile.get("timezone", "Asia/Shanghai"),
                                       settings=profile.get("settings", {})))
     return contexts
 
@@ -198,8 +201,8 @@ def get_export(p: Principal, job_id: str, log_read: bool = True) -> dict[str, An
         if job.get("manifest_key"):
             manifests[job["tenant"]] = {"manifest_url": storage.presigned_get(job["manifest_key"], "manifest.json"),
                                         "signature_url": storage.presigned_get(job["manifest_key"] + ".sig", "manifest.json.sig")}
+        profile, _ = standing(job["tenant"], p)  # a disabled user downloads nothing more
         if log_read:
-            profile = active_profile(job["tenant"])
             record_read(TenantContext(tenant=job["tenant"], principal=p, timezone=profile.get("timezone", "Asia/Shanghai")),
                         "export.read", f"export/{job_id}")
     status = "done" if all(s == "done" for s in statuses) else next(s for s in ("failed", "needs_native_export",

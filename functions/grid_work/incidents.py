@@ -69,6 +69,13 @@ def _start_stage(ctx: TenantContext, data: dict[str, Any], stage: str | None, at
     data["due_at"] = Calendar(ctx).add(at, unit, amount).isoformat(timespec="seconds")
 
 
+def _owner(data: dict[str, Any]) -> dict[str, Any]:
+    """Who answers for the incident at its level: its grid, community or street, or the district."""
+    level = data["level"]
+    scope = {"grid": data["grid_id"], "community": data["community_id"], "street": data.get("street_id")}.get(level)
+    return {"level": level, "id": scope}
+
+
 def with_flags(incident: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
     now = now or datetime.now(UTC)
     due = incident.get("due_at")
@@ -164,6 +171,8 @@ def transition(ctx: TenantContext, incident_id: str, body: dict[str, Any], at: d
         raise Conflict(Text(f"当前状态“{data['status']}”不能执行“{action}”", f"'{action}' is not allowed in status '{data['status']}'"),
                        extra={"allowed": sorted(allowed)})
     _authorise_action(ctx, data, action)
+    if action == "escalate" and not body.get("note"):
+        raise Unprocessable(errors=[FieldError("/note", Text("上报上级须说明原因", "Say why the incident goes up a level"))])
     now = at or datetime.now(UTC)
     stamp = now.isoformat(timespec="seconds")
     if action == "dispatch":
@@ -175,10 +184,15 @@ def transition(ctx: TenantContext, incident_id: str, body: dict[str, Any], at: d
     entry = {"action": action, "from": data["status"], "to": allowed[action], "by": ctx.actor, "at": stamp,
              "note": body.get("note")}
     if action == "escalate":
+        # the next level takes it over: its own owner, nobody dispatched yet, a fresh clock for the stage
         entry["level"] = data["level"] = LEVELS[LEVELS.index(data["level"]) + 1]
+        data["owner"] = _owner(data)
+        entry["assignee_before"], data["assignee"] = data.get("assignee"), None
     data["status"] = allowed[action]
     data[f"{data['status']}_at"] = stamp
-    if action == "accept":
+    if action == "escalate":
+        _start_stage(ctx, data, data["stage"] or "accept", now)
+    elif action == "accept":
         _start_stage(ctx, data, "resolve", now)
     elif action in ("resolve", "reject"):
         _start_stage(ctx, data, None, now)

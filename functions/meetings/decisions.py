@@ -17,12 +17,12 @@ from typing import Any
 
 from functions import authz, storage, store
 from functions.accounts import departments
-from functions.errors import Conflict, FieldError, Forbidden, Text, Unprocessable
+from functions.errors import Conflict, FieldError, Forbidden, StaleVersion, Text, Unprocessable
 from functions.ids import new_id, now_iso, today_in
 from functions.meetings.meetings import load as load_meeting
 from functions.models import CommitteesTable, MeetingsTable
 from functions.vocabulary import ACTION_NEXT_STATUS
-from functions.tenancy import TenantContext
+from functions.tenancy import DISTRICT_ADMIN, TenantContext
 
 DECISION, ACTION = "decision", "action"
 NEXT_STATUS = ACTION_NEXT_STATUS
@@ -35,9 +35,30 @@ def _action_keys(ctx: TenantContext, data: dict[str, Any], item_id: str) -> dict
             "gsi2sk": f"{data['status']}#{data['due_date']}#{item_id}"}
 
 
+def _complete(part: dict[str, Any]) -> bool:
+    """A part is complete when its department signed it off and reported it at 100 %."""
+    return bool(part.get("signed_off_at")) and part.get("progress", 0) >= 100
+
+
 def with_overdue(ctx: TenantContext, action: dict[str, Any]) -> dict[str, Any]:
-    action["overdue"] = action["status"] != "done" and action["due_date"] < today_in(ctx.timezone)
+    """Each part is overdue past its own due date until complete; the action past its own, or while any
+    of its parts is."""
+    today = today_in(ctx.timezone)
+    for part in action.get("parts", []):
+        part["overdue"] = action["status"] != "done" and not _complete(part) and part["due_date"] < today
+    action["overdue"] = action["status"] != "done" and (
+        action["due_date"] < today or any(p["overdue"] for p in action.get("parts", [])))
     return action
+
+
+def decision_status(actions: list[dict[str, Any]]) -> str:
+    """A decision follows its actions: closed when all are verified and closed, done when all are done,
+    in progress once any has started, open before."""
+    if actions and all(a.get("closed") for a in actions):
+        return "closed"
+    if actions and all(a["status"] == "done" for a in actions):
+        return "done"
+    return "in_progress" if any(a["status"] != "open" for a in actions) else "open"
 
 
 def _departments(ctx: TenantContext, specs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -130,12 +151,19 @@ def list_actions(ctx: TenantContext, *, status: str | None, assignee: str | None
 
 
 def _save(ctx: TenantContext, item: MeetingsTable, data: dict[str, Any], expected: int, verb: str) -> dict[str, Any]:
+    """Save the action and, in the same transaction, its decision's status when the action moves it."""
     parts = data["parts"]
     data["progress"] = round(sum(p["progress"] for p in parts) / len(parts)) if parts else data.get("progress", 0)
     new = store.changed(item, data, **_action_keys(ctx, data, item.sk))
     result = with_overdue(ctx, new.public())
-    store.write(ctx, [store.Replace(new, expected)], action=f"action.{verb}", target=f"action/{item.sk}", state=result,
-                result=result)
+    ops: list[store.Operation] = [store.Replace(new, expected)]
+    decision = store.get(MeetingsTable, ctx, DECISION, data["decision_id"])
+    facts = decision.fields()
+    siblings = store.get_many(MeetingsTable, ctx, ACTION, [a for a in facts["action_ids"] if a != item.sk])
+    status = decision_status([data, *siblings.values()])
+    if status != facts["status"]:
+        ops.append(store.Replace(store.changed(decision, {**facts, "status": status}), decision.version))
+    store.write(ctx, ops, action=f"action.{verb}", target=f"action/{item.sk}", state=result, result=result)
     return result
 
 
@@ -155,12 +183,31 @@ def update_action(ctx: TenantContext, action_id: str, body: dict[str, Any]) -> d
     if status != data["status"] and status not in NEXT_STATUS[data["status"]]:
         raise Conflict(Text(f"任务不能从 {data['status']} 改为 {status}", f"An action cannot go from {data['status']} to {status}"),
                        extra={"allowed": sorted(NEXT_STATUS[data["status"]])})
+    if status == "done" and data["status"] != "done":
+        if body["version"] != item.version:
+            raise StaleVersion()  # what the caller saw is not what they would be finishing
+        _may_be_done(ctx, data, body)
     data["status"] = status
     if body.get("note"):
         data["notes"] = data["notes"] + [{"at": now_iso(), "by": ctx.actor, "text": body["note"]}]
     if status == "done":
         data["done_at"] = data.get("done_at") or now_iso()
     return _save(ctx, item, data, body["version"], "update")
+
+
+def _may_be_done(ctx: TenantContext, data: dict[str, Any], body: dict[str, Any]) -> None:
+    """An action is done when every part is signed off by its department and at 100 %; before that only
+    a district admin may mark it done, stating why (kept on the action and in its audit entry)."""
+    incomplete = [i for i, p in enumerate(data["parts"]) if not _complete(p)]
+    if not incomplete:
+        return
+    if body.get("reason") and ctx.principal.has(DISTRICT_ADMIN):
+        data["done_despite"] = {"parts": incomplete, "reason": body["reason"], "by": ctx.actor, "at": now_iso()}
+        return
+    names = "、".join(data["parts"][i].get("assignee_name", data["parts"][i]["assignee"]) for i in incomplete)
+    raise Conflict(Text(f"以下分项尚未签收或未完成：{names}（区管理员可说明理由后办结）",
+                        f"Parts not yet signed off or not at 100 %: {names} (a district admin may mark it done, giving a reason)"),
+                   extra={"incomplete_parts": incomplete})
 
 
 def _part(ctx: TenantContext, item: MeetingsTable, index: int) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -5,6 +5,7 @@ gsi1 (`platform#tenants`). Its audit entries start the tenant's own chain.
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Any
 from collections.abc import Callable
@@ -12,7 +13,7 @@ from collections.abc import Callable
 from functions import config, store
 from functions.errors import Conflict, FieldError, Forbidden, Text, Unauthorized, ValidationFailed
 from functions.models import PlatformTable
-from functions.tenancy import Principal, TenantContext, system_context
+from functions.tenancy import SCOPE_CLAIMS, Principal, TenantContext, system_context
 
 KIND = "tenant"
 PROFILE = "profile"
@@ -59,6 +60,8 @@ def create_tenant(admin: Principal, body: dict[str, Any], ctx_idempotency: Any =
         if admin_item is not None:
             identity.forget(admin_item.sk)
         raise
+    if admin_item is not None:
+        identity.send_invitation(tenant_id, admin_item.sk, body["first_admin"])
     return result
 
 
@@ -106,19 +109,20 @@ def active_profile(tenant_id: str) -> dict[str, Any]:
     return profile
 
 
-_users: dict[tuple[str, str], tuple[float, str | None]] = {}  # (tenant, user) → (read at, status; None: no record)
+_users: dict[tuple[str, str], tuple[float, dict[str, Any] | None]] = {}  # (tenant, user) → (read at, grant or None)
 USER_DISABLED = Text("该用户已停用", "This user is disabled")
 
 
-def standing(tenant_id: str, user_id: str) -> dict[str, Any]:
-    """The tenant's profile (as `active_profile`), once the caller is known not to be a disabled user
-    of the tenant's directory (401 if they are). Both are trusted for the same short while; when
-    either is not, one BatchGet reads the two items."""
+def standing(tenant_id: str, principal: Principal) -> tuple[dict[str, Any], Principal]:
+    """The tenant's profile (as `active_profile`) and the caller as the directory now knows them: 401
+    for a disabled user, and a token's roles and scopes narrowed to what the record still grants (a
+    demotion or a scope taken away holds before the token expires). Both items are trusted for the
+    same short while; when either is not, one BatchGet reads the two."""
     now = time.monotonic()
-    profile_hit, user_hit = _cache.get(tenant_id), _users.get((tenant_id, user_id))
+    profile_hit, user_hit = _cache.get(tenant_id), _users.get((tenant_id, principal.sub))
     fresh = config.TENANT_CACHE_SECONDS
     if not (profile_hit and now - profile_hit[0] < fresh and user_hit and now - user_hit[0] < fresh):
-        keys = [(f"{tenant_id}#{KIND}", PROFILE), (f"{tenant_id}#{USER}", user_id)]
+        keys = [(f"{tenant_id}#{KIND}", PROFILE), (f"{tenant_id}#{USER}", principal.sub)]
         found = {item.pk: item for item in PlatformTable.batch_get(keys)}
         profile_item = found.get(keys[0][0])
         if profile_item is None:
@@ -127,10 +131,15 @@ def standing(tenant_id: str, user_id: str) -> dict[str, Any]:
         if len(_users) > 10_000:  # a container's memory, not a directory
             _users.clear()
         _cache[tenant_id] = profile_hit = (now, profile_item.fields())
-        _users[(tenant_id, user_id)] = user_hit = (now, user_item.fields()["status"] if user_item else None)
-    if user_hit[1] == "disabled":
+        _users[(tenant_id, principal.sub)] = user_hit = (now, user_item.fields() if user_item else None)
+    grant = user_hit[1]
+    if grant is None:
+        return profile_hit[1], principal
+    if grant["status"] == "disabled":
         raise Unauthorized(USER_DISABLED)
-    return profile_hit[1]
+    return profile_hit[1], dataclasses.replace(
+        principal, roles=principal.roles & frozenset(grant["roles"]),
+        **{scope: getattr(principal, scope) & frozenset(grant.get(scope, [])) for scope in SCOPE_CLAIMS})
 
 
 def forget_user(tenant_id: str, user_id: str) -> None:

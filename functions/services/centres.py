@@ -92,6 +92,10 @@ def coverage(ctx: TenantContext) -> dict[str, Any]:
                       "walking_minutes": round(minutes, 1) if minutes is not None else None,
                       "covered": minutes is not None and minutes <= s["service_circle_minutes"]})
     covered = [g for g in grids if g["covered"]]
-    return {"settings": s, "centres": len(centres), "grids": len(grids), "covered": len(covered),
+    method = {"kind": "straight_line_with_detour_factor",
+              "description": (f"网格中心到最近服务中心的直线距离 × 绕行系数 {s['detour_factor']}，按步行 {s['walking_speed_kmh']} km/h 计；"
+                              f"未使用道路网络 / straight-line distance from the grid's centre to the nearest centre × a detour "
+                              f"factor of {s['detour_factor']}, walked at {s['walking_speed_kmh']} km/h; no street network is used")}
+    return {"method": method, "settings": s, "centres": len(centres), "grids": len(grids), "covered": len(covered),
             "share_covered": round(len(covered) / len(grids), 4) if grids else None,
             "covered_grids": covered, "uncovered_grids": [g for g in grids if not g["covered"]]}

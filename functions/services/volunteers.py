@@ -198,6 +198,11 @@ REPORT_COLUMNS = [("name", "姓名", "Name"), ("quarter_hours", "本季度时长
                   ("year_hours", "本年累计（小时）", "Year hours"), ("below_threshold", "未达年度要求", "Below the annual threshold")]
 
 
+def _cell(value: Any) -> Any:
+    """A text cell a spreadsheet will not run as a formula."""
+    return "'" + value if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") else value
+
+
 def report_csv(ctx: TenantContext, quarter: str, unit_id: str) -> tuple[str, str]:
     """The unit's report as a spreadsheet-ready CSV (sent as UTF-8 with a BOM): (file name, text)."""
     import csv
@@ -208,7 +213,7 @@ def report_csv(ctx: TenantContext, quarter: str, unit_id: str) -> tuple[str, str
     writer = csv.writer(out)
     writer.writerow([f"{zh} / {en}" for _, zh, en in REPORT_COLUMNS])
     for m in report["members"]:
-        writer.writerow([("是 / yes" if m[f] else "否 / no") if f == "below_threshold" else m[f] for f, _, _ in REPORT_COLUMNS])
+        writer.writerow([("是 / yes" if m[f] else "否 / no") if f == "below_threshold" else _cell(m[f]) for f, _, _ in REPORT_COLUMNS])
     return f"volunteer-hours-{quarter}-{unit_id}.csv", "\ufeff" + out.getvalue()
 
 

@@ -89,15 +89,45 @@ def update(ctx: TenantContext, kind: str, item_id: str, body: dict[str, Any]) ->
     return store.update(ctx, item, data, body["version"], extra=extra, **keys)
 
 
+def references(ctx: TenantContext, kind: str, item_id: str, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """What still points at a street, community or grid: each kind with the ids found (a few each, one
+    Query per kind), so a 409 can say what to move or close first."""
+    from functions.models import CommitteesTable, PlatformTable
+
+    def ids(model: Any, hash_key: str, index: str | None = None, condition: Any = None) -> list[str]:
+        source = getattr(model, index) if index else model
+        return [i.sk for i in source.query(hash_key, filter_condition=condition, limit=5, page_size=50)]
+
+    found: dict[str, list[str]] = {}
+    if kind == GRID:
+        found["incident"] = ids(GridsTable, ctx.key(GRID, item_id, "incident"), "gsi3")
+        found["patrol"] = ids(GridsTable, ctx.key(GRID, item_id, "patrol"), "gsi1")
+        found["grid_worker"] = list(data.get("workers", []))[:5]
+    elif kind == COMMUNITY:
+        found["grid"] = ids(GridsTable, ctx.key(COMMUNITY, item_id, GRID), "gsi1")
+        found["unit"] = ids(CommitteesTable, ctx.key(COMMUNITY, item_id, "unit"), "gsi1")
+        found["committee"] = ids(CommitteesTable, ctx.key(COMMUNITY, item_id, "committee"), "gsi1")
+        found["user"] = ids(PlatformTable, ctx.key("user"), condition=PlatformTable.data["community_ids"].contains(item_id))
+    else:
+        found["community"] = ids(GridsTable, ctx.key(STREET, item_id, COMMUNITY), "gsi1")
+        found["user"] = ids(PlatformTable, ctx.key("user"), condition=PlatformTable.data["streets"].contains(item_id))
+    return [{"kind": k, "ids": v} for k, v in found.items() if v]
+
+
 def delete(ctx: TenantContext, kind: str, item_id: str, expected_version: int | None) -> None:
-    """Delete if unchanged and childless: a street with communities, or a community with grids, is 409."""
+    """Delete if unchanged and nothing points at it any more (409 listing what does): a street's
+    communities and users, a community's grids, units, committees and users, a grid's incidents,
+    patrols and workers — the records of what happened there must keep their place."""
     item = store.get(GridsTable, ctx, kind, item_id)
     data = item.fields()
     _authorise(ctx, kind, data)
-    if item.child_count:
+    pointing = references(ctx, kind, item_id, data)
+    if pointing or item.child_count:
         zh, en = NAMES[kind]
-        raise Conflict(Text(f"该{zh}下仍有 {item.child_count} 个下级单元，不能删除",
-                            f"This {en} still has {item.child_count} children and cannot be deleted"))
+        names = "、".join(f"{p['kind']}（{len(p['ids'])}{'+' if len(p['ids']) == 5 else ''}）" for p in pointing) \
+            or f"{item.child_count} 个下级单元"
+        raise Conflict(Text(f"该{zh}仍被引用，不能删除：{names}", f"This {en} is still referred to and cannot be deleted: {names}"),
+                       extra={"referenced_by": pointing})
     version = item.version if expected_version is None else expected_version
     ops: list[store.Operation] = [store.Remove(item, version)]
     if kind in PARENT:
