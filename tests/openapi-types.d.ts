@@ -2969,10 +2969,10 @@ export interface components {
             /** @description 调休上班日 / make-up workdays */
             workdays: string[];
             /**
-             * @description 内置 / 本区
+             * @description 内置 / 本区 / 尚无（仅按周末计）/ built in, the district's, or none yet (weekends only)
              * @enum {unknown}
              */
-            source: "built_in" | "tenant";
+            source: "built_in" | "tenant" | "none";
             /** @description 版本，内置日历为 0 / version, 0 for the built-in calendar */
             version: number;
             /**
@@ -3556,6 +3556,8 @@ export interface components {
             rated_at?: string;
             /** @description 街道 / street */
             street_id?: string;
+            /** @description 时限所跨年份尚无节假日安排时的提示 / set when the limit runs into a year without a holiday table */
+            calendar_warning?: string | null;
             /** @description 上报后负责的层级及其网格、社区或街道 / who answers for it after an escalation: the level and its grid, community or street */
             owner?: {
                 /**
@@ -5329,16 +5331,37 @@ export interface components {
          * 工作日历 / Working-day calendar
          * @example {
          *       "holidays": [
-         *         "2027-01-01"
+         *         "2027-01-01",
+         *         {
+         *           "name": "春节",
+         *           "from": "2027-02-06",
+         *           "to": "2027-02-13"
+         *         }
          *       ],
-         *       "workdays": []
+         *       "workdays": [
+         *         "2027-02-14"
+         *       ]
          *     }
          */
         "put-calendar-body": {
-            /** @description 法定节假日 */
-            holidays: string[];
-            /** @description 调休上班日 */
-            workdays: string[];
+            /** @description 法定节假日：日期或 {name, from, to} 区间 / holidays: dates or ranges */
+            holidays: (string | {
+                /** @description 节日名称 / name */
+                name?: string;
+                /** Format: date */
+                from: string;
+                /** Format: date */
+                to: string;
+            })[];
+            /** @description 调休上班日：日期或区间 / make-up workdays: dates or ranges */
+            workdays: (string | {
+                /** @description 节日名称 / name */
+                name?: string;
+                /** Format: date */
+                from: string;
+                /** Format: date */
+                to: string;
+            })[];
             version?: number;
         };
         /**

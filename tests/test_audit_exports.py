@@ -236,3 +236,23 @@ def test_offboarding_leaves_nothing_behind(api, platform_token, tmp_path):
     assert api.get(f"/v1/tenants/{tenant}", platform_token).status == 404
     manifest = requests.get(done.json["export"]["manifest_url"], timeout=10).json()
     assert {f["name"]: f["rows"] for f in manifest["files"]}["meetings.jsonl"] == 1
+
+
+def test_auditors_get_every_record_kept_under_a_parent(api, demo_tenant, tmp_path):
+    """Alliance activities, pairing contacts, minutes revisions (with their SHA-256) and programme
+    participants (names masked) of the demo district, each a dataset of its own."""
+    admin = token("district_admin", demo_tenant)
+    programme = api.get("/v1/programmes", admin).json["items"][0]
+    assert api.post(f"/v1/programmes/{programme['id']}/participants", admin,
+                    {"name": "刘女士", "joined_on": "2026-11-01", "needs": ["employment"]}).status == 201
+    auditor = token("auditor", audit_tenants=[demo_tenant])
+    names = ["alliance_activities", "pairing_contacts", "minutes_revisions", "programme_participants"]
+    job = export(api, auditor, [demo_tenant], fmt="jsonl", datasets=names).json
+    folder = download(job, tmp_path / "nested")
+    assert verify.check(folder, signing_key()) == []
+    rows = {n: [json.loads(line) for line in (folder / f"{n}.jsonl").read_text().splitlines()] for n in names}
+    assert len(rows["alliance_activities"]) == 5 and all(r["alliance_id"] for r in rows["alliance_activities"])
+    assert len(rows["minutes_revisions"]) >= 17
+    assert all(len(r["sha256"]) == 64 and r["meeting_id"] for r in rows["minutes_revisions"])
+    assert "刘**" in [r["name"] for r in rows["programme_participants"]]
+    assert all(r["name"][1:] == "*" * (len(r["name"]) - 1) for r in rows["programme_participants"])

@@ -269,3 +269,27 @@ def test_escalation_hands_over_with_a_fresh_clock_and_says_why(api, admin, tenan
     step = body["history"][-1]
     assert step["action"] == "escalate" and step["note"] == "需城管与市政联合处置" and step["assignee_before"] == "worker-1"
     assert step["by"] and step["level"] == "community"
+
+
+def test_a_year_without_a_holiday_table_counts_weekends_and_says_so(api, admin, tenant, grid):
+    ctx = system_context(tenant)
+    assert api.get("/v1/calendars/2031", admin).json["source"] == "none"
+    r = api.call("PUT", "/v1/calendars/2030", admin, {"holidays": ["2030-01-01"], "workdays": []})
+    assert r.status == 200, r
+    # a normal report late in 2030: accepted within 2030 (its table is loaded), resolved in 5 working
+    # days that run into 2031, which has no table
+    late = incidents.report(ctx, {"category": "sanitation", "description": "x", "grid_id": grid["grid"]},
+                            reported_at=datetime(2030, 12, 30, 10, 0, tzinfo=SH))
+    assert late["calendar_warning"] is None
+    accepted = incidents.transition(ctx, late["id"], {"action": "accept"}, at=datetime(2030, 12, 30, 11, 0, tzinfo=SH))
+    assert "2031" in accepted["calendar_warning"] and "国务院" in accepted["calendar_warning"]
+    ranges = {"holidays": ["2031-01-01", {"name": "春节", "from": "2031-01-22", "to": "2031-01-28"}], "workdays": ["2031-01-19"]}
+    bad = api.call("PUT", "/v1/calendars/2031", admin, {"holidays": [{"name": "春节", "from": "2031-01-22", "to": "2031-01-28"},
+                                                                   {"name": "x", "from": "2031-01-28", "to": "2031-01-29"},
+                                                                   {"name": "y", "from": "2031-03-02", "to": "2031-03-01"},
+                                                                   "2032-01-01"], "workdays": []})
+    assert bad.status == 400 and {e["path"] for e in bad.json["errors"]} == {"/holidays/1", "/holidays/2/to", "/holidays/3"}
+    good = api.call("PUT", "/v1/calendars/2031", admin, ranges)
+    assert good.status == 200 and len(good.json["holidays"]) == 8 and good.json["workdays"] == ["2031-01-19"]
+    again = incidents.transition(ctx, late["id"], {"action": "dispatch", "assignee": "w"}, at=datetime(2030, 12, 30, 12, 0, tzinfo=SH))
+    assert again["status"] == "dispatched"

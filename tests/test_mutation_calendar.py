@@ -79,7 +79,7 @@ def test_a_tenant_without_its_own_year_gets_the_built_in_one(table):
     assert year == {"id": "2026", "year": 2026, "holidays": calendar.BUILT_IN[2026]["holidays"],
                     "workdays": calendar.BUILT_IN[2026]["workdays"], "source": "built_in", "version": 0}
     assert calendar.get_year(admin(), 2031) == {"id": "2031", "year": 2031, "holidays": [], "workdays": [],
-                                                "source": "built_in", "version": 0}
+                                                "source": "none", "version": 0}  # no table: weekends only, said so
 
 
 def test_a_year_put_is_read_back_sorted_and_once_each(table):
@@ -89,8 +89,8 @@ def test_a_year_put_is_read_back_sorted_and_once_each(table):
     assert created == {"id": "2027", "year": 2027, "holidays": ["2027-10-01", "2027-10-02"], "workdays": ["2027-09-26"],
                        "source": "tenant", "version": 1}
     assert calendar.get_year(ctx, 2027) == created
-    assert calendar.get_year(admin("gangnan"), 2027)["source"] == "built_in"  # another tenant's year is its own
-    assert calendar.get_year(ctx, 2028)["source"] == "built_in"
+    assert calendar.get_year(admin("gangnan"), 2027)["source"] == "none"  # another tenant's year is its own
+    assert calendar.get_year(ctx, 2028)["source"] == "none"
 
 
 def test_a_year_is_replaced_at_its_version_and_a_stale_one_is_refused(table):

@@ -73,6 +73,19 @@ DATASETS: dict[str, tuple[Any, str, list[tuple[str, str, str]]]] = {
                                           ("assignee_name", "牵头部门名称", "Lead department's name"), ("due_date", "期限", "Due date"),
                                           ("status", "状态", "Status"), ("progress", "进度", "Progress"),
                                           ("closed", "已核验关闭", "Verified and closed"), ("parts", "分工", "Parts")]),
+    "alliance_activities": (CommitteesTable, "activity", [("alliance_id", "联盟", "Alliance"), ("kind", "类型（六联）", "Kind"),
+                                                          ("date", "日期", "Date"), ("description", "内容", "Description")]),
+    "pairing_contacts": (CommitteesTable, "contact", [("pairing_id", "结对", "Pairing"), ("date", "日期", "Date"),
+                                                      ("mode", "方式", "Mode"), ("units", "参与单位", "Units"),
+                                                      ("outcome", "联系成效", "Outcome")]),
+    "minutes_revisions": (MeetingsTable, "minutes", [("meeting_id", "会议", "Meeting"), ("revision", "版本", "Revision"),
+                                                     ("status", "状态", "Status"), ("content_type", "文件类型", "Content type"),
+                                                     ("size", "字节数", "Bytes"), ("sha256", "SHA-256", "SHA-256"),
+                                                     ("version_id", "存储版本", "Storage version"), ("approved_by", "审定人", "Approved by"),
+                                                     ("approved_at", "审定时间", "Approved at")]),
+    "programme_participants": (ServicesTable, "participant", [("programme_id", "项目", "Programme"),
+                                                              ("name", "姓名（已脱敏）", "Name (masked)"), ("joined_on", "加入日期", "Joined on"),
+                                                              ("needs", "需求", "Needs")]),
     "service_centres": (ServicesTable, "centre", [("name", "名称", "Name"), ("level", "层级", "Level"),
                                                   ("location", "位置", "Location"), ("opening_hours", "开放时间", "Opening hours")]),
     "service_requests": (ServicesTable, "service_request", [("type", "服务类型", "Type"), ("mode", "服务方式", "Mode"),
@@ -96,7 +109,11 @@ DATASETS: dict[str, tuple[Any, str, list[tuple[str, str, str]]]] = {
 }
 
 
-MASKED = {"users": ("phone", "email")}
+MASKED = {"users": ("phone", "email"), "programme_participants": ("name",)}
+# Datasets kept under each parent object (`<tenant>#<parent>#<id>#<suffix>`): parent kind, the field
+# naming the parent in each row. One Query per parent.
+NESTED = {"alliance_activities": ("alliance", "alliance_id"), "pairing_contacts": ("pairing", "pairing_id"),
+          "minutes_revisions": ("meeting", "meeting_id"), "programme_participants": ("programme", "programme_id")}
 
 
 def masked(value: Any) -> Any:
@@ -106,6 +123,8 @@ def masked(value: Any) -> Any:
     if "@" in value:
         name, _, domain = value.partition("@")
         return f"{name[:1]}***@{domain}"
+    if not any(c.isdigit() for c in value):  # a name: 刘女士 → 刘**
+        return value[:1] + "*" * (len(value) - 1)
     return value[:3] + "****" + value[-4:] if len(value) > 7 else "****"
 
 
@@ -137,6 +156,11 @@ def rows(ctx: TenantContext, name: str, date_from: str | None, date_to: str | No
     if name == "audit_log":
         source = (e for e in chain.entries(ctx.tenant))
         stamp = "at"
+    elif name in NESTED:
+        parent, field = NESTED[name]
+        source = ({**item.public(), field: owner.sk} for owner in store.query_all(model, ctx.key(parent))
+                  for item in store.query_all(model, ctx.key(parent, owner.sk, kind)))
+        stamp = "created_at"
     else:
         source = (item.public() for item in store.query_all(model, ctx.key(kind)))
         stamp = "created_at"

@@ -42,19 +42,56 @@ DEFAULT_LIMITS: dict[str, dict[str, list[Any]]] = {
 
 
 def get_year(ctx: TenantContext, year: int) -> dict[str, Any]:
-    """The tenant's calendar for `year`, or the built-in one (marked `source: built_in`)."""
+    """The tenant's calendar for `year`, the built-in one (`source: built_in`), or, for a year with
+    neither, weekends only (`source: none`: due dates then ignore holidays, and say so)."""
     try:
         return GridsTable.get(ctx.key(KIND), str(year)).public()
     except GridsTable.DoesNotExist:
-        seed = BUILT_IN.get(year, {"holidays": [], "workdays": []})
-        return {"id": str(year), "year": year, **seed, "source": "built_in", "version": 0}
+        if year in BUILT_IN:
+            return {"id": str(year), "year": year, **BUILT_IN[year], "source": "built_in", "version": 0}
+        return {"id": str(year), "year": year, "holidays": [], "workdays": [], "source": "none", "version": 0}
+
+
+def missing_year_warning(year: int) -> str:
+    return (f"{year} 年尚无节假日安排，时限暂按周末计算；请区管理员导入国务院公布的放假安排（PUT /v1/calendars/{year}）"
+            f" / no holiday table for {year}: limits count weekends only until a district admin loads the "
+            f"State Council's schedule")
+
+
+def _expand(year: int, field: str, entries: list[Any]) -> tuple[list[str], list[FieldError]]:
+    """Dates and date ranges ({"name", "from", "to"}, as the State Council publishes them) as dates;
+    errors for dates outside the year, reversed ranges and ranges that overlap."""
+    days: dict[str, int] = {}
+    errors = []
+    for i, entry in enumerate(entries):
+        if isinstance(entry, str):
+            first = last = date.fromisoformat(entry)
+        else:
+            first, last = date.fromisoformat(entry["from"]), date.fromisoformat(entry["to"])
+            if last < first:
+                errors.append(FieldError(f"/{field}/{i}/to", Text("结束日期早于开始日期", "Ends before it starts")))
+                continue
+        if first.year != year or last.year != year:
+            errors.append(FieldError(f"/{field}/{i}", Text(f"日期不在 {year} 年内", f"Date not in {year}")))
+            continue
+        day = first
+        while day <= last:
+            if day.isoformat() in days and not isinstance(entry, str):
+                errors.append(FieldError(f"/{field}/{i}", Text(f"与第 {days[day.isoformat()] + 1} 项重叠（{day}）",
+                                                               f"Overlaps entry {days[day.isoformat()] + 1} ({day})")))
+                break
+            days.setdefault(day.isoformat(), i)
+            day += timedelta(days=1)
+    return sorted(days), errors
 
 
 def put_year(ctx: TenantContext, year: int, body: dict[str, Any]) -> dict[str, Any]:
-    """Replace a year's holidays and make-up workdays (district admins)."""
+    """Replace a year's holidays and make-up workdays (district admins): dates, or ranges as published."""
     authz.require(ctx, authz.MANAGE_DISTRICT)
-    errors = [FieldError(f"/{field}/{i}", Text(f"日期不在 {year} 年内", f"Date not in {year}"))
-              for field in ("holidays", "workdays") for i, d in enumerate(body[field]) if not d.startswith(f"{year}-")]
+    holidays, errors = _expand(year, "holidays", body["holidays"])
+    workdays, more = _expand(year, "workdays", body["workdays"])
+    errors += more
+    body = {**body, "holidays": holidays, "workdays": workdays}
     both = set(body["holidays"]) & set(body["workdays"])
     errors += [FieldError("/workdays", Text(f"{d} 不能既是假日又是调休工作日", f"{d} cannot be both a holiday and a workday"))
                for d in sorted(both)]
@@ -76,11 +113,14 @@ class Calendar:
         self.ctx = ctx
         self.tz = ZoneInfo(ctx.timezone)
         self._years: dict[int, tuple[set[str], set[str]]] = {}
+        self.missing_years: set[int] = set()  # consulted, with no table: weekends only
 
     def is_workday(self, day: date) -> bool:
         if day.year not in self._years:
             data = get_year(self.ctx, day.year)
             self._years[day.year] = (set(data["holidays"]), set(data["workdays"]))
+            if data["source"] == "none":
+                self.missing_years.add(day.year)
         holidays, workdays = self._years[day.year]
         iso = day.isoformat()
         if iso in workdays:

@@ -23,7 +23,7 @@ from pynamodb.expressions.condition import Condition
 from functions import authz, store
 from functions.errors import Conflict, FieldError, Forbidden, NotFound, Text, Unprocessable
 from functions.grid_work import categories, uploads
-from functions.grid_work.calendar import DEFAULT_LIMITS, Calendar
+from functions.grid_work.calendar import DEFAULT_LIMITS, Calendar, missing_year_warning
 from functions.ids import new_id
 from functions.models import GridsTable
 from functions.structure import service as structure
@@ -65,8 +65,10 @@ def _start_stage(ctx: TenantContext, data: dict[str, Any], stage: str | None, at
         data["due_at"] = data["stage_started_at"] = None
         return
     unit, amount = limits(ctx, data["priority"])[stage]
-    data["stage_started_at"] = at.astimezone(Calendar(ctx).tz).isoformat(timespec="seconds")
-    data["due_at"] = Calendar(ctx).add(at, unit, amount).isoformat(timespec="seconds")
+    calendar = Calendar(ctx)
+    data["stage_started_at"] = at.astimezone(calendar.tz).isoformat(timespec="seconds")
+    data["due_at"] = calendar.add(at, unit, amount).isoformat(timespec="seconds")
+    data["calendar_warning"] = "；".join(missing_year_warning(y) for y in sorted(calendar.missing_years)) or None
 
 
 def _owner(data: dict[str, Any]) -> dict[str, Any]:
