@@ -372,6 +372,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/assessments/{period}/communities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 社区考核结果 / A month's result per community
+         * @description Each community's mean score and grade, the rule that gave it, and the month in words with its sources.
+         *
+         *     角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
+         */
+        get: operations["list_community_assessments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/assessments/{period}/finalize": {
         parameters: {
             query?: never;
@@ -2530,6 +2552,61 @@ export interface components {
             updated_at: string;
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * 社区考核结果 / Community results
+         * @description 每个社区：单位平均分、等级、所用规则，以及可宣读的说明和数据来源 / each community's mean score, grade, the rule used, a readable explanation and its sources
+         */
+        "assessment-community-list": {
+            /** @description 月份 / month */
+            period: string;
+            /**
+             * @description 已公示 / 已定稿
+             * @enum {unknown}
+             */
+            status: "published" | "final";
+            /** @description 考核规则版本 / rule version */
+            rule_version: number;
+            /** @description 按得分从高到低 / best first */
+            items: ({
+                /** @description 社区 / community */
+                community_id: string;
+                /** @description 社区名称 / name */
+                name: string;
+                /** @description 驻社区单位平均分 / the mean of its units' scores */
+                score: number;
+                /** @description 等级 / grade */
+                grade: string;
+                /** @description 等级（英文）/ grade in English */
+                grade_en?: string | null;
+                /** @description 参评单位数 / units assessed */
+                units: number;
+                /** @description 各等级单位数 / units per grade */
+                grades: {
+                    [key: string]: number;
+                };
+                /** @description 得出该等级的规则 / the rule that gave the grade */
+                rule: {
+                    /** @description 版本 / version */
+                    version?: number;
+                    /** @description 等级 / grade */
+                    grade?: string;
+                    /** @description 该等级下限 / the band's minimum */
+                    min?: number;
+                    /** @description 规则说明 / in words */
+                    text?: string;
+                };
+                /** @description 可宣读的说明 / the month in words */
+                explanation: string;
+                /** @description 各数据的来源（可打开的接口）/ where each figure comes from (routes to open) */
+                sources: {
+                    [key: string]: unknown;
+                };
+                /** @description 区内名次 / rank in the district */
+                rank: number;
+            } & {
+                [key: string]: unknown;
+            })[];
         };
         /**
          * 考核定稿 / Finalization
@@ -7602,6 +7679,41 @@ export interface operations {
             415: components["responses"]["Problem415"];
             422: components["responses"]["Problem422"];
             423: components["responses"]["Problem423"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    list_community_assessments: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path: {
+                period: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["assessment-community-list"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
             503: components["responses"]["Problem503"];
         };
     };

@@ -126,6 +126,16 @@ def test_a_department_user_lists_its_open_parts_and_signs_one_off(api, demo_tena
     commerce = demo_user(api, demo_tenant, "港北区工商局")
     tok = user_token(demo_tenant, commerce)
     [department] = commerce["departments"]
+    # 荷城社区's secretary records a new decision at last month's joint meeting: 城管 leads, 工商 assists
+    secretary = demo_user(api, demo_tenant, "荷城社区书记")
+    staff = user_token(demo_tenant, secretary)
+    admin = token("district_admin", demo_tenant)
+    meeting = next(m for m in api.all_items("/v1/meetings", admin) if m["location"].startswith("荷城社区"))
+    city = next(d["id"] for d in api.all_items("/v1/departments", admin) if d["name"] == "港北区城市管理局")
+    decided = api.post(f"/v1/meetings/{meeting['id']}/decisions", staff, {"title": "整治占道经营", "actions": [
+        {"assignee": city, "due_date": "2099-12-31", "description": "清理占道摊点",
+         "assisting": [{"assignee": department, "due_date": "2099-12-20"}]}]})
+    assert decided.status == 201, decided
     mine = api.get("/v1/actions?status=open", tok).json["items"]
     assert mine and all(department in a["departments"] for a in mine)
     everything = api.get("/v1/actions", token("district_admin", demo_tenant)).json["items"]

@@ -210,3 +210,28 @@ def test_schedule_fires_at_one_in_the_morning_beijing_on_the_first():
     expression, _ = scheduler.schedules()["assessment-fanout"]
     after = datetime(2026, 11, 3, tzinfo=UTC)
     assert scheduler.next_run(expression, after) == datetime(2026, 11, 30, 17, 0, tzinfo=UTC)
+
+
+def test_the_demo_month_per_community_in_words(api, demo_tenant):
+    """荷城社区's month as its secretary reads it out, each figure from the unit results it sums."""
+    from conftest import token as mint
+    from functions.periods import previous_month
+
+    admin = mint("district_admin", demo_tenant)
+    period = previous_month("Asia/Shanghai")
+    answer = api.get(f"/v1/assessments/{period}/communities", admin)
+    assert answer.status == 200, answer
+    items = answer.json["items"]
+    assert len(items) == 17 and [c["rank"] for c in items] == list(range(1, 18))
+    hecheng = next(c for c in items if c["name"] == "荷城社区")
+    units = [u for u in api.all_items(f"/v1/assessments?period={period}", admin) if u["community_id"] == hecheng["community_id"]]
+    assert hecheng["score"] == round(sum(u["score"] for u in units) / len(units), 2) and hecheng["units"] == len(units)
+    assert sum(hecheng["grades"].values()) == len(units)
+    text = hecheng["explanation"]
+    assert text.startswith(f"荷城社区{period[:4]}年{int(period[5:])}月共建考核")
+    assert "本月到期的决议事项分项 4 个，按期完成 1 个" in text  # the food-stall clean-up: 市政's sites on time
+    assert f"评为{hecheng['grade']}" in text and str(hecheng["rule"]["min"]) in hecheng["rule"]["text"]
+    completion = {u["name"]: u["factors"]["action_completion"] for u in units if u["factors"]["action_completion"] is not None}
+    assert completion == {"荷城市政管理所": 50.0, "港北区环境保护局荷城联络组": 0.0, "港北区工商局荷城工商所": 0.0}
+    assert len(hecheng["sources"]["unit_results"]) == len(units)
+    assert api.get("/v1/assessments/2001-01/communities", admin).status == 404

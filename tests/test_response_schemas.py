@@ -445,6 +445,7 @@ def test_assessments(api, platform_token, demo):
     ranking = check("list_assessments", api.get(f"/v1/assessments?period={period}&limit=10", admin))
     assert ranking["items"] and ranking["next_cursor"]
     result = check("get_unit_assessment", api.get(f"/v1/assessments/{period}/units/{ranking['items'][0]['unit_id']}", admin))
+    assert check("list_community_assessments", api.get(f"/v1/assessments/{period}/communities", admin))["items"]
     assert result["inputs"]["counts"]
     appeals = [check("create_assessment_appeal", api.post(f"/v1/assessments/{period}/appeals", admin,
                                                           {"unit_id": unit["id"], "reason": "活动漏登"})) for unit in units[:2]]

@@ -13,9 +13,9 @@ from functions.errors import FieldError, Text, ValidationFailed
 
 bp = Blueprint(__name__)
 if TYPE_CHECKING:  # the real modules for readers and the type checker; loaded on first use at run time
-    from functions.assessments import activities, publication, rules, runs
+    from functions.assessments import activities, communities, publication, rules, runs
 else:
-    activities, publication, rules, runs = lazy.modules("functions.assessments", "activities", "publication", "rules", "runs")
+    activities, communities, publication, rules, runs = lazy.modules("functions.assessments", "activities", "communities", "publication", "rules", "runs")
 
 
 def _read() -> TenantContext:
@@ -73,6 +73,12 @@ def list_assessments() -> dict[str, Any]:
     """A month's results in district rank order, with links to the XLSX and HTML reports."""
     r = bp.current_request
     return runs.ranked(_read(), query(r)["period"], **paging(r))
+
+
+@route(bp, "GET", "/v1/assessments/{period}/communities", "社区考核结果 / A month's result per community", response="assessment-community-list")
+def list_community_assessments(period: str) -> dict[str, Any]:
+    """Each community's mean score and grade, the rule that gave it, and the month in words with its sources."""
+    return communities.community_results(_read(), period)
 
 
 @route(bp, "GET", "/v1/assessments/{period}/units/{unit_id}", "单位考核明细 / A unit's assessment", response="assessment-result")

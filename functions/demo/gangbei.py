@@ -92,9 +92,8 @@ def minutes_text(community: str, period: str, day: int, food_stall: bool) -> str
 def food_stall_decision(period: str, department: dict[str, str]) -> dict[str, Any]:
     """The article's example: a joint meeting decides joint enforcement on night food stalls
     (`department`: name → id)."""
-    year, month = map(int, period.split("-"))
-    due = f"{year + (month == 12)}-{month % 12 + 1:02d}-20"
-    assist_due = f"{year + (month == 12)}-{month % 12 + 1:02d}-15"
+    # due within the month decided (and assessed): the clean-up is judged on time or late that month
+    due, assist_due = f"{period}-27", f"{period}-24"
     return {"title": "联合整治中心城区夜宵摊点乱摆乱卖",
             "description": "经大党委联席会议商议，组织环保、工商和市政等部门联合执法，提高整治效率。",
             "actions": [{"assignee": department["港北区环境保护局"], "due_date": due, "description": "牵头开展夜宵摊点油烟、噪声联合执法",

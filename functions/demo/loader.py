@@ -18,7 +18,7 @@ from functions.periods import month_bounds, previous_month
 from functions.models import CommitteesTable, GridsTable, MeetingsTable
 from functions.platform import tenants
 from functions.structure import service as structure
-from functions.tenancy import COMMUNITY_STAFF, PLATFORM_ADMIN, Principal, TenantContext, system_context
+from functions.tenancy import COMMUNITY_STAFF, DEPARTMENT, PLATFORM_ADMIN, Principal, TenantContext, system_context
 
 SYSTEM_ADMIN = Principal(sub="system", roles=frozenset({PLATFORM_ADMIN}))
 
@@ -224,9 +224,34 @@ def load_meetings(ctx: TenantContext) -> dict[str, int]:
         created["meetings"] += 1
         created["minutes"] += 1
         if index == 0:
-            decisions.create_decision(ctx, meeting_id, gangbei.food_stall_decision(period, department_ids(ctx)))
+            decided = decisions.create_decision(ctx, meeting_id, gangbei.food_stall_decision(period, department_ids(ctx)))
+            work_food_stall_actions(ctx, decided["actions"], period)
             created["decisions"] += 1
     return created
+
+
+def work_food_stall_actions(ctx: TenantContext, actions: list[dict[str, Any]], period: str) -> None:
+    """As the departments worked them: the temporary stall sites (市政) signed off, finished and done on
+    time; the joint enforcement signed off by all three, the lead at 80 % and 工商 at 60 % at month's end."""
+    def department_ctx(department_id: str) -> TenantContext:
+        """The department's demo user, as their token gives them."""
+        return TenantContext(tenant=ctx.tenant, timezone=ctx.timezone, principal=Principal(
+            sub=user_id(ctx, f"department-{department_id}"), roles=frozenset({DEPARTMENT}), tenant=ctx.tenant,
+            departments=frozenset({department_id})))
+
+    enforcement, sites = actions
+    version = sites["version"]
+    municipal = department_ctx(sites["parts"][0]["assignee"])
+    version = decisions.sign_off_part(municipal, sites["id"], 0, {"note": "已签收", "version": version})["version"]
+    version = decisions.report_part_progress(municipal, sites["id"], 0, {"progress": 100, "note": "设置疏导点 4 处",
+                                                                        "version": version})["version"]
+    decisions.update_action(ctx, sites["id"], {"status": "done", "version": version}, at=f"{period}-22T17:00:00+08:00")
+    version = enforcement["version"]
+    for index, progress in ((0, 80), (1, 60), (2, 100)):
+        worker = department_ctx(enforcement["parts"][index]["assignee"])
+        version = decisions.sign_off_part(worker, enforcement["id"], index, {"version": version})["version"]
+        version = decisions.report_part_progress(worker, enforcement["id"], index, {"progress": progress,
+                                                                                    "version": version})["version"]
 
 
 INCIDENT_STORIES = [

@@ -175,8 +175,9 @@ def _editable(ctx: TenantContext, item: MeetingsTable) -> dict[str, Any]:
     return data
 
 
-def update_action(ctx: TenantContext, action_id: str, body: dict[str, Any]) -> dict[str, Any]:
-    """Move the status forward (open → in_progress → done) and/or add a note, at the version read."""
+def update_action(ctx: TenantContext, action_id: str, body: dict[str, Any], at: str | None = None) -> dict[str, Any]:
+    """Move the status forward (open → in_progress → done) and/or add a note, at the version read
+    (`at`: when it was done, for records of the past such as the demo's)."""
     item = load_action(ctx, action_id)
     data = _editable(ctx, item)
     status = body.get("status", data["status"])
@@ -191,7 +192,7 @@ def update_action(ctx: TenantContext, action_id: str, body: dict[str, Any]) -> d
     if body.get("note"):
         data["notes"] = data["notes"] + [{"at": now_iso(), "by": ctx.actor, "text": body["note"]}]
     if status == "done":
-        data["done_at"] = data.get("done_at") or now_iso()
+        data["done_at"] = data.get("done_at") or at or now_iso()
     return _save(ctx, item, data, body["version"], "update")
 
 
