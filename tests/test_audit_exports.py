@@ -245,8 +245,14 @@ def test_auditors_get_every_record_kept_under_a_parent(api, demo_tenant, tmp_pat
     programme = api.get("/v1/programmes", admin).json["items"][0]
     assert api.post(f"/v1/programmes/{programme['id']}/participants", admin,
                     {"name": "刘女士", "joined_on": "2026-11-01", "needs": ["employment"]}).status == 201
+    from functions.periods import previous_month
+
+    month = previous_month("Asia/Shanghai")
+    quarter = f"{month[:4]}-Q{(int(month[5:]) - 1) // 3 + 1}"
+    assert api.post("/v1/volunteer-reports/runs", admin, {"quarter": quarter}).status == 201
     auditor = token("auditor", audit_tenants=[demo_tenant])
-    names = ["alliance_activities", "pairing_contacts", "minutes_revisions", "programme_participants"]
+    names = ["alliance_activities", "pairing_contacts", "minutes_revisions", "programme_participants",
+             "assessment_results", "volunteer_reports"]
     job = export(api, auditor, [demo_tenant], fmt="jsonl", datasets=names).json
     folder = download(job, tmp_path / "nested")
     assert verify.check(folder, signing_key()) == []
@@ -255,4 +261,10 @@ def test_auditors_get_every_record_kept_under_a_parent(api, demo_tenant, tmp_pat
     assert len(rows["minutes_revisions"]) >= 17
     assert all(len(r["sha256"]) == 64 and r["meeting_id"] for r in rows["minutes_revisions"])
     assert "刘**" in [r["name"] for r in rows["programme_participants"]]
+    results = [r for r in rows["assessment_results"] if r["period"] == month]
+    assert len(results) == 136
+    assert all(len(r["inputs_sha256"]) == 64 and r["inputs"]["dimensions"] is not None for r in results)
+    reports = rows["volunteer_reports"]
+    assert [r for r in reports if r["quarter"] == quarter]
+    assert all(m["name"][1:] == "*" * (len(m["name"]) - 1) for r in reports for m in r["members"])
     assert all(r["name"][1:] == "*" * (len(r["name"]) - 1) for r in rows["programme_participants"])

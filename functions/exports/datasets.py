@@ -86,6 +86,16 @@ DATASETS: dict[str, tuple[Any, str, list[tuple[str, str, str]]]] = {
     "programme_participants": (ServicesTable, "participant", [("programme_id", "项目", "Programme"),
                                                               ("name", "姓名（已脱敏）", "Name (masked)"), ("joined_on", "加入日期", "Joined on"),
                                                               ("needs", "需求", "Needs")]),
+    "assessment_results": (AssessmentsTable, "assessment_result", [
+        ("period", "月份", "Month"), ("status", "公示状态", "Status"), ("unit_id", "单位", "Unit"), ("name", "单位名称", "Unit name"),
+        ("community_id", "社区", "Community"), ("score", "得分", "Score"), ("grade", "等级", "Grade"), ("rank", "区内名次", "Rank"),
+        ("dimensions", "五齐分项得分", "Dimension scores"), ("factors", "其他因素得分", "Factor scores"),
+        ("weights_used", "实际权重", "Weights used"), ("inputs", "原始数据", "Inputs"), ("rule_version", "规则版本", "Rule version"),
+        ("inputs_sha256", "原始数据摘要", "Inputs SHA-256")]),
+    "volunteer_reports": (ServicesTable, "volunteer_report", [
+        ("quarter", "季度", "Quarter"), ("unit_id", "单位", "Unit"), ("threshold_hours", "年度要求（小时）", "Annual threshold (hours)"),
+        ("members", "在职党员时长（姓名已脱敏）", "Members' hours (names masked)"), ("below", "未达要求", "Below the threshold"),
+        ("generated_at", "生成时间", "Generated at")]),
     "service_centres": (ServicesTable, "centre", [("name", "名称", "Name"), ("level", "层级", "Level"),
                                                   ("location", "位置", "Location"), ("opening_hours", "开放时间", "Opening hours")]),
     "service_requests": (ServicesTable, "service_request", [("type", "服务类型", "Type"), ("mode", "服务方式", "Mode"),
@@ -150,10 +160,36 @@ def in_range(moment: str | None, low: datetime | None, high: datetime | None) ->
     return (low is None or when >= low) and (high is None or when <= high)
 
 
+def _assessment_results(ctx: TenantContext) -> Iterator[dict[str, Any]]:
+    """Every published month's results with their inputs (one Query per month's run)."""
+    for state in store.query_all(AssessmentsTable, ctx.key("assessment-period")):
+        month = state.fields()
+        if month.get("run_id"):
+            for item in store.query_all(AssessmentsTable, ctx.key("assessment-run", month["run_id"])):
+                yield {**item.public(), "period": month["period"], "status": month["status"],
+                       "created_at": month.get("published_at")}
+
+
+def _volunteer_reports(ctx: TenantContext) -> Iterator[dict[str, Any]]:
+    """Every quarter's reports since 2020 (one Query per quarter), members' names masked."""
+    year = int(datetime.now(UTC).year)
+    for quarter in (f"{y}-Q{q}" for y in range(2020, year + 1) for q in range(1, 5)):
+        for item in store.query_all(ServicesTable, ctx.key("volunteer-report", quarter)):
+            report = item.public()
+            yield {**report, "members": [{**m, "name": masked(m.get("name"))} for m in report.get("members", [])]}
+
+
+# Datasets gathered from several partitions, each by its own reader.
+GATHERED = {"assessment_results": _assessment_results, "volunteer_reports": _volunteer_reports}
+
+
 def rows(ctx: TenantContext, name: str, date_from: str | None, date_to: str | None) -> Iterator[dict[str, Any]]:
-    """The dataset's rows, streamed from one paginated Query, within [from, to] on their creation time."""
+    """The dataset's rows, streamed from paginated Queries, within [from, to] on their creation time."""
     model, kind, _ = DATASETS[name]
-    if name == "audit_log":
+    if name in GATHERED:
+        source = GATHERED[name](ctx)
+        stamp = "created_at"
+    elif name == "audit_log":
         source = (e for e in chain.entries(ctx.tenant))
         stamp = "at"
     elif name in NESTED:
