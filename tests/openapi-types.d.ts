@@ -2806,6 +2806,24 @@ export interface components {
              * @enum {unknown}
              */
             status: "published" | "final";
+            /** @description 得出该等级的规则 / the rule that gave the grade */
+            grade_rule: {
+                /** @description 规则版本 / rule version */
+                version: number;
+                /** @description 等级 / grade */
+                grade: string;
+                /** @description 该等级下限 / the band's minimum */
+                min: number;
+                /** @description 上一等级及其下限 / the next band up */
+                next: {
+                    /** @description 等级 / grade */
+                    grade?: string;
+                    /** @description 下限 / minimum */
+                    min?: number;
+                } | null;
+                /** @description 说明 / in words */
+                text: string;
+            };
         } & {
             [key: string]: unknown;
         };

@@ -192,9 +192,26 @@ def ranked(ctx: TenantContext, period: str, *, limit: int | None, cursor_text: s
 
 
 def unit_result(ctx: TenantContext, period: str, unit_id: str) -> dict[str, Any]:
+    """One unit's result with the rule that gave its grade: its band and the next one up."""
     current = published(ctx, period)
     try:
         item = AssessmentsTable.get(ctx.key("assessment-run", current["run_id"]), unit_id)
     except AssessmentsTable.DoesNotExist as exc:
         raise store.not_found("unit") from exc
-    return {**item.fields(), "period": period, "status": current["status"]}
+    result = item.fields()
+    return {**result, "period": period, "status": current["status"],
+            "grade_rule": grade_rule(rules.version(ctx, result["rule_version"]), result["score"])}
+
+
+def grade_rule(rule_set: dict[str, Any], score: float) -> dict[str, Any]:
+    """Why a score has its grade, in words: the band it falls in under the rule's version, and what
+    the next band up needs."""
+    bands = rule_set["grade_bands"]
+    band = engine.grade(score, bands)
+    higher = [b for b in bands if b["min"] > band["min"]]
+    above = higher[-1] if higher else None
+    text = f"第 {rule_set['version']} 版规则：总分 {score} ≥ {band['min']}，为{band['grade']}"
+    if above:
+        text += f"；达到 {above['min']} 分为{above['grade']}"
+    return {"version": rule_set["version"], "grade": band["grade"], "min": band["min"],
+            "next": {"grade": above["grade"], "min": above["min"]} if above else None, "text": text}
