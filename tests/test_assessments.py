@@ -54,8 +54,8 @@ def test_more_and_broader_work_ranks_higher(api, admin, units):
     one = api.get(f"/v1/assessments/2026-10/units/{units['工商局']}", admin).json
     assert one["inputs"]["dimensions"]["sanitation"] == 30 and one["rule_version"] == 0
     assert len(one["inputs_sha256"]) == 64 and one["weights_used"]["sanitation"] == pytest.approx(0.2)
-    assert one["grade_rule"] == {"version": 0, "grade": "不合格", "min": 0, "next": {"grade": "合格", "min": 50},
-                                 "text": "第 0 版规则：总分 20.0 ≥ 0，为不合格；达到 50 分为合格"}
+    assert one["grade_rule"] == {"version": 0, "grade": "不合格", "min": 0, "next": {"grade": "合格", "min": 30},
+                                 "text": "第 0 版规则：总分 20.0 ≥ 0，为不合格；达到 30 分为合格"}
     best = api.get(f"/v1/assessments/2026-10/units/{units['环保局']}", admin).json["grade_rule"]
     assert best["grade"] == "优秀" and best["next"] is None
 

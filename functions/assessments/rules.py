@@ -23,8 +23,10 @@ DEFAULT_RULES: dict[str, Any] = {
         "factors": {"meeting_attendance": 0.1, "action_completion": 0.1, "pairing_activity": 0.05,
                     "volunteer_hours": 0.05},
     },
-    "grade_bands": [{"grade": "优秀", "grade_en": "excellent", "min": 85}, {"grade": "良好", "grade_en": "good", "min": 70},
-                    {"grade": "合格", "grade_en": "pass", "min": 50}, {"grade": "不合格", "grade_en": "fail", "min": 0}],
+    # Sub-scores are relative to the district's 90th percentile, so a unit at the district's median in
+    # every dimension scores about 50: that is 良好; active in two or three dimensions and attending, 合格.
+    "grade_bands": [{"grade": "优秀", "grade_en": "excellent", "min": 75}, {"grade": "良好", "grade_en": "good", "min": 50},
+                    {"grade": "合格", "grade_en": "pass", "min": 30}, {"grade": "不合格", "grade_en": "fail", "min": 0}],
     "source": "default",
 }
 

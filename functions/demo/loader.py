@@ -361,6 +361,11 @@ COBUILDING_STORIES = {
 }
 
 
+# Activities a unit does in the month: most units a few, a tenth none, a tenth a lot — a spread a
+# district would recognise, not an even one.
+EFFORT = [0, 1, 2, 3, 3, 4, 4, 5, 5, 6]
+
+
 def load_assessments(ctx: TenantContext) -> dict[str, int]:
     """Last month's co-building activities of every unit — more and broader for some than others —
     and that month's assessment."""
@@ -373,7 +378,7 @@ def load_assessments(ctx: TenantContext) -> dict[str, int]:
     for index, community in enumerate(c for cs in gangbei.STREETS.values() for c in cs):
         for n, template in enumerate(gangbei.UNIT_TEMPLATES):
             unit_id = ids.stable_id(ctx.tenant, "unit", community, template[0], seq=index * 10 + n)
-            effort = (index * 7 + n * 3) % 6  # 0–5 activities: a spread for the ranking
+            effort = EFFORT[(index * 7 + n * 3) % len(EFFORT)]
             for k in range(effort):
                 item_id = ids.stable_id(ctx.tenant, "cobuilding", unit_id, period, str(k), seq=k)
                 if store.exists(AssessmentsTable, ctx, "cobuilding_activity", item_id):
