@@ -39,8 +39,16 @@ def explain(name: str, period: str, results: list[dict[str, Any]], score: float,
     parts.append(f"共建活动 {activities} 次，合计 {person_hours:.0f} 人·小时。")
     if below:
         parts.append(f"未达合格的单位 {len(below)} 家：{'、'.join(below[:5])}{'等' if len(below) > 5 else ''}。")
-    parts.append(f"（按第 {rule_set['version']} 版考核规则：平均分 ≥ {band['min']} 为{band['grade']}。）")
+    parts.append(f"（按第 {rule_set['version']} 版考核规则：{rule_words(rule_set, band)}。）")
     return "".join(parts)
+
+
+def rule_words(rule_set: dict[str, Any], band: dict[str, Any]) -> str:
+    """The band in words: `平均分 ≥ 30 为合格`, or for the lowest one `平均分低于 30 为不合格`."""
+    higher = [b for b in rule_set["grade_bands"] if b["min"] > band["min"]]
+    if band["min"] == 0 and higher:
+        return f"平均分低于 {higher[-1]['min']} 为{band['grade']}"
+    return f"平均分 ≥ {band['min']} 为{band['grade']}"
 
 
 def community_results(ctx: TenantContext, period: str) -> dict[str, Any]:
@@ -64,7 +72,7 @@ def community_results(ctx: TenantContext, period: str) -> dict[str, Any]:
             "grade_en": band.get("grade_en"), "units": len(results),
             "grades": {g: sum(1 for r in results if r["grade"] == g) for g in (b["grade"] for b in rule_set["grade_bands"])},
             "rule": {"version": current["rule_version"], "grade": band["grade"], "min": band["min"],
-                     "text": f"单位得分的平均数 ≥ {band['min']} 为{band['grade']} / the mean of its units' scores ≥ {band['min']}"},
+                     "text": f"{rule_words(rule_set, band)}（平均分为各驻社区单位得分的平均数）/ graded on the mean of its units' scores"},
             "explanation": explain(name, period, results, score, band, rule_set),
             "sources": {"units": f"/v1/assessments?period={period}", "meetings": f"/v1/meetings?from={first}&to={last}",
                         "committee": committee, "actions": "/v1/actions",
