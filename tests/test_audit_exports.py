@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import zipfile
@@ -15,7 +16,7 @@ from functions import config, storage
 from functions.audit import chain
 from functions import cli
 from functions.exports import verify
-from functions.exports.jobs import signing_key
+from functions.exports.jobs import minutes_file_name, signing_key
 from functions.models import ALL_TABLES, AuditTable, ExportsTable, GridsTable
 
 
@@ -260,6 +261,10 @@ def test_auditors_get_every_record_kept_under_a_parent(api, demo_tenant, tmp_pat
     assert len(rows["alliance_activities"]) == 5 and all(r["alliance_id"] for r in rows["alliance_activities"])
     assert len(rows["minutes_revisions"]) >= 17
     assert all(len(r["sha256"]) == 64 and r["meeting_id"] for r in rows["minutes_revisions"])
+    for revision in rows["minutes_revisions"]:  # each file itself, named by meeting and revision, as its record says
+        body = (folder / minutes_file_name(revision)).read_bytes()
+        assert hashlib.sha256(body).hexdigest() == revision["sha256"]
+    assert "夜宵摊点" in "".join(p.read_text() for p in folder.glob("minutes-*.md"))
     assert "刘**" in [r["name"] for r in rows["programme_participants"]]
     results = [r for r in rows["assessment_results"] if r["period"] == month]
     assert len(results) == 136

@@ -121,6 +121,11 @@ def run_export(ctx: TenantContext, job_id: str) -> dict[str, Any]:
             written = writer.write_rows(key, job["format"], header, [c[0] for c in cols],
                                         datasets.rows(ctx, name, job.get("from"), job.get("to")), tags)
             files.append({"name": current, "key": key, **written})
+        if "minutes_revisions" in job["datasets"]:
+            for revision in datasets.rows(ctx, "minutes_revisions", job.get("from"), job.get("to")):
+                current = minutes_file_name(revision)
+                attempted.append(f"{base}/{current}")
+                files.append(_copy_minutes(revision, f"{base}/{current}", current))
         current = "README.md"
         attempted += [f"{base}/README.md", f"{base}/manifest.json", f"{base}/manifest.json.sig"]
         readme = datasets.dictionary_markdown(job["datasets"]).encode()
@@ -147,6 +152,24 @@ def run_export(ctx: TenantContext, job_id: str) -> dict[str, Any]:
     expires = (datetime.now(UTC) + timedelta(days=retention)).isoformat(timespec="seconds")
     return _finish(ctx, item, {**job, "status": "done", "files": files, "manifest_key": f"{base}/manifest.json",
                                "audit_chain_head": manifest["audit_chain_head"], "expires_at": expires})
+
+
+EXTENSIONS = {"text/markdown": ".md", "text/plain": ".txt", "application/pdf": ".pdf",
+              "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx"}
+
+
+def minutes_file_name(revision: dict[str, Any]) -> str:
+    """`minutes-<meeting>-r001.md`: flat, so the folder an auditor downloads has no subfolders."""
+    extension = EXTENSIONS.get(revision["content_type"].split(";")[0].strip(), ".bin")
+    return f"minutes-{revision['meeting_id']}-r{int(revision['revision']):03d}{extension}"
+
+
+def _copy_minutes(revision: dict[str, Any], key: str, name: str) -> dict[str, Any]:
+    """The revision's own bytes (exactly the version its record pins, re-hashed: a mismatch fails the
+    export rather than ship something else) into the export, listed in the manifest like any file."""
+    body = storage.read(revision["key"], revision.get("version_id"), revision["sha256"])
+    storage.put(key, body, revision["content_type"])
+    return {"name": name, "key": key, "rows": None, "bytes": len(body), "sha256": revision["sha256"]}
 
 
 def _discard(base: str, keys: list[str]) -> list[str]:
