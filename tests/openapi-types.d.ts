@@ -1847,6 +1847,28 @@ export interface paths {
         patch: operations["update_tenant"];
         trace?: never;
     };
+    "/v1/tenants/{tenant_id}/admins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 为区添加区管理员 / Add a district admin to a tenant
+         * @description For a tenant made without `first_admin`, or whose admins have all left: the platform adds one.
+         *
+         *     角色 / roles: platform_admin
+         */
+        post: operations["add_district_admin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tenants/{tenant_id}/offboard": {
         parameters: {
             query?: never;
@@ -6447,6 +6469,19 @@ export interface components {
                 /** @description 超过此行数改用 DynamoDB 原生导出 */
                 export_native_threshold_rows?: number;
             };
+        };
+        /**
+         * 区管理员 / District admin
+         * @description 平台为某区添加的区管理员（写入该区用户目录并邀请登录）/ a district admin the platform adds to a district's directory, invited to sign in
+         * @example {
+         *       "name": "韦主任",
+         *       "phone": "13807750001"
+         *     }
+         */
+        "district-admin-body": {
+            name: string;
+            phone?: string;
+            email?: string;
         };
         /**
          * 注销区 / Offboard a tenant
@@ -11538,6 +11573,44 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["tenant"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    add_district_admin: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path: {
+                tenant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["district-admin-body"];
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["user"];
                 };
             };
             400: components["responses"]["Problem400"];

@@ -401,3 +401,14 @@ def test_report_cells_are_never_formulas():
     from functions.services.volunteers import _cell
 
     assert [_cell(v) for v in ("=HYPERLINK(1)", "+1", "-1", "@x", "韦建华", 3.5)] == ["'=HYPERLINK(1)", "'+1", "'-1", "'@x", "韦建华", 3.5]
+
+
+def test_the_platform_adds_a_district_admin_to_a_tenant_without_one(api, platform_token, tenant):
+    r = api.post(f"/v1/tenants/{tenant}/admins", platform_token, {"name": "黄主任", "email": "huang@example.cn"})
+    assert r.status == 201 and r.json["roles"] == ["district_admin"] and r.json["status"] == "invited", r
+    tok = user_token(tenant, r.json)
+    assert [u["id"] for u in api.get("/v1/users", tok).json["items"]] == [r.json["id"]]
+    assert api.post(f"/v1/tenants/{tenant}/admins", tok, {"name": "x"}).status == 403  # the platform's to do
+    assert api.post("/v1/tenants/nosuchdistrict/admins", platform_token, {"name": "x"}).status == 404
+    bad = api.post(f"/v1/tenants/{tenant}/admins", platform_token, {"name": "x", "email": "nope"})
+    assert bad.status == 400 and bad.json["errors"][0]["path"] == "/email"

@@ -151,6 +151,7 @@ def test_platform(api, platform_token):
     created = check("create_tenant", api.post("/v1/tenants", platform_token, {
         "id": tenant_id, "name": "测试区", "tier": "basic", "settings": {"appeal_window_days": 3}}))
     check("get_tenant", api.get(f"/v1/tenants/{tenant_id}", platform_token))
+    check("add_district_admin", api.post(f"/v1/tenants/{tenant_id}/admins", platform_token, {"name": "韦主任"}))
     check("list_tenants", api.get("/v1/tenants?limit=5", platform_token))
     check("update_tenant", api.patch(f"/v1/tenants/{tenant_id}", platform_token,
                                      {"status": "suspended", "version": created["version"]}))

@@ -58,6 +58,13 @@ def create_tenant() -> dict[str, Any]:
     return tenants.create_tenant(admin, body, claim)
 
 
+@route(bp, "POST", "/v1/tenants/{tenant_id}/admins", "为区添加区管理员 / Add a district admin to a tenant", body="district-admin", status=201, tenant_scoped=False, roles=PLATFORM, response="user")
+def add_district_admin(tenant_id: str) -> dict[str, Any]:
+    """For a tenant made without `first_admin`, or whose admins have all left: the platform adds one."""
+    body = declared_body(bp.current_request)
+    return tenants.add_district_admin(principal(bp.current_request), tenant_id, body)
+
+
 @route(bp, "GET", "/v1/tenants", "区列表 / List tenants", tenant_scoped=False, roles=PLATFORM, pages=True, response="tenant-list")
 def list_tenants() -> dict[str, Any]:
     request = bp.current_request

@@ -65,6 +65,24 @@ def create_tenant(admin: Principal, body: dict[str, Any], ctx_idempotency: Any =
     return result
 
 
+def add_district_admin(platform_admin: Principal, tenant_id: str, person: dict[str, Any]) -> dict[str, Any]:
+    """A district admin added by the platform (a tenant made without `first_admin`, or whose admins
+    have all left): written with the admin count and its audit entry, then invited."""
+    from functions.accounts import identity, users
+
+    get_tenant(tenant_id)  # 404 for a tenant that does not exist
+    ctx = _context(tenant_id, platform_admin)
+    item, ops = users.first_admin(ctx, person)
+    result = item.public()
+    try:
+        store.write(ctx, ops, action="user.create", target=f"user/{item.sk}", state=result, result=result)
+    except BaseException:
+        identity.forget(item.sk)
+        raise
+    identity.send_invitation(tenant_id, item.sk, person)
+    return result
+
+
 def get_tenant(tenant_id: str) -> dict[str, Any]:
     try:
         return PlatformTable.get(f"{tenant_id}#{KIND}", PROFILE).public()
