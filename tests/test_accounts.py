@@ -294,9 +294,16 @@ def test_cognito_is_kept_in_step_with_the_directory(api, admin, tenant, place, m
     api.patch(f"/v1/users/{worker['id']}", admin, {"status": "active", "version": 2})
     assert cognito.admin_get_user(UserPoolId=pool, Username=worker["id"])["Enabled"] is True
     before = len(cognito.list_users(UserPoolId=pool)["Users"])
-    refused = api.post("/v1/users", admin, {"name": "x", "roles": ["street_staff"], "streets": ["01JAAAAAAAAAAAAAAAAAAAAAAA"]})
+    refused = api.post("/v1/users", admin, {"name": "x", "roles": ["street_staff"], "streets": ["01JAAAAAAAAAAAAAAAAAAAAAAA"],
+                                            "phone": "13807750009"})
     assert refused.status == 422
     assert len(cognito.list_users(UserPoolId=pool)["Users"]) == before  # the invitation was withdrawn
+    silent = api.post("/v1/users", admin, {"name": "无联系方式", "roles": ["resident"]})
+    assert silent.status == 422 and silent.json["errors"][0]["path"] == "/phone"  # nobody to invite
+    platform = token("platform_admin")
+    api.patch(f"/v1/tenants/{tenant}", platform, {"status": "suspended", "version": 1})
+    assert api.post(f"/v1/tenants/{tenant}/offboard", platform, {"confirm": True}).status in (200, 201)
+    assert [u["Username"] for u in cognito.list_users(UserPoolId=pool)["Users"]] == []  # a district leaving takes its accounts
 
 
 def test_make_token_reads_the_record(api, admin, tenant, place, capsys):

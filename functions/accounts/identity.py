@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from functions import aws, config
-from functions.errors import Conflict, FieldError, ServiceUnavailable, Text, Unprocessable
+from functions.errors import Conflict, FieldError, NotFound, ServiceUnavailable, Text, Unprocessable
 
 
 def enabled() -> bool:
@@ -27,6 +27,8 @@ def _call(operation: str, **params: Any) -> Any:
         return getattr(aws.client("cognito-idp"), operation)(UserPoolId=config.USER_POOL_ID, **params)
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "")
+        if code == "UserNotFoundException":
+            raise NotFound(Text("登录账号不存在", "No such sign-in account")) from exc
         if code == "UsernameExistsException":
             raise Conflict(Text("登录账号已存在", "The sign-in account exists already")) from exc
         if code in ("InvalidParameterException", "AliasExistsException"):
@@ -71,9 +73,13 @@ def send_invitation(tenant: str, user_id: str, user: dict[str, Any]) -> None:
 
 
 def forget(user_id: str) -> None:
-    """Undo `invite` after the record could not be written."""
+    """Delete the Cognito user: undoing `invite` after the record could not be written, or a district
+    leaving (its people's phone numbers and emails go with it). One already gone is fine."""
     if enabled():
-        _call("admin_delete_user", Username=user_id)
+        try:
+            _call("admin_delete_user", Username=user_id)
+        except NotFound:
+            pass
 
 
 def disable(user_id: str) -> None:

@@ -10,11 +10,12 @@ import hashlib
 import json
 from typing import Any
 
-from functions import config, storage
+from functions import config, storage, store
+from functions.accounts import identity
 from functions.errors import Conflict, Text
 from functions.exports import datasets, jobs, writer
 from functions.ids import new_id
-from functions.models import ALL_TABLES
+from functions.models import ALL_TABLES, PlatformTable
 from functions.platform import tenants
 from functions.tenancy import DISTRICT_ADMIN, Principal, TenantContext
 
@@ -27,6 +28,8 @@ def offboard(admin: Principal, tenant_id: str) -> dict[str, Any]:
                                                                tenant=tenant_id),
                         timezone=profile.get("timezone", "Asia/Shanghai"))
     export = _export_all(ctx)
+    for user in store.query_all(PlatformTable, ctx.key("user")):  # their sign-in accounts go too
+        identity.forget(user.sk)
     deleted = {model.Meta.table_name: _delete_items(model, tenant_id) for model in ALL_TABLES}
     objects = _delete_objects(storage.tenant_key(tenant_id, ""))
     tenants.forget(tenant_id)
