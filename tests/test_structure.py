@@ -42,6 +42,16 @@ def test_nothing_is_deleted_while_records_point_at_it(api, admin):
     assert api.get(f"/v1/grids/{ids['grid']}", admin).status == 200
 
 
+def test_a_grid_with_workers_stays_in_its_community_until_they_are_moved(api, admin):
+    ids = make_structure(api, admin)
+    other = api.post("/v1/communities", admin, {"name": "金港社区", "street_id": ids["street"]}).json["id"]
+    worker = api.post("/v1/users", admin, {"name": "网格员", "roles": ["grid_worker"], "grids": [ids["grid"]]}).json
+    moved = api.patch(f"/v1/grids/{ids['grid']}", admin, {"community_id": other, "version": 2})
+    assert moved.status == 409 and moved.json["referenced_by"] == [{"kind": "grid_worker", "ids": [worker["id"]]}], moved
+    api.patch(f"/v1/users/{worker['id']}", admin, {"roles": ["resident"], "grids": [], "version": 1})
+    assert api.patch(f"/v1/grids/{ids['grid']}", admin, {"community_id": other, "version": 3}).status == 200
+
+
 def test_stale_version_is_409_and_nothing_changes(api, admin):
     street = api.post("/v1/streets", admin, {"name": "贵城街道"}).json
     ok = api.patch(f"/v1/streets/{street['id']}", admin, {"name": "贵城街道（新）", "version": 1})

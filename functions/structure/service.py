@@ -85,6 +85,11 @@ def update(ctx: TenantContext, kind: str, item_id: str, body: dict[str, Any]) ->
     if kind in PARENT:
         field = PARENT[kind][1]
         if data[field] != old[field]:
+            if kind == GRID and old.get("workers"):
+                # its workers' community decides which staff manage them: move them first, then the grid
+                raise Conflict(Text("网格仍有网格员，请先在用户目录中调整其网格，再移动网格",
+                                    "The grid still has grid workers: change their grids in the user directory first"),
+                               extra={"referenced_by": [{"kind": "grid_worker", "ids": old["workers"]}]})
             extra = [_require_parent(ctx, kind, data[field], +1), _require_parent(ctx, kind, old[field], -1)]
     return store.update(ctx, item, data, body["version"], extra=extra, **keys)
 
