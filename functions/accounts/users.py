@@ -15,6 +15,8 @@ the counter `<tenant>#user-count` / `district_admin`.
 """
 from __future__ import annotations
 
+import operator
+from functools import reduce
 from typing import Any
 
 from functions import store
@@ -220,7 +222,7 @@ def list_users(ctx: TenantContext, *, role: str | None, status: str | None, comm
         managed = [PlatformTable.data["community_ids"].contains(c) for c in sorted(p.communities)]
         if not managed:
             return {"items": [], "next_cursor": None}
-        conditions.append(_any(managed))
+        conditions.append(reduce(operator.or_, managed))
         conditions += [~PlatformTable.data["roles"].contains(r) for r in sorted(TENANT_ROLES - GRANTABLE[COMMUNITY_STAFF])]
     if role:
         conditions.append(PlatformTable.data["roles"].contains(role))
@@ -228,26 +230,12 @@ def list_users(ctx: TenantContext, *, role: str | None, status: str | None, comm
         conditions.append(PlatformTable.data["status"] == status)
     if community_id:
         conditions.append(PlatformTable.data["community_ids"].contains(community_id))
-    condition = _all(conditions) if conditions else None
+    condition = reduce(operator.and_, conditions) if conditions else None
     scope = f"{ctx.tenant}|user|{role}|{status}|{community_id}"
     body = store.page(PlatformTable, ctx.key(KIND), scope=scope, limit=limit, cursor_text=cursor_text,
                       filter_condition=condition).body()
     body["items"] = [u for u in body["items"] if _manageable(ctx, u)]  # the filter overlaps; opening needs all
     return body
-
-
-def _any(conditions: list[Any]) -> Any:
-    out = conditions[0]
-    for c in conditions[1:]:
-        out = out | c
-    return out
-
-
-def _all(conditions: list[Any]) -> Any:
-    out = conditions[0]
-    for c in conditions[1:]:
-        out = out & c
-    return out
 
 
 def record(tenant: str, user_id: str) -> dict[str, Any] | None:
