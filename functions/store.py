@@ -226,11 +226,12 @@ def create(ctx: TenantContext, model: type[TenantItem], kind: str, data: dict[st
 
 
 def update(ctx: TenantContext, item: TenantItem, data: dict[str, Any], expected_version: float, *,
-           extra: Sequence[Operation] | None = None, **keys: str) -> dict[str, Any]:
-    """Save `item` with new `data` if still at `expected_version` (else 409); returns its public form."""
+           extra: Sequence[Operation] | None = None, action: str | None = None, **keys: str) -> dict[str, Any]:
+    """Save `item` with new `data` if still at `expected_version` (else 409), audited as `action`
+    (`<kind>.update` by default); returns its public form."""
     new = changed(item, data, **keys)
     result = new.public()
-    write(ctx, [Replace(new, expected_version), *(extra or [])], action=f"{item.kind}.update",
+    write(ctx, [Replace(new, expected_version), *(extra or [])], action=action or f"{item.kind}.update",
           target=f"{item.kind}/{item.sk}", state=result, result=result)
     return result
 
@@ -287,7 +288,8 @@ def page(model: type[TenantItem], hash_key: str, *, scope: str, limit: int | Non
 
 
 def list_kind(model: type[TenantItem], ctx: TenantContext, kind: str, *, limit: int | None,
-              cursor_text: str | None, parent: tuple[str, str | None] | None = None) -> dict[str, Any]:
+              cursor_text: str | None, parent: tuple[str, str | None] | None = None,
+              filter_condition: Condition | None = None) -> dict[str, Any]:
     """One page of a tenant's `kind` items — all of them, or those of one parent (`("community", id)`)
     through gsi1 `<tenant>#<parent kind>#<parent id>#<kind>`. One Query either way."""
     if parent and parent[1]:
@@ -295,7 +297,8 @@ def list_kind(model: type[TenantItem], ctx: TenantContext, kind: str, *, limit: 
     else:
         hash_key, index = ctx.key(kind), None
     scope = f"{ctx.tenant}|{kind}|{hash_key}"
-    return page(model, hash_key, index=index, scope=scope, limit=limit, cursor_text=cursor_text).body()
+    return page(model, hash_key, index=index, scope=scope, limit=limit, cursor_text=cursor_text,
+                filter_condition=filter_condition).body()
 
 
 def parent_keys(ctx: TenantContext, parent_kind: str, parent_id: str, kind: str, item_id: str) -> dict[str, Any]:

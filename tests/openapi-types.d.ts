@@ -714,6 +714,48 @@ export interface paths {
         patch: operations["update_community"];
         trace?: never;
     };
+    "/v1/communities/{community_id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 归档社区 / Archive a community
+         * @description Out of daily work and lists, kept for the records that name it; 409 while live work needs it.
+         *
+         *     角色 / roles: district_admin
+         */
+        post: operations["archive_community"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/communities/{community_id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 恢复社区 / Restore an archived community
+         * @description 角色 / roles: district_admin
+         */
+        post: operations["restore_community"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/departments": {
         parameters: {
             query?: never;
@@ -752,7 +794,13 @@ export interface paths {
         get: operations["get_department"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * 删除职能部门 / Delete a department
+         * @description Only a department nothing names (entered by mistake); otherwise 409: archive it.
+         *
+         *     角色 / roles: district_admin
+         */
+        delete: operations["delete_department"];
         options?: never;
         head?: never;
         /**
@@ -760,6 +808,48 @@ export interface paths {
          * @description 角色 / roles: district_admin
          */
         patch: operations["update_department"];
+        trace?: never;
+    };
+    "/v1/departments/{department_id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 归档职能部门 / Archive a department
+         * @description No new action parts or users; 409 while actions not yet done or users still need it.
+         *
+         *     角色 / roles: district_admin
+         */
+        post: operations["archive_department"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/departments/{department_id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 恢复职能部门 / Restore an archived department
+         * @description 角色 / roles: district_admin
+         */
+        post: operations["restore_department"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/exports": {
@@ -877,6 +967,48 @@ export interface paths {
          * @description 角色 / roles: community_staff, district_admin
          */
         patch: operations["update_grid"];
+        trace?: never;
+    };
+    "/v1/grids/{grid_id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 归档网格 / Archive a grid
+         * @description Out of daily work and lists, kept for the records that name it; 409 while live work needs it.
+         *
+         *     角色 / roles: community_staff, district_admin
+         */
+        post: operations["archive_grid"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/grids/{grid_id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 恢复网格 / Restore an archived grid
+         * @description 角色 / roles: community_staff, district_admin
+         */
+        post: operations["restore_grid"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/health": {
@@ -1747,6 +1879,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/street-network": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 本区路网 / The district's street network
+         * @description What the 20-minute circle walks along: lines, junctions, kilometres (404 until one is loaded).
+         *
+         *     角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
+         */
+        get: operations["get_street_network"];
+        /**
+         * 导入路网 / Load the street network
+         * @description Adopt an uploaded GeoJSON file of walkable lines; every line is checked, the version pinned.
+         *
+         *     角色 / roles: district_admin
+         */
+        put: operations["put_street_network"];
+        post?: never;
+        /**
+         * 停用路网 / Stop using the street network
+         * @description Walking times go back to straight line × detour factor.
+         *
+         *     角色 / roles: district_admin
+         */
+        delete: operations["delete_street_network"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/streets": {
         parameters: {
             query?: never;
@@ -1797,6 +1963,48 @@ export interface paths {
          * @description 角色 / roles: district_admin
          */
         patch: operations["update_street"];
+        trace?: never;
+    };
+    "/v1/streets/{street_id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 归档街道 / Archive a street
+         * @description Out of daily work and lists, kept for the records that name it; 409 while live work needs it.
+         *
+         *     角色 / roles: district_admin
+         */
+        post: operations["archive_street"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/streets/{street_id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 恢复街道 / Restore an archived street
+         * @description 角色 / roles: district_admin
+         */
+        post: operations["restore_street"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/tenants": {
@@ -1955,7 +2163,13 @@ export interface paths {
         get: operations["get_unit"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * 删除单位 / Delete a unit
+         * @description Only a unit nothing names (entered by mistake); otherwise 409: archive it.
+         *
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
+         */
+        delete: operations["delete_unit"];
         options?: never;
         head?: never;
         /**
@@ -1963,6 +2177,48 @@ export interface paths {
          * @description 角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         patch: operations["update_unit"];
+        trace?: never;
+    };
+    "/v1/units/{unit_id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 归档单位 / Archive a unit
+         * @description A unit that left: out of lists and later assessments, its members and activities kept.
+         *
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
+         */
+        post: operations["archive_unit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/units/{unit_id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 恢复单位 / Restore an archived unit
+         * @description 角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
+         */
+        post: operations["restore_unit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/uploads": {
@@ -2478,6 +2734,21 @@ export interface components {
             updated_at: string;
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * 归档信息 / Archived
+         * @description 何时、由谁、因何归档；未归档的对象没有此字段 / when, by whom and why it was archived; absent while in use
+         */
+        archived: {
+            /**
+             * Format: date-time
+             * @description 归档时间 / when
+             */
+            at: string;
+            /** @description 归档人 / by whom */
+            by: string;
+            /** @description 原因 / why */
+            reason: string;
         };
         /**
          * 考核申诉列表 / Appeal list
@@ -3283,6 +3554,7 @@ export interface components {
              * @description 最后修改时间（UTC，RFC 3339）/ last changed at
              */
             updated_at: string;
+            archived?: components["schemas"]["archived"];
         } & {
             [key: string]: unknown;
         };
@@ -3382,6 +3654,7 @@ export interface components {
              * @description 修改时间 / updated at
              */
             updated_at: string;
+            archived?: components["schemas"]["archived"];
         } & {
             [key: string]: unknown;
         };
@@ -3530,6 +3803,7 @@ export interface components {
              * @description 最后修改时间（UTC，RFC 3339）/ last changed at
              */
             updated_at: string;
+            archived?: components["schemas"]["archived"];
         } & {
             [key: string]: unknown;
         };
@@ -4568,7 +4842,7 @@ export interface components {
                  * @description 算法 / method
                  * @enum {unknown}
                  */
-                kind: "straight_line_with_detour_factor";
+                kind: "street_network" | "straight_line_with_detour_factor";
                 /** @description 说明 / in words */
                 description: string;
             };
@@ -4603,6 +4877,11 @@ export interface components {
                     walking_minutes: number | null;
                     /** @description 在服务圈内 / inside the circle */
                     covered: boolean;
+                    /**
+                     * @description 该网格步行时间的算法：沿路网，或直线 × 绕行系数（离路网超过 500 米时）；无边界或无服务中心为 null / how this grid's time was found: along the street network, or straight line × detour factor (more than 500 m off the network); null without a boundary or centre
+                     * @enum {unknown}
+                     */
+                    method: "street_network" | "straight_line_with_detour_factor" | null;
                 };
             };
         };
@@ -4716,6 +4995,49 @@ export interface components {
             next_cursor: string | null;
         };
         /**
+         * 路网 / Street network
+         * @description 本区导入的步行路网：20 分钟服务圈沿它计算步行路程 / the district's walkable street network, along which the 20-minute circle is walked
+         */
+        "street-network": {
+            /**
+             * @description 固定为 current / always current
+             * @constant
+             */
+            id: "current";
+            /** @description 名称 / name */
+            name: string;
+            /** @description 文件 / stored file */
+            key: string;
+            /** @description 所用文件版本 / the file version adopted */
+            version_id: string | null;
+            /** @description 文件的 SHA-256 / the file's SHA-256 */
+            sha256: string;
+            /** @description 字节数 / bytes */
+            size: number;
+            /** @description 道路线数 / lines */
+            lines: number;
+            /** @description 节点数 / junctions */
+            junctions: number;
+            /** @description 路段数 / segments */
+            segments: number;
+            /** @description 总长（公里）/ total kilometres */
+            length_km: number;
+            /** @description 互不连通的片数，1 为全连通 / separate parts, 1 when all connected */
+            connected_parts: number;
+            /** @description 版本 / version */
+            version: number;
+            /**
+             * Format: date-time
+             * @description 创建时间 / created at
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description 修改时间 / updated at
+             */
+            updated_at: string;
+        };
+        /**
          * 街道 / Street
          * @description 区下辖的街道 / a street (sub-district) of the district
          */
@@ -4738,6 +5060,7 @@ export interface components {
              * @description 最后修改时间（UTC，RFC 3339）/ last changed at
              */
             updated_at: string;
+            archived?: components["schemas"]["archived"];
         } & {
             [key: string]: unknown;
         };
@@ -4878,6 +5201,7 @@ export interface components {
              * @description 最后修改时间（UTC，RFC 3339）/ last changed at
              */
             updated_at: string;
+            archived?: components["schemas"]["archived"];
         } & {
             [key: string]: unknown;
         };
@@ -5599,6 +5923,30 @@ export interface components {
             version: number;
         };
         /**
+         * 归档 / Archive
+         * @description 归档：不再出现在日常列表中、不能再被新记录引用，历史记录仍指向它 / out of daily lists and new records, kept for the records that name it
+         * @example {
+         *       "reason": "2026 年区划调整，并入邻近网格",
+         *       "version": 1
+         *     }
+         */
+        "archive-body": {
+            /** @description 归档原因 / why */
+            reason: string;
+            /** @description 读取时的版本 / the version read */
+            version: number;
+        };
+        /**
+         * 恢复 / Restore
+         * @example {
+         *       "version": 2
+         *     }
+         */
+        "restore-body": {
+            /** @description 读取时的版本 / the version read */
+            version: number;
+        };
+        /**
          * 职能部门 / Department
          * @example {
          *       "name": "港北区工商局",
@@ -6314,6 +6662,53 @@ export interface components {
             handler?: string;
         };
         /**
+         * 导入路网 / Load a street network
+         * @description 在请求体中给出 GeoJSON（geojson），或先以 purpose=street_network 上传较大的文件，再以其 key 与 SHA-256 导入 / GeoJSON lines in the body (geojson), or a larger file uploaded first (POST /v1/uploads, purpose street_network) and adopted by key and SHA-256
+         * @example {
+         *       "name": "港北区步行路网 2026-11",
+         *       "geojson": {
+         *         "type": "FeatureCollection",
+         *         "features": [
+         *           {
+         *             "type": "Feature",
+         *             "properties": {},
+         *             "geometry": {
+         *               "type": "LineString",
+         *               "coordinates": [
+         *                 [
+         *                   109.6,
+         *                   23.1
+         *                 ],
+         *                 [
+         *                   109.61,
+         *                   23.1
+         *                 ]
+         *               ]
+         *             }
+         *           }
+         *         ]
+         *       }
+         *     }
+         */
+        "put-street-network-body": {
+            /** @description GeoJSON FeatureCollection，要素为 LineString 或 MultiLineString / a FeatureCollection of LineString or MultiLineString features */
+            geojson?: {
+                /** @constant */
+                type: "FeatureCollection";
+                features: {
+                    [key: string]: unknown;
+                }[];
+            };
+            /** @description 上传得到的 key / the upload's key */
+            key?: string;
+            /** @description 文件的 SHA-256 / the file's SHA-256 */
+            sha256?: string;
+            /** @description 名称，如数据来源与日期 / name, e.g. source and date */
+            name?: string;
+            /** @description 替换现有路网时的版本 / the version read, when replacing */
+            version?: number;
+        };
+        /**
          * 街道 / Street
          * @example {
          *       "name": "贵城街道"
@@ -6574,8 +6969,11 @@ export interface components {
          *     }
          */
         "upload-body": {
-            /** @enum {unknown} */
-            purpose: "incident_photo" | "action_evidence";
+            /**
+             * @description 事件照片 / 行动佐证 / 路网 GeoJSON
+             * @enum {unknown}
+             */
+            purpose: "incident_photo" | "action_evidence" | "street_network";
             filename: string;
             content_type: string;
             size: number;
@@ -8455,6 +8853,8 @@ export interface operations {
             query?: {
                 /** @description 只列该街道的社区 / only this street's communities（应为 26 位 ULID（数字和大写字母）） */
                 street_id?: string;
+                /** @description true：只列已归档的（默认只列在用的）/ true: only the archived ones (default: those in use)（应为 true 或 false） */
+                archived?: boolean;
                 /** @description 每页条数（1–200，默认 50）/ page size (1–200, default 50)（应为 1–200 的整数） */
                 limit?: number;
                 /** @description 上一页返回的 next_cursor / the next_cursor of the previous page（应为本接口返回的 next_cursor） */
@@ -8653,9 +9053,99 @@ export interface operations {
             503: components["responses"]["Problem503"];
         };
     };
+    archive_community: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path: {
+                community_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["archive-body"];
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["community"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            423: components["responses"]["Problem423"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    restore_community: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path: {
+                community_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["restore-body"];
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["community"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            423: components["responses"]["Problem423"];
+            503: components["responses"]["Problem503"];
+        };
+    };
     list_departments: {
         parameters: {
             query?: {
+                /** @description true：只列已归档的（默认只列在用的）/ true: only the archived ones (default: those in use)（应为 true 或 false） */
+                archived?: boolean;
                 /** @description 每页条数（1–200，默认 50）/ page size (1–200, default 50)（应为 1–200 的整数） */
                 limit?: number;
                 /** @description 上一页返回的 next_cursor / the next_cursor of the previous page（应为本接口返回的 next_cursor） */
@@ -8768,6 +9258,46 @@ export interface operations {
             503: components["responses"]["Problem503"];
         };
     };
+    delete_department: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description 读取时的 ETag（版本）；PATCH 也可在请求体中给出 version / the ETag (version) you read */
+                "If-Match"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path: {
+                department_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            423: components["responses"]["Problem423"];
+            503: components["responses"]["Problem503"];
+        };
+    };
     update_department: {
         parameters: {
             query?: {
@@ -8790,6 +9320,94 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["department-patch"];
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["department"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            423: components["responses"]["Problem423"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    archive_department: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path: {
+                department_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["archive-body"];
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["department"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            423: components["responses"]["Problem423"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    restore_department: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path: {
+                department_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["restore-body"];
             };
         };
         responses: {
@@ -8887,6 +9505,8 @@ export interface operations {
             query?: {
                 /** @description 只列该社区的网格 / only this community's grids（应为 26 位 ULID（数字和大写字母）） */
                 community_id?: string;
+                /** @description true：只列已归档的（默认只列在用的）/ true: only the archived ones (default: those in use)（应为 true 或 false） */
+                archived?: boolean;
                 /** @description 每页条数（1–200，默认 50）/ page size (1–200, default 50)（应为 1–200 的整数） */
                 limit?: number;
                 /** @description 上一页返回的 next_cursor / the next_cursor of the previous page（应为本接口返回的 next_cursor） */
@@ -9098,6 +9718,94 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["grid-patch"];
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["grid"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            423: components["responses"]["Problem423"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    archive_grid: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path: {
+                grid_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["archive-body"];
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["grid"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            423: components["responses"]["Problem423"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    restore_grid: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path: {
+                grid_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["restore-body"];
             };
         };
         responses: {
@@ -11246,9 +11954,122 @@ export interface operations {
             503: components["responses"]["Problem503"];
         };
     };
+    get_street_network: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["street-network"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    put_street_network: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["put-street-network-body"];
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["street-network"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            423: components["responses"]["Problem423"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    delete_street_network: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description 读取时的 ETag（版本）；PATCH 也可在请求体中给出 version / the ETag (version) you read */
+                "If-Match"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            423: components["responses"]["Problem423"];
+            503: components["responses"]["Problem503"];
+        };
+    };
     list_streets: {
         parameters: {
             query?: {
+                /** @description true：只列已归档的（默认只列在用的）/ true: only the archived ones (default: those in use)（应为 true 或 false） */
+                archived?: boolean;
                 /** @description 每页条数（1–200，默认 50）/ page size (1–200, default 50)（应为 1–200 的整数） */
                 limit?: number;
                 /** @description 上一页返回的 next_cursor / the next_cursor of the previous page（应为本接口返回的 next_cursor） */
@@ -11423,6 +12244,94 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["street-patch"];
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["street"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            423: components["responses"]["Problem423"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    archive_street: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path: {
+                street_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["archive-body"];
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["street"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            423: components["responses"]["Problem423"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    restore_street: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path: {
+                street_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["restore-body"];
             };
         };
         responses: {
@@ -11669,6 +12578,8 @@ export interface operations {
                 community_id?: string;
                 /** @description 党组织状态 / Party-org status（取值应为以下之一：upgraded、converted、standardized、none） */
                 status?: "upgraded" | "converted" | "standardized" | "none";
+                /** @description true：只列已归档的（默认只列在用的）/ true: only the archived ones (default: those in use)（应为 true 或 false） */
+                archived?: boolean;
                 /** @description 每页条数（1–200，默认 50）/ page size (1–200, default 50)（应为 1–200 的整数） */
                 limit?: number;
                 /** @description 上一页返回的 next_cursor / the next_cursor of the previous page（应为本接口返回的 next_cursor） */
@@ -11816,6 +12727,46 @@ export interface operations {
             503: components["responses"]["Problem503"];
         };
     };
+    delete_unit: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description 读取时的 ETag（版本）；PATCH 也可在请求体中给出 version / the ETag (version) you read */
+                "If-Match"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path: {
+                unit_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            423: components["responses"]["Problem423"];
+            503: components["responses"]["Problem503"];
+        };
+    };
     update_unit: {
         parameters: {
             query?: {
@@ -11838,6 +12789,94 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["unit-patch"];
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["unit"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            423: components["responses"]["Problem423"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    archive_unit: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path: {
+                unit_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["archive-body"];
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["unit"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            423: components["responses"]["Problem423"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    restore_unit: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path: {
+                unit_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["restore-body"];
             };
         };
         responses: {

@@ -379,6 +379,7 @@ def test_services(api, demo):
     assert check("list_service_centres", api.get("/v1/service-centres?limit=5", admin))["next_cursor"]
     coverage = check("service_coverage", api.get("/v1/service-centres/coverage", admin))
     assert coverage["covered_grids"] and coverage["uncovered_grids"]
+    assert check("get_street_network", api.get("/v1/street-network", admin))["connected_parts"] == 1
 
     resident = token("member", tenant, sub="resident-1")
     request = check("create_service_request", api.post("/v1/service-requests", resident, {
@@ -484,6 +485,37 @@ def test_audit_and_exports(api, platform_token, demo):
     profile = api.get(f"/v1/tenants/{leaving}", platform_token).json
     api.patch(f"/v1/tenants/{leaving}", platform_token, {"status": "suspended", "version": profile["version"]})
     check("offboard_tenant", api.post(f"/v1/tenants/{leaving}/offboard", platform_token, {"confirm": True}))
+
+
+def test_street_network(api, admin):
+    """Loading and dropping a network, in a district of its own (the demo's stays)."""
+    from test_street_network import line, upload
+
+    stored = upload(api, admin, {"type": "FeatureCollection", "features": [line((109.6, 23.1), (109.61, 23.1))]})
+    assert check("put_street_network", api.call("PUT", "/v1/street-network", admin, stored))["junctions"] == 2
+    inline = {"geojson": {"type": "FeatureCollection", "features": [line((109.6, 23.1), (109.6, 23.11), (109.61, 23.11))]}}
+    assert check("put_street_network", api.call("PUT", "/v1/street-network", admin, inline))["junctions"] == 3
+    check("delete_street_network", api.delete("/v1/street-network", admin))
+
+
+def test_archiving(api, admin):
+    """Archive, restore and delete each kind, in a district of its own."""
+    from conftest import make_structure
+
+    ids = make_structure(api, admin)
+    unit = api.post("/v1/units", admin, {"name": "迁出单位", "kind": "government", "community_id": ids["community"]}).json
+    department = api.post("/v1/departments", admin, {"name": "撤并的部门", "kind": "other"}).json
+    paths = [("grid", f"/v1/grids/{ids['grid']}"), ("community", f"/v1/communities/{ids['community']}"),
+             ("street", f"/v1/streets/{ids['street']}"), ("unit", f"/v1/units/{unit['id']}"),
+             ("department", f"/v1/departments/{department['id']}")]
+    for kind, path in paths[3:] + paths[:3]:  # units before their community
+        archived = check(f"archive_{kind}", api.post(f"{path}/archive", admin, {"reason": "区划调整", "version": api.get(path, admin).json["version"]}))
+        assert archived["archived"]["reason"] == "区划调整"
+    for kind, path in reversed(paths[:3]):
+        check(f"restore_{kind}", api.post(f"{path}/restore", admin, {"version": api.get(path, admin).json["version"]}))
+    for kind, path in paths[3:]:
+        check(f"restore_{kind}", api.post(f"{path}/restore", admin, {"version": api.get(path, admin).json["version"]}))
+        check(f"delete_{kind}", api.delete(path, admin))
 
 
 def test_every_operation_was_checked():

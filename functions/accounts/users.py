@@ -19,7 +19,7 @@ import operator
 from functools import reduce
 from typing import Any
 
-from functions import store
+from functions import archiving, store
 from functions.accounts import identity
 from functions.errors import Conflict, FieldError, Forbidden, Text, Unprocessable
 from functions.ids import new_id, now_iso
@@ -75,14 +75,17 @@ def _scope(ctx: TenantContext, user: dict[str, Any]) -> tuple[list[store.Operati
     for scope in ("streets", "communities", "departments", "units"):
         model, kind = SCOPE_ITEMS[scope]
         for i, item_id in enumerate(user[scope]):
-            error = Unprocessable(errors=[FieldError(f"/{scope}/{i}", Text(f"{kind} 不存在", f"No such {kind}"))])
-            checks.append(store.Require(model, ctx.key(kind), item_id, error))
+            error = Unprocessable(errors=[FieldError(f"/{scope}/{i}", Text(f"{kind} 不存在或已归档", f"No such {kind}, or archived"))])
+            checks.append(store.Require(model, ctx.key(kind), item_id, error, condition=archiving.not_archived(model)))
     grids: dict[str, GridsTable] = {}
     for i, grid_id in enumerate(user["grids"]):
+        missing = Unprocessable(errors=[FieldError(f"/grids/{i}", Text("网格不存在或已归档", "No such grid, or archived"))])
         try:
             grids[grid_id] = GridsTable.get(ctx.key("grid"), grid_id)
         except GridsTable.DoesNotExist as exc:
-            raise Unprocessable(errors=[FieldError(f"/grids/{i}", Text("网格不存在", "No such grid"))]) from exc
+            raise missing from exc
+        if archiving.is_archived(grids[grid_id].fields()):
+            raise missing
     user["community_ids"] = sorted(set(user["communities"]) | {g.fields()["community_id"] for g in grids.values()})
     return checks, grids
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from chalice.app import Blueprint
+from chalice.app import Blueprint, Response
 
 from functions import authz, lazy
-from functions.api.declaration import COMMUNITY_ID, DISTRICT_STAFF, Param, query, route
-from functions.api.request import begin_write, paging, tenant_context
+from functions.api.declaration import ARCHIVED, COMMUNITY_ID, DISTRICT_STAFF, Param, query, route
+from functions.api.request import begin_write, delete_context, paging, tenant_context
 from functions.tenancy import TENANT_ROLES
 
 bp = Blueprint(__name__)
@@ -55,10 +55,10 @@ def create_department() -> dict[str, Any]:
     return departments.create_department(ctx, body)
 
 
-@route(bp, "GET", "/v1/departments", "职能部门列表 / List departments", pages=True, response="department-list")
+@route(bp, "GET", "/v1/departments", "职能部门列表 / List departments", query=(ARCHIVED,), pages=True, response="department-list")
 def list_departments() -> dict[str, Any]:
     r = bp.current_request
-    return departments.list_departments(tenant_context(r), **paging(r))
+    return departments.list_departments(tenant_context(r), archived=bool(query(r)["archived"]), **paging(r))
 
 
 @route(bp, "GET", "/v1/departments/{department_id}", "查看职能部门 / Get a department", response="department")
@@ -70,3 +70,24 @@ def get_department(department_id: str) -> dict[str, Any]:
 def update_department(department_id: str) -> dict[str, Any]:
     ctx, body = begin_write(bp.current_request)
     return departments.update_department(ctx, department_id, body)
+
+
+@route(bp, "POST", "/v1/departments/{department_id}/archive", "归档职能部门 / Archive a department", body="archive", roles=DISTRICT_STAFF, response="department")
+def archive_department(department_id: str) -> dict[str, Any]:
+    """No new action parts or users; 409 while actions not yet done or users still need it."""
+    ctx, body = begin_write(bp.current_request)
+    return departments.archive_department(ctx, department_id, body)
+
+
+@route(bp, "POST", "/v1/departments/{department_id}/restore", "恢复职能部门 / Restore an archived department", body="restore", roles=DISTRICT_STAFF, response="department")
+def restore_department(department_id: str) -> dict[str, Any]:
+    ctx, body = begin_write(bp.current_request)
+    return departments.restore_department(ctx, department_id, body)
+
+
+@route(bp, "DELETE", "/v1/departments/{department_id}", "删除职能部门 / Delete a department", status=204, roles=DISTRICT_STAFF)
+def delete_department(department_id: str) -> Response:
+    """Only a department nothing names (entered by mistake); otherwise 409: archive it."""
+    ctx, version = delete_context(bp.current_request)
+    departments.delete_department(ctx, department_id, version)
+    return Response(body="", status_code=204)

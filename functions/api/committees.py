@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from chalice.app import Blueprint
+from chalice.app import Blueprint, Response
 
 from functions import lazy
-from functions.api.declaration import COMMUNITY_ID, FROM, OVERDUE, TO, UNIT_ID, Param, query, route
+from functions.api.declaration import ARCHIVED, COMMUNITY_ID, FROM, OVERDUE, TO, UNIT_ID, Param, query, route
 from functions.tenancy import TenantContext
-from functions.api.request import begin_write, paging, tenant_context
+from functions.api.request import begin_write, delete_context, paging, tenant_context
 from functions.vocabulary import PARTY_ORG_STATUSES
 
 bp = Blueprint(__name__)
@@ -33,12 +33,12 @@ def create_unit() -> dict[str, Any]:
     return units.create_unit(ctx, body)
 
 
-@route(bp, "GET", "/v1/units", "单位列表 / List units", query=(COMMUNITY_ID, UNIT_STATUS), pages=True, response="unit-list")
+@route(bp, "GET", "/v1/units", "单位列表 / List units", query=(COMMUNITY_ID, UNIT_STATUS, ARCHIVED), pages=True, response="unit-list")
 def list_units() -> dict[str, Any]:
     """Units, by community (`?community_id=`) and/or Party-org status (`?status=`)."""
     r = bp.current_request
-    return units.list_units(_read(), community_id=query(r)["community_id"],
-                                    status=query(r)["status"], **paging(r))
+    return units.list_units(_read(), community_id=query(r)["community_id"], status=query(r)["status"],
+                            archived=bool(query(r)["archived"]), **paging(r))
 
 
 @route(bp, "GET", "/v1/units/summary", "单位党组织情况汇总 / Units by Party-org status", query=(COMMUNITY_ID,), response="unit-summary")
@@ -56,6 +56,27 @@ def get_unit(unit_id: str) -> dict[str, Any]:
 def update_unit(unit_id: str) -> dict[str, Any]:
     ctx, body = begin_write(bp.current_request)
     return units.update_unit(ctx, unit_id, body)
+
+
+@route(bp, "POST", "/v1/units/{unit_id}/archive", "归档单位 / Archive a unit", body="archive", response="unit")
+def archive_unit(unit_id: str) -> dict[str, Any]:
+    """A unit that left: out of lists and later assessments, its members and activities kept."""
+    ctx, body = begin_write(bp.current_request)
+    return units.archive_unit(ctx, unit_id, body)
+
+
+@route(bp, "POST", "/v1/units/{unit_id}/restore", "恢复单位 / Restore an archived unit", body="restore", response="unit")
+def restore_unit(unit_id: str) -> dict[str, Any]:
+    ctx, body = begin_write(bp.current_request)
+    return units.restore_unit(ctx, unit_id, body)
+
+
+@route(bp, "DELETE", "/v1/units/{unit_id}", "删除单位 / Delete a unit", status=204)
+def delete_unit(unit_id: str) -> Response:
+    """Only a unit nothing names (entered by mistake); otherwise 409: archive it."""
+    ctx, version = delete_context(bp.current_request)
+    units.delete_unit(ctx, unit_id, version)
+    return Response(body="", status_code=204)
 
 
 @route(bp, "POST", "/v1/committees", "成立社区大党委 / Form a big Party committee", body="committee", status=201, idempotent=True, response="committee")

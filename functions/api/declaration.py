@@ -68,6 +68,7 @@ FROM = Param("from", "起始日期（含，区所在时区）/ first day, inclus
 TO = Param("to", "截止日期（含）/ last day, inclusive", "date")
 PERIOD = Param("period", "月份 YYYY-MM（区所在时区）/ the month, in the tenant's time zone", "month", required=True)
 OVERDUE = Param("overdue", "true：只列已逾期的 / true: only the overdue ones", "boolean")
+ARCHIVED = Param("archived", "true：只列已归档的（默认只列在用的）/ true: only the archived ones (default: those in use)", "boolean")
 
 
 @dataclass(frozen=True)

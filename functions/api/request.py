@@ -136,6 +136,12 @@ def expected_version(request: Request, body: dict[str, Any] | None = None) -> in
     raise ValidationFailed(errors=[FieldError("/version", Text("需要 version 或 If-Match", "version or If-Match is required"))])
 
 
+def delete_context(request: Request) -> tuple[TenantContext, int | None]:
+    """A DELETE's tenant context and the version it names in `If-Match`, if any (else the current one)."""
+    version = expected_version(request) if request.headers.get("if-match") else None
+    return tenant_context(request, write=True), version
+
+
 def idempotency_claim(request: Request, status: int) -> idempotency.Claim | None:
     """The claim of a POST's `Idempotency-Key` (1–200 characters, else 400), or None without one."""
     key = request.headers.get("idempotency-key")

@@ -9,14 +9,15 @@ from chalice.app import Blueprint, Response
 from functions import authz, lazy
 from functions.api.declaration import DISTRICT_STAFF, MEMBER_ID, Param, query, route
 from functions.tenancy import TenantContext
-from functions.api.request import begin_write, paging, tenant_context
+from functions.api.request import begin_write, delete_context, paging, tenant_context
 from functions.vocabulary import SERVICE_REQUEST_STATUSES
 
 bp = Blueprint(__name__)
 if TYPE_CHECKING:  # the real modules for readers and the type checker; loaded on first use at run time
-    from functions.services import centres, programmes, requests, volunteers
+    from functions.services import centres, programmes, requests, street_network, volunteers
 else:
-    centres, programmes, requests, volunteers = lazy.modules("functions.services", "centres", "programmes", "requests", "volunteers")
+    centres, programmes, requests, street_network, volunteers = lazy.modules(
+        "functions.services", "centres", "programmes", "requests", "street_network", "volunteers")
 
 
 def _read() -> TenantContext:
@@ -45,6 +46,26 @@ def list_service_centres() -> dict[str, Any]:
 def service_coverage() -> dict[str, Any]:
     """Every grid's nearest centre and walking time; grids inside and outside the 20-minute circle."""
     return centres.coverage(_read())
+
+
+@route(bp, "GET", "/v1/street-network", "本区路网 / The district's street network", response="street-network")
+def get_street_network() -> dict[str, Any]:
+    """What the 20-minute circle walks along: lines, junctions, kilometres (404 until one is loaded)."""
+    return street_network.get_network(_read())
+
+
+@route(bp, "PUT", "/v1/street-network", "导入路网 / Load the street network", body="put-street-network", roles=DISTRICT_STAFF, response="street-network")
+def put_street_network() -> dict[str, Any]:
+    """Adopt an uploaded GeoJSON file of walkable lines; every line is checked, the version pinned."""
+    ctx, body = begin_write(bp.current_request)
+    return street_network.put_network(ctx, body)
+
+
+@route(bp, "DELETE", "/v1/street-network", "停用路网 / Stop using the street network", status=204, roles=DISTRICT_STAFF)
+def delete_street_network() -> Response:
+    """Walking times go back to straight line × detour factor."""
+    street_network.delete_network(*delete_context(bp.current_request))
+    return Response(body="", status_code=204)
 
 
 @route(bp, "GET", "/v1/service-centres/{centre_id}", "查看服务中心 / Get a service centre", response="service-centre")

@@ -42,9 +42,11 @@ def state(ctx: TenantContext, period: str) -> AssessmentsTable | None:
 
 def gather(ctx: TenantContext, period: str) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
     """(units, inputs per unit) for a month, from Queries only."""
+    # a unit archived before the month began is no longer assessed; one archived during it still is
     units = {u.sk: {"name": u.data["name"], "community_id": u.data["community_id"],
                     "department_id": u.fields().get("department_id")}
-             for u in store.query_all(CommitteesTable, ctx.key("unit"))}
+             for u in store.query_all(CommitteesTable, ctx.key("unit"))
+             if (u.fields().get("archived") or {}).get("at", "9999")[:7] >= period}
     inputs: dict[str, dict[str, Any]] = {u: {"dimensions": {d: 0.0 for d in engine.DIMENSIONS}, "activities": 0,
                   "factors": {f: None for f in engine.FACTORS}} for u in units}
     for item in activities.in_period(ctx, period):

@@ -48,9 +48,11 @@ def _authorise_write(ctx: TenantContext, data: dict[str, Any]) -> None:
     raise Forbidden(Text("无权维护该党员的信息", "Not allowed to change this member"))
 
 
-def _references(ctx: TenantContext, data: dict[str, Any]) -> list[store.Operation]:
+def _references(ctx: TenantContext, data: dict[str, Any], old: dict[str, Any] | None = None) -> list[store.Operation]:
+    """Checks of what the member points at; on an update, of a community only when it changes (the
+    one reported to may have been archived since, and the record keeps it)."""
     ops: list[store.Operation] = []
-    if data.get("reported_community_id"):
+    if data.get("reported_community_id") and data["reported_community_id"] != (old or {}).get("reported_community_id"):
         ops.append(community_must_exist(ctx, data["reported_community_id"], "/reported_community_id"))
     if data.get("branch_id"):
         missing = Unprocessable(errors=[FieldError("/branch_id", Text("支部不存在", "No such branch"))])
@@ -84,7 +86,7 @@ def update_member(ctx: TenantContext, member_id: str, body: dict[str, Any]) -> d
     _authorise_write(ctx, old)
     data = {**old, **{k: v for k, v in body.items() if k != "version"}}
     _authorise_write(ctx, data)
-    return store.update(ctx, item, data, body["version"], extra=_references(ctx, data), **_keys(ctx, data, member_id))
+    return store.update(ctx, item, data, body["version"], extra=_references(ctx, data, old), **_keys(ctx, data, member_id))
 
 
 def list_members(ctx: TenantContext, *, unit_id: str | None, reported_community_id: str | None,

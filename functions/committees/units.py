@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from functions import authz, store
+from functions import archiving, authz, store
 from functions.accounts import departments
 from functions.errors import FieldError, Text, Unprocessable
 from functions.ids import new_id
@@ -55,15 +55,58 @@ def update_unit(ctx: TenantContext, unit_id: str, body: dict[str, Any]) -> dict[
 
 
 def list_units(ctx: TenantContext, *, community_id: str | None, status: str | None, limit: int | None,
-               cursor_text: str | None) -> dict[str, Any]:
+               cursor_text: str | None, archived: bool | None = None) -> dict[str, Any]:
+    """Active units (archived ones with `archived`), by community and Party-org status — one Query."""
     if status:
         scope = f"{ctx.tenant}|unit|{community_id or ''}|{status}"
         condition = CommitteesTable.gsi2sk.startswith(f"{community_id}#") if community_id else None
         page = store.page(CommitteesTable, ctx.key("unit-status", status), index="gsi2", range_condition=condition,
-                          scope=scope, limit=limit, cursor_text=cursor_text)
+                          scope=scope, limit=limit, cursor_text=cursor_text,
+                          filter_condition=archiving.listed(CommitteesTable, archived))
         return page.body()
     return store.list_kind(CommitteesTable, ctx, KIND, parent=("community", community_id), limit=limit,
-                           cursor_text=cursor_text)
+                           cursor_text=cursor_text, filter_condition=archiving.listed(CommitteesTable, archived))
+
+
+NAMES = ("驻区单位", "unit")
+
+
+def _users_of(ctx: TenantContext, unit_id: str) -> list[str]:
+    from functions.models import PlatformTable
+
+    return [u.sk for u in PlatformTable.query(ctx.key("user"), filter_condition=PlatformTable.data["units"].contains(unit_id),
+                                              limit=5, page_size=100)]
+
+
+def references(ctx: TenantContext, unit_id: str) -> list[dict[str, Any]]:
+    """What names the unit: its members, its co-building activities, its employer users. (Assessment
+    results keep the unit's name and community themselves.)"""
+    found = {"member": [i.sk for i in CommitteesTable.gsi1.query(ctx.key("unit", unit_id, "member"), limit=5)],
+             "cobuilding_activity": [i.sk for i in CommitteesTable.gsi1.query(ctx.key("unit", unit_id, "cobuilding"), limit=5)],
+             "user": _users_of(ctx, unit_id)}
+    return [{"kind": k, "ids": v} for k, v in found.items() if v]
+
+
+def archive_unit(ctx: TenantContext, unit_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A unit that left the community: out of lists and of the assessment from the next month, its
+    members and activities kept. Refused while employer users still act for it."""
+    item = store.get(CommitteesTable, ctx, KIND, unit_id)
+    authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=item.fields()["community_id"])
+    users = _users_of(ctx, unit_id)
+    return archiving.archive(ctx, item, body, [{"kind": "user", "ids": users}] if users else [], NAMES)
+
+
+def restore_unit(ctx: TenantContext, unit_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    item = store.get(CommitteesTable, ctx, KIND, unit_id)
+    authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=item.fields()["community_id"])
+    return archiving.restore(ctx, item, body)
+
+
+def delete_unit(ctx: TenantContext, unit_id: str, expected_version: int | None) -> None:
+    """Delete a unit entered by mistake: 409 listing what names it otherwise (archive it then)."""
+    item = store.get(CommitteesTable, ctx, KIND, unit_id)
+    authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=item.fields()["community_id"])
+    archiving.delete_unreferenced(ctx, item, references(ctx, unit_id), NAMES, expected_version)
 
 
 def summary(ctx: TenantContext, community_id: str | None) -> dict[str, Any]:
@@ -74,6 +117,8 @@ def summary(ctx: TenantContext, community_id: str | None) -> dict[str, Any]:
     by_kind: Counter[str] = Counter()
     party_members = 0
     for item in store.query_all(CommitteesTable, key, index=index):
+        if archiving.is_archived(item.fields()):
+            continue
         org = item.fields().get("party_org") or {}
         by_status[org.get("status", "none")] += 1
         by_kind[item.data["kind"]] += 1
@@ -91,6 +136,8 @@ def require_units_in(ctx: TenantContext, unit_ids: list[str], paths: list[str], 
         unit = units.get(unit_id)
         if unit is None:
             errors.append(FieldError(path, Text("单位不存在", "No such unit")))
+        elif archiving.is_archived(unit):
+            errors.append(FieldError(path, Text("单位已归档", "The unit is archived")))
         elif community_id and unit["community_id"] != community_id:
             errors.append(FieldError(path, Text("该单位不属于本社区", "The unit belongs to another community")))
     if errors:

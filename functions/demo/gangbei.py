@@ -100,3 +100,30 @@ def food_stall_decision(period: str, department: dict[str, str]) -> dict[str, An
                          "assisting": [{"assignee": department["港北区工商局"], "due_date": assist_due},
                                        {"assignee": department["港北区市政管理局"], "due_date": assist_due}]},
                         {"assignee": department["港北区市政管理局"], "due_date": assist_due, "description": "设置夜宵摊点临时疏导点"}]}
+
+
+# The walkable streets: a lattice every half cell (about 250 m) over the district, cut by the river
+# (郁江) along the half cell south of the third row of communities, which two bridges cross.
+STREET_SPACING = CELL / 2
+RIVER_ROW = 2 * 6 - 1  # the half-cell row (counted from the origin) the river runs through
+BRIDGE_COLUMNS = (6, 27)  # the half-cell columns (from the origin) with a bridge
+
+
+def street_network() -> dict[str, Any]:
+    """The demo district's street network as GeoJSON: a LineString per street segment between junctions."""
+    columns, rows = 6 * 6, 3 * 6
+    def at(col: int, row: int) -> list[float]:
+        return [round(ORIGIN_LON + col * STREET_SPACING, 6), round(ORIGIN_LAT + row * STREET_SPACING, 6)]
+
+    features = []
+    for row in range(rows + 1):
+        for col in range(columns):
+            features.append({"type": "Feature", "properties": {"kind": "east-west"},
+                             "geometry": {"type": "LineString", "coordinates": [at(col, row), at(col + 1, row)]}})
+    for col in range(columns + 1):
+        for row in range(rows):
+            if row == RIVER_ROW and col not in BRIDGE_COLUMNS:
+                continue
+            features.append({"type": "Feature", "properties": {"kind": "bridge" if row == RIVER_ROW else "north-south"},
+                             "geometry": {"type": "LineString", "coordinates": [at(col, row), at(col, row + 1)]}})
+    return {"type": "FeatureCollection", "features": features}

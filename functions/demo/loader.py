@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import json
 from datetime import date, timedelta
 
 from functions import ids, store
@@ -302,7 +303,7 @@ NO_CENTRE = {"光明社区", "东湖社区", "新兴社区", "南平社区", "�
 def load_services(ctx: TenantContext) -> dict[str, int]:
     """Service centres at three levels, 荷城社区's programmes (阳光妈妈俱乐部, 妇女儿童之家), service
     requests and last month's volunteer hours of its in-service members."""
-    from functions.services import centres, programmes, requests, volunteers
+    from functions.services import centres, programmes, requests, street_network, volunteers
     from functions.models import ServicesTable
 
     created = {"centres": 0, "programmes": 0, "service_requests": 0, "volunteer_activities": 0}
@@ -331,6 +332,8 @@ def load_services(ctx: TenantContext) -> dict[str, int]:
         once("centre", community, centres.create_centre, {"name": f"{community}党群服务中心", "level": "community",
              "community_id": community_id, "location": {"lat": round(lat + 0.0075, 6), "lon": round(lon + 0.0075, 6)},
              "opening_hours": "周一至周六 8:30-18:00"}, seq=10 + index)
+    network = json.dumps(gangbei.street_network(), ensure_ascii=False, separators=(",", ":")).encode()
+    street_network.load_bytes(ctx, network, "港北区步行路网（示例）/ Gangbei walking streets (demo)")
     for n, (name, audience) in enumerate([("阳光妈妈俱乐部", "单亲妈妈"), ("妇女儿童之家", "妇女儿童")]):
         once("programme", name, programmes.create_programme, {"name": name, "community_id": hecheng, "audience": audience,
              "description": "解决就业、子女教育和家政等困难"}, seq=n)

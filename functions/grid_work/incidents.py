@@ -106,6 +106,9 @@ def report(ctx: TenantContext, body: dict[str, Any], item_id: str | None = None,
             grid = GridsTable.get(ctx.key("grid"), body["grid_id"]).fields()
         except GridsTable.DoesNotExist as exc:
             raise Unprocessable(errors=[FieldError("/grid_id", Text("网格不存在", "No such grid"))]) from exc
+        if grid.get("archived"):
+            raise Unprocessable(errors=[FieldError("/grid_id", Text("网格已归档，请报到现在管辖该处的网格",
+                                                                    "The grid is archived: report to the grid now covering the place"))])
         grid_id = body["grid_id"]
     elif "location" in body:
         try:

@@ -1,26 +1,29 @@
-"""Presigned uploads of incident photos and action evidence, and the check that a referenced
+"""Presigned uploads of incident photos, action evidence and street networks, and the check that a referenced
 object exists under the tenant's prefix before a record points at it."""
 from __future__ import annotations
 
 from typing import Any
 
-from functions import storage
+from functions import authz, storage
 from functions.errors import FieldError, PayloadTooLarge, Text, Unprocessable, UnsupportedMediaType
 from functions.ids import new_id
 from functions.tenancy import TenantContext
 
 IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp", "image/heic")
 DOC_TYPES = ("application/pdf",)
+NETWORK_TYPES = ("application/geo+json", "application/json")  # functions.services.street_network
 MAX_BYTES = 10 * 1024 * 1024
 
 
 def start(ctx: TenantContext, body: dict[str, Any]) -> dict[str, Any]:
     """A presigned PUT for one photo or evidence file under `tenants/<tenant>/<purpose>/`; the declared
     size and SHA-256 are signed, so S3 takes exactly those bytes at that URL."""
-    allowed = IMAGE_TYPES if body["purpose"] == "incident_photo" else IMAGE_TYPES + DOC_TYPES
+    if body["purpose"] == "street_network":
+        authz.require(ctx, authz.MANAGE_DISTRICT)
+    allowed = {"incident_photo": IMAGE_TYPES, "street_network": NETWORK_TYPES}.get(body["purpose"], IMAGE_TYPES + DOC_TYPES)
     if body["content_type"] not in allowed:
         raise UnsupportedMediaType(extra={"allowed": list(allowed)})
-    if body["size"] > MAX_BYTES:
+    if body["size"] > MAX_BYTES:  # the street network's own limit is the same
         raise PayloadTooLarge(Text("文件不能超过 10 MB", "Files are limited to 10 MB"))
     key = storage.tenant_key(ctx.tenant, body["purpose"], new_id())
     url, headers = storage.presigned_put(key, body["content_type"], size=body["size"], sha256=body["sha256"])

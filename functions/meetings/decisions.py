@@ -69,6 +69,8 @@ def _departments(ctx: TenantContext, specs: list[dict[str, Any]]) -> dict[str, d
     found = departments.names(ctx, [d for _, d in named])
     missing = [FieldError(path, Text("职能部门不存在（见 /v1/departments）", "No such department (see /v1/departments)"))
                for path, d in named if d not in found]
+    missing += [FieldError(path, Text("职能部门已归档", "The department is archived"))
+                for path, d in named if d in found and found[d].get("archived")]
     if missing:
         raise Unprocessable(errors=missing)
     return found

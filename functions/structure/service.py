@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from functions import authz, store
+from functions import archiving, authz, store
 from functions.errors import Conflict, FieldError, Text, Unprocessable, ValidationFailed
 from functions.ids import new_id
 from functions.models import GridsTable
@@ -24,8 +24,8 @@ NAMES = {STREET: ("街道", "street"), COMMUNITY: ("社区", "community"), GRID:
 def _missing_parent(kind: str) -> Unprocessable:
     parent, field = PARENT[kind]
     zh, en = NAMES[parent]
-    return Unprocessable(Text(f"{zh}不存在", f"No such {en}"),
-                         errors=[FieldError(f"/{field}", Text(f"{zh}不存在", f"No such {en}"))])
+    return Unprocessable(Text(f"{zh}不存在或已归档", f"No such {en}, or archived"),
+                         errors=[FieldError(f"/{field}", Text(f"{zh}不存在或已归档", f"No such {en}, or archived"))])
 
 
 def _parent_index(ctx: TenantContext, kind: str, data: dict[str, Any], item_id: str) -> dict[str, str]:
@@ -36,8 +36,10 @@ def _parent_index(ctx: TenantContext, kind: str, data: dict[str, Any], item_id: 
 
 
 def _require_parent(ctx: TenantContext, kind: str, parent_id: str, delta: int) -> store.Require:
+    """The parent exists and moves its child count; a new child (delta +1) needs it not archived."""
     parent, _ = PARENT[kind]
-    return store.Require(GridsTable, ctx.key(parent), parent_id, _missing_parent(kind), child_delta=delta)
+    return store.Require(GridsTable, ctx.key(parent), parent_id, _missing_parent(kind), child_delta=delta,
+                         condition=archiving.not_archived(GridsTable) if delta > 0 else None)
 
 
 def _authorise(ctx: TenantContext, kind: str, data: dict[str, Any]) -> None:
@@ -119,6 +121,55 @@ def references(ctx: TenantContext, kind: str, item_id: str, data: dict[str, Any]
     return [{"kind": k, "ids": v} for k, v in found.items() if v]
 
 
+def live_work(ctx: TenantContext, kind: str, item_id: str, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """What still needs a street, community or grid in daily work, so it cannot be archived yet: a
+    grid's open incidents and workers, a community's active grids and units and its staff, a street's
+    active communities and staff."""
+    from functions.models import CommitteesTable, PlatformTable
+
+    active = archiving.listed(GridsTable, False)
+
+    def ids(model: Any, hash_key: str, index: str | None = None, condition: Any = None) -> list[str]:
+        source = getattr(model, index) if index else model
+        return [i.sk for i in source.query(hash_key, filter_condition=condition, limit=5, page_size=100)]
+
+    found: dict[str, list[str]] = {}
+    if kind == GRID:
+        found["open_incident"] = ids(GridsTable, ctx.key(GRID, item_id, "incident"), "gsi3",
+                                     ~GridsTable.data["status"].is_in("closed", "rejected"))
+        found["grid_worker"] = list(data.get("workers", []))[:5]
+    elif kind == COMMUNITY:
+        found["grid"] = ids(GridsTable, ctx.key(COMMUNITY, item_id, GRID), "gsi1", active)
+        found["unit"] = ids(CommitteesTable, ctx.key(COMMUNITY, item_id, "unit"), "gsi1",
+                            archiving.listed(CommitteesTable, False))
+        found["user"] = ids(PlatformTable, ctx.key("user"), condition=PlatformTable.data["community_ids"].contains(item_id))
+    else:
+        found["community"] = ids(GridsTable, ctx.key(STREET, item_id, COMMUNITY), "gsi1", active)
+        found["user"] = ids(PlatformTable, ctx.key("user"), condition=PlatformTable.data["streets"].contains(item_id))
+    return [{"kind": k, "ids": v} for k, v in found.items() if v]
+
+
+def archive(ctx: TenantContext, kind: str, item_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Take a street, community or grid out of daily work, keeping it for the records that name it."""
+    item = store.get(GridsTable, ctx, kind, item_id)
+    data = item.fields()
+    _authorise(ctx, kind, data)
+    return archiving.archive(ctx, item, body, live_work(ctx, kind, item_id, data), NAMES[kind])
+
+
+def restore(ctx: TenantContext, kind: str, item_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Bring it back; a community or grid only while its parent is active."""
+    item = store.get(GridsTable, ctx, kind, item_id)
+    data = item.fields()
+    _authorise(ctx, kind, data)
+    if kind in PARENT:
+        parent_kind, field = PARENT[kind]
+        parent = store.get(GridsTable, ctx, parent_kind, data[field]).fields()
+        if archiving.is_archived(parent):
+            raise Conflict(Text(f"上级{NAMES[parent_kind][0]}已归档，请先恢复它", f"Its {NAMES[parent_kind][1]} is archived: restore that first"))
+    return archiving.restore(ctx, item, body)
+
+
 def delete(ctx: TenantContext, kind: str, item_id: str, expected_version: int | None) -> None:
     """Delete if unchanged and nothing points at it any more (409 listing what does): a street's
     communities and users, a community's grids, units, committees and users, a grid's incidents,
@@ -126,33 +177,27 @@ def delete(ctx: TenantContext, kind: str, item_id: str, expected_version: int | 
     item = store.get(GridsTable, ctx, kind, item_id)
     data = item.fields()
     _authorise(ctx, kind, data)
-    pointing = references(ctx, kind, item_id, data)
-    if pointing or item.child_count:
-        zh, en = NAMES[kind]
-        names = "、".join(f"{p['kind']}（{len(p['ids'])}{'+' if len(p['ids']) == 5 else ''}）" for p in pointing) \
-            or f"{item.child_count} 个下级单元"
-        raise Conflict(Text(f"该{zh}仍被引用，不能删除：{names}", f"This {en} is still referred to and cannot be deleted: {names}"),
-                       extra={"referenced_by": pointing})
-    version = item.version if expected_version is None else expected_version
-    ops: list[store.Operation] = [store.Remove(item, version)]
-    if kind in PARENT:
-        ops.append(_require_parent(ctx, kind, data[PARENT[kind][1]], -1))
-    store.write(ctx, ops, action=f"{kind}.delete", target=f"{kind}/{item_id}")
+    extra = [_require_parent(ctx, kind, data[PARENT[kind][1]], -1)] if kind in PARENT else []
+    archiving.delete_unreferenced(ctx, item, references(ctx, kind, item_id, data), NAMES[kind], expected_version, extra)
 
 
 def list_items(ctx: TenantContext, kind: str, *, parent_id: str | None, limit: int | None,
-               cursor_text: str | None) -> dict[str, Any]:
-    """One page of streets, communities or grids, optionally of one parent — one Query either way."""
+               cursor_text: str | None, archived: bool | None = None) -> dict[str, Any]:
+    """One page of streets, communities or grids, optionally of one parent — one Query either way;
+    the active ones, or with `archived` the archived ones."""
     parent = (PARENT[kind][0], parent_id) if kind in PARENT else None
-    return store.list_kind(GridsTable, ctx, kind, parent=parent, limit=limit, cursor_text=cursor_text)
+    return store.list_kind(GridsTable, ctx, kind, parent=parent, limit=limit, cursor_text=cursor_text,
+                           filter_condition=archiving.listed(GridsTable, archived))
 
 
 def locate(ctx: TenantContext, lon: float, lat: float) -> dict[str, Any]:
-    """The grid whose boundary contains the point, or 404. One paginated Query over the
+    """The active grid whose boundary contains the point, or 404. One paginated Query over the
     tenant's grids, filtered by bounding box before the exact test."""
     for item in store.query_all(GridsTable, ctx.key(GRID)):
         data = item.fields()
         box = data.get("bbox")
+        if archiving.is_archived(data):
+            continue
         if not box or not (box[0] <= lon <= box[2] and box[1] <= lat <= box[3]):
             continue
         if geo.contains(data["boundary"], lon, lat):
@@ -161,7 +206,7 @@ def locate(ctx: TenantContext, lon: float, lat: float) -> dict[str, Any]:
 
 
 def community_must_exist(ctx: TenantContext, community_id: str, path: str = "/community_id") -> store.Require:
-    """A transaction check that the tenant's community exists, failing as a 422 naming `path`."""
-    error = Unprocessable(Text("社区不存在", "No such community"),
-                          errors=[FieldError(path, Text("社区不存在", "No such community"))])
-    return store.Require(GridsTable, ctx.key(COMMUNITY), community_id, error)
+    """A transaction check that the tenant's community exists and is not archived, failing as a 422 naming `path`."""
+    error = Unprocessable(Text("社区不存在或已归档", "No such community, or archived"),
+                          errors=[FieldError(path, Text("社区不存在或已归档", "No such community, or archived"))])
+    return store.Require(GridsTable, ctx.key(COMMUNITY), community_id, error, condition=archiving.not_archived(GridsTable))
