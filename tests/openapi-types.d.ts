@@ -3188,6 +3188,11 @@ export interface components {
              * @description 修改时间（保存时的答复）/ updated at, in the answer to PUT only
              */
             updated_at?: string;
+            /**
+             * @description 子分算法：sqrt 为 100 × √(本单位 ÷ 全区第 90 百分位)，linear 为不开方；缺省（早期版本）为 linear / sub-score scale; absent (early versions) means linear
+             * @enum {unknown}
+             */
+            scale?: "sqrt" | "linear";
         } & {
             [key: string]: unknown;
         };
@@ -5619,6 +5624,12 @@ export interface components {
                 grade_en?: string;
                 min: number;
             }[];
+            /**
+             * @description 子分：sqrt 为 100 × √(本单位 ÷ 全区第 90 百分位)，linear 为不开方 / sub-scores: sqrt is 100 × √(unit ÷ the district's 90th percentile), linear drops the root
+             * @default sqrt
+             * @enum {unknown}
+             */
+            scale: "sqrt" | "linear";
         };
         /**
          * 考核运行 / Assessment run

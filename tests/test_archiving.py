@@ -91,7 +91,7 @@ def test_units_archive_for_history_and_delete_only_when_nothing_names_them(api, 
     assert api.get(f"/v1/units/{mistake['id']}", admin).status == 404
 
 
-def test_departments_with_open_parts_stay_and_archived_ones_take_no_new_parts(api, admin, tenant, committee):
+def test_departments_with_open_parts_stay_and_archived_ones_take_no_new_parts(api, admin, tenant, committee):  # noqa: F811
     dept = departments(api, admin)
     m = meeting(api, admin, committee)
     d = api.post(f"/v1/meetings/{m['id']}/decisions", admin, {"title": "联合整治夜宵摊点", "actions": [

@@ -49,7 +49,7 @@ def test_more_and_broader_work_ranks_higher(api, admin, units):
     top, second, third = ranked["items"]
     assert top["score"] == 100.0 and top["grade"] == "优秀" and top["rank"] == 1 and top["rank_in_community"] == 1
     assert second["dimensions"]["sanitation"] == 100.0 and second["dimensions"]["security"] == 0
-    assert third["dimensions"]["sanitation"] == pytest.approx(100 * 2 / 30, abs=0.01)
+    assert third["dimensions"]["sanitation"] == pytest.approx(100 * (2 / 30) ** 0.5, abs=0.01)  # √ scale: 25.82, not 6.67
     assert second["score"] == 20.0 and second["grade"] == "不合格"  # one full dimension of five
     one = api.get(f"/v1/assessments/2026-10/units/{units['工商局']}", admin).json
     assert one["inputs"]["dimensions"]["sanitation"] == 30 and one["rule_version"] == 0
@@ -105,9 +105,10 @@ def test_grade_bands_from_rules_and_rule_validation(api, admin, units):
     unordered = api.call("PUT", "/v1/assessment-rules", admin, {"weights": only_sanitation, "grade_bands": [
         {"grade": "合格", "min": 50}, {"grade": "优秀", "min": 90}, {"grade": "不合格", "min": 0}]})
     assert unordered.status == 400 and unordered.json["errors"][0]["path"] == "/grade_bands"
-    ok = api.call("PUT", "/v1/assessment-rules", admin, {"weights": only_sanitation, "grade_bands": [
+    assert api.get("/v1/assessment-rules", admin).json["scale"] == "sqrt"  # the built-in rules
+    ok = api.call("PUT", "/v1/assessment-rules", admin, {"weights": only_sanitation, "scale": "linear", "grade_bands": [
         {"grade": "优秀", "min": 90}, {"grade": "合格", "min": 40}, {"grade": "不合格", "min": 0}]})
-    assert ok.status == 200 and ok.json["version"] == 1
+    assert ok.status == 200 and ok.json["version"] == 1 and ok.json["scale"] == "linear"
     assert api.get("/v1/assessment-rules", admin).json["version"] == 1
     activity(api, admin, units["环保局"], "sanitation", participants=10, hours=1)
     activity(api, admin, units["工商局"], "sanitation", participants=5, hours=1)

@@ -126,9 +126,9 @@ def test_rectangles_are_valid_and_contain_their_centre(lon, lat, w, h):
 raw_values = st.dictionaries(st.text(min_size=1, max_size=5), st.floats(0, 1e6, allow_nan=False), min_size=1, max_size=40)
 
 
-@given(raw_values)
-def test_normalised_scores_are_bounded_and_monotonic(raw):
-    scores = engine.normalise(raw)
+@given(raw_values, st.sampled_from(engine.SCALES))
+def test_normalised_scores_are_bounded_and_monotonic(raw, scale):
+    scores = engine.normalise(raw, scale)
     assert all(0 <= s <= 100 for s in scores.values())
     for a in raw:
         for b in raw:

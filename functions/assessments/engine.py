@@ -3,9 +3,11 @@ results, so an auditor can recompute any result from the inputs it records.
 
 Per unit:
 - each of the five dimensions: raw = Σ participants × hours of its activities (person-hours);
-  sub-score = 100 × raw ÷ the district's reference, capped at 100. The reference is the 90th
-  percentile (nearest rank) of the units that did any, so one outlier does not flatten everyone
-  else; 0 when nobody did any;
+  sub-score = 100 × √(raw ÷ the district's reference), capped at 100 (the rules' `scale`; `linear`
+  drops the root). The reference is the 90th percentile (nearest rank) of the units that did any,
+  so one outlier does not flatten everyone else; 0 when nobody did any. The root gives diminishing
+  returns: a unit doing a quarter of the reference in a dimension scores 50 there, so steady work
+  in a few dimensions passes and only absence fails;
 - meeting attendance and on-time action completion: 100 × the rate; pairing activity: 100 × the
   share of expected contacts made (capped at 1); volunteer hours scaled like a dimension. A factor with no data for a unit (never invited, no actions due, no pairings, no
   in-service members) is left out and that unit's weights are rescaled to sum to 1;
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from math import ceil
+from math import ceil, sqrt
 from typing import Any
 
 DIMENSIONS = ("public_welfare", "sanitation", "security", "vulnerable_support", "development_planning")
@@ -31,10 +33,17 @@ def reference(values: list[float]) -> float:
     return positive[max(0, ceil(0.9 * len(positive)) - 1)]
 
 
-def normalise(raw: dict[str, float]) -> dict[str, float]:
-    """100 × value ÷ the district's reference, capped at 100; all zeros stay zero."""
+SCALES = ("sqrt", "linear")
+
+
+def normalise(raw: dict[str, float], scale: str = "linear") -> dict[str, float]:
+    """100 × (value ÷ the district's reference), or its square root with `scale="sqrt"`, capped at
+    100; all zeros stay zero."""
     top = reference(list(raw.values()))
-    return {k: (round(min(100.0, 100 * v / top), 4) if top > 0 else 0.0) for k, v in raw.items()}
+    if top <= 0:
+        return {k: 0.0 for k in raw}
+    shape = sqrt if scale == "sqrt" else float
+    return {k: round(min(100.0, 100 * shape(v / top)), 4) for k, v in raw.items()}
 
 
 def grade(total: float, bands: list[dict[str, Any]]) -> dict[str, Any]:
@@ -57,8 +66,9 @@ def score(units: dict[str, dict[str, Any]], inputs: dict[str, dict[str, Any]], r
     (rates 0–1 for attendance, completion and pairing; hours for volunteering)."""
     ids = sorted(units)
     weights = rules["weights"]
-    dimension_scores = {d: normalise({u: float(inputs[u]["dimensions"].get(d, 0)) for u in ids}) for d in DIMENSIONS}
-    volunteer = normalise({u: float(inputs[u]["factors"].get("volunteer_hours") or 0) for u in ids})
+    scale = rules.get("scale", "linear")  # versions stored before the scale existed were linear
+    dimension_scores = {d: normalise({u: float(inputs[u]["dimensions"].get(d, 0)) for u in ids}, scale) for d in DIMENSIONS}
+    volunteer = normalise({u: float(inputs[u]["factors"].get("volunteer_hours") or 0) for u in ids}, scale)
     results = []
     for u in ids:
         factors = inputs[u]["factors"]

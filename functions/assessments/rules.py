@@ -23,8 +23,10 @@ DEFAULT_RULES: dict[str, Any] = {
         "factors": {"meeting_attendance": 0.1, "action_completion": 0.1, "pairing_activity": 0.05,
                     "volunteer_hours": 0.05},
     },
-    # Sub-scores are relative to the district's 90th percentile, so a unit at the district's median in
-    # every dimension scores about 50: that is 良好; active in two or three dimensions and attending, 合格.
+    # Sub-scores are √ of the share of the district's 90th percentile: a quarter of it scores 50. On the
+    # demo's October (linear scale: 50 of 136 units failed) this gives 优秀 13, 良好 52, 合格 40, 不合格 31,
+    # and the 31 are the units with at most one activity or absent from the joint meeting.
+    "scale": "sqrt",
     "grade_bands": [{"grade": "优秀", "grade_en": "excellent", "min": 75}, {"grade": "良好", "grade_en": "good", "min": 50},
                     {"grade": "合格", "grade_en": "pass", "min": 30}, {"grade": "不合格", "grade_en": "fail", "min": 0}],
     "source": "default",
@@ -60,6 +62,6 @@ def put_rules(ctx: TenantContext, body: dict[str, Any]) -> dict[str, Any]:
     if errors:
         raise ValidationFailed(errors=errors)
     number = current(ctx)["version"] + 1
-    data = {"weights": weights, "grade_bands": body["grade_bands"], "source": "tenant"}
+    data = {"weights": weights, "grade_bands": body["grade_bands"], "scale": body.get("scale", "sqrt"), "source": "tenant"}
     result = store.create(ctx, AssessmentsTable, KIND, data, item_id=f"v{number:06d}")
     return {**result, "version": number}

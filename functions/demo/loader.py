@@ -381,7 +381,7 @@ def load_assessments(ctx: TenantContext) -> dict[str, int]:
     for index, community in enumerate(c for cs in gangbei.STREETS.values() for c in cs):
         for n, template in enumerate(gangbei.UNIT_TEMPLATES):
             unit_id = ids.stable_id(ctx.tenant, "unit", community, template[0], seq=index * 10 + n)
-            effort = EFFORT[(index * 7 + n * 3) % len(EFFORT)]
+            effort = EFFORT[(index * 7 + n * 3 + 3) % len(EFFORT)]  # 荷城 (index 0), the article's model, has no idle unit
             for k in range(effort):
                 item_id = ids.stable_id(ctx.tenant, "cobuilding", unit_id, period, str(k), seq=k)
                 if store.exists(AssessmentsTable, ctx, "cobuilding_activity", item_id):
