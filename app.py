@@ -7,7 +7,7 @@ from chalice.app import Chalice, Cron, Rate
 
 from functions import config
 
-from functions.api import accounts, assessments, audit, committees, exports, grid_work, meetings, middleware, platform, services, structure
+from functions.api import accounts, assessments, audit, committees, exports, grid_work, meetings, middleware, platform, services, structure, tasks
 
 app = Chalice(app_name="gongjian", configure_logs=False)
 app.api.cors = middleware.CORS  # before the blueprints: routes take the CORS config when registered
@@ -22,6 +22,7 @@ app.register_blueprint(services.bp)
 app.register_blueprint(assessments.bp)
 app.register_blueprint(audit.bp)
 app.register_blueprint(exports.bp)
+app.register_blueprint(tasks.bp)
 
 
 # Scheduled handlers live on the app, not a blueprint: Chalice imports blueprint event handlers

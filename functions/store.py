@@ -138,7 +138,34 @@ class Tally:
         return "update"
 
 
-Operation = Put | Replace | Remove | Require | Tally
+@dataclass
+class Upsert:
+    """Save `item` whatever is stored under its key: a record derived from another (a task kept with
+    the incident it comes from), rewritten in the same transaction as its source."""
+
+    item: TenantItem
+    on_fail: ProblemError | None = None
+
+    def add_to(self, tx: TransactWrite) -> str:
+        tx.save(self.item)
+        return "put"
+
+
+@dataclass
+class Drop:
+    """Delete an item if it is there: a derived record its source no longer needs."""
+
+    model: type[TenantItem]
+    pk: str
+    sk: str
+    on_fail: ProblemError | None = None
+
+    def add_to(self, tx: TransactWrite) -> str:
+        tx.delete(self.model(self.pk, self.sk))
+        return "delete"
+
+
+Operation = Put | Replace | Remove | Require | Tally | Upsert | Drop
 
 
 def write(ctx: TenantContext, ops: Sequence[Operation], *, action: str, target: str, state: Any = None,

@@ -1187,6 +1187,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 我的待办 / My tasks
+         * @description The caller's open tasks, most urgent first, each naming its object, why it is theirs, its due
+         *         time and a link; counts per kind for a badge. A task leaves once its object no longer needs them.
+         *
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
+         */
+        get: operations["my_tasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/meetings": {
         parameters: {
             query?: never;
@@ -5068,6 +5091,80 @@ export interface components {
             archived?: components["schemas"]["archived"];
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * 我的待办 / My tasks
+         * @description 调用者的全部待办，最紧急的在前 / the caller's open tasks, most urgent first
+         */
+        "task-list": {
+            /** @description 待办 / tasks */
+            items: components["schemas"]["task-list"]["$defs"]["task"][];
+            /** @description 按类别计数（角标）/ count per kind, for a badge */
+            counts: {
+                [key: string]: number;
+            };
+            /** @description 总数 / total */
+            total: number;
+            /** @description 某一负责方的待办超过 500 条，只列出前 500 条 / more than 500 in one audience: the first 500 are listed */
+            truncated: boolean;
+            $defs: {
+                task: {
+                    /** @description 待办标识：对象与负责方 / the task's key: who answers and for what */
+                    id: string;
+                    /**
+                     * @description 事件待受理 / 待派遣 / 待处置 / 待核查 / 待结案；决议事项分项、待办结、待核验；纪要待审定；缺少工作日历 / what is to be done
+                     * @enum {unknown}
+                     */
+                    kind: "incident_accept" | "incident_dispatch" | "incident_handle" | "incident_verify" | "incident_close" | "action_part" | "action_finish" | "action_verify" | "minutes_approval" | "calendar_missing";
+                    /** @description 对象标识 / the object's id */
+                    object_id: string;
+                    /** @description 为何是你的：本人（user#）、本区（district）、本街道、本社区或本部门 / why it is yours: you, your district, street, community or department */
+                    audience: string;
+                    /** @description 标题 / title */
+                    title: string;
+                    /** @description 原因 / why */
+                    reason: string;
+                    /**
+                     * Format: date-time
+                     * @description 时限 / due
+                     */
+                    due_at: string | null;
+                    /**
+                     * Format: date-time
+                     * @description 本阶段开始 / stage began
+                     */
+                    stage_started_at?: string | null;
+                    /** @description 已超时 / overdue */
+                    overdue: boolean;
+                    /** @description 将到期 / due soon */
+                    due_soon: boolean;
+                    /** @description 超时黄牌、红牌 / overdue cards */
+                    cards?: ("yellow" | "red")[];
+                    /**
+                     * @description 事件所在层级 / incident level
+                     * @enum {unknown}
+                     */
+                    level?: "grid" | "community" | "street" | "district";
+                    /** @description 已上报至本级 / escalated to this level */
+                    escalated?: boolean;
+                    /** @description 对象 / the object */
+                    object: {
+                        kind: string;
+                        id: string;
+                    };
+                    /** @description 对象的 API 路径 / the object's route */
+                    link: string;
+                    /**
+                     * Format: date-time
+                     * @description 更新时间 / updated at
+                     */
+                    updated_at: string;
+                    /** @description 决议事项的第几个分项（从 0 起）/ the action's part index */
+                    part?: number;
+                    /** @description 待审定的纪要稿次 / the revision to approve */
+                    revision?: number;
+                };
+            };
         };
         /**
          * 区列表 / Tenant list
@@ -10181,6 +10278,39 @@ export interface operations {
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    my_tasks: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["task-list"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
             503: components["responses"]["Problem503"];
         };
     };

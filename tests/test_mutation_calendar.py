@@ -40,13 +40,15 @@ class Table:
         return self.rows[(pk, sk)]
 
     # store.create / store.update
-    def create(self, ctx: TenantContext, model: Any, kind: str, data: dict[str, Any], *, item_id: str) -> dict[str, Any]:
+    def create(self, ctx: TenantContext, model: Any, kind: str, data: dict[str, Any], *, item_id: str,
+               extra: Any = None) -> dict[str, Any]:
         key = (ctx.key(kind), item_id)
         assert model is self and key not in self.rows
         model.rows[key] = Item(*key, dict(data), 1)
         return model.rows[key].public()
 
-    def update(self, ctx: TenantContext, item: Item, data: dict[str, Any], expected_version: int) -> dict[str, Any]:
+    def update(self, ctx: TenantContext, item: Item, data: dict[str, Any], expected_version: int,
+               extra: Any = None) -> dict[str, Any]:
         assert item.pk.startswith(ctx.key(""))  # written in the caller's tenant
         if self.rows[(item.pk, item.sk)].version != expected_version:
             raise Conflict()

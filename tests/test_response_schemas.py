@@ -498,6 +498,13 @@ def test_street_network(api, admin):
     check("delete_street_network", api.delete("/v1/street-network", admin))
 
 
+def test_tasks(api, demo):
+    secretary = token("community_staff", demo["tenant"], communities=[demo["community"]["id"]])
+    mine = check("my_tasks", api.get("/v1/me/tasks", secretary))
+    assert mine["total"] == len(mine["items"]) > 0 and {t["kind"] for t in mine["items"]} <= set(mine["counts"])
+    check("my_tasks", api.get("/v1/me/tasks", demo["admin"]))
+
+
 def test_archiving(api, admin):
     """Archive, restore and delete each kind, in a district of its own."""
     from conftest import make_structure

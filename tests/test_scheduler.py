@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import make_structure, make_tenant
-from functions.grid_work import incidents
+from functions.grid_work import calendar, incidents
 from functions.periods import previous_month
 from functions.services.volunteers import previous_quarter
 from functions.tenancy import system_context
@@ -120,7 +120,12 @@ def test_each_fired_handler_does_its_job(api, admin, only_this_tenant):
     assert [f["committee_id"] for f in flags] == [committee.json["id"]]
 
     # incident-sweep: the overdue incident gets its yellow card and goes up a level
-    assert scheduler.fire("incident-sweep") == {tenant: [{"id": late["id"], "card": "yellow", "level": "community"}]}
+    # and the district admins are reminded of each year without a calendar: this one, and from
+    # 1 November the next (only 2026 is built in)
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    missing = [y for y in (today.year, today.year + 1) if y not in calendar.BUILT_IN and (y == today.year or today.month >= 11)]
+    assert scheduler.fire("incident-sweep") == {tenant: {"carded": [{"id": late["id"], "card": "yellow", "level": "community"}],
+                                                        "calendar_tasks": missing}}
     assert [c["card"] for c in api.get(f"/v1/incidents/{late['id']}", admin).json["cards"]] == ["yellow"]
 
     # volunteer-quarterly: last quarter's report per employing unit

@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from functions import authz, store
+from functions.tasks import index as tasks
 from functions.errors import FieldError, Text, ValidationFailed
 from functions.models import GridsTable
 from functions.tenancy import TenantContext
@@ -85,6 +86,33 @@ def _expand(year: int, field: str, entries: list[Any]) -> tuple[list[str], list[
     return sorted(days), errors
 
 
+REMIND_FROM_MONTH = 11  # the State Council publishes next year's schedule in the autumn
+
+
+def missing_task(year: int) -> tasks.Task:
+    """The district admins' task to load `year`'s schedule."""
+    return tasks.Task(tasks.DISTRICT, "calendar_missing", str(year), {
+        "title": f"{year} 年工作日历 / {year} working-day calendar",
+        "reason": missing_year_warning(year), "due_at": f"{year}-01-01T00:00:00+08:00",
+        "object": {"kind": KIND, "id": str(year)}, "link": f"/v1/calendars/{year}"})
+
+
+def remind_missing(ctx: TenantContext, now: datetime | None = None) -> list[int]:
+    """From 1 November, a task for the district admins for each of this year and the next that has
+    no table (`source: none`); made once, removed by the PUT that loads the year. Returns the years
+    whose task this run made."""
+    today = (now or datetime.now(ZoneInfo(ctx.timezone))).astimezone(ZoneInfo(ctx.timezone)).date()
+    years = [today.year] + ([today.year + 1] if today.month >= REMIND_FROM_MONTH else [])
+    made = []
+    for year in years:
+        task = missing_task(year)
+        if get_year(ctx, year)["source"] != "none" or tasks.exists(ctx, task):
+            continue
+        store.write(ctx, tasks.moved(ctx, None, task), action="calendar.remind", target=f"{KIND}/{year}")
+        made.append(year)
+    return made
+
+
 def put_year(ctx: TenantContext, year: int, body: dict[str, Any]) -> dict[str, Any]:
     """Replace a year's holidays and make-up workdays (district admins): dates, or ranges as published."""
     authz.require(ctx, authz.MANAGE_DISTRICT)
@@ -99,11 +127,12 @@ def put_year(ctx: TenantContext, year: int, body: dict[str, Any]) -> dict[str, A
         raise ValidationFailed(errors=errors)
     data = {"year": year, "holidays": sorted(set(body["holidays"])), "workdays": sorted(set(body["workdays"])),
             "source": "tenant"}
+    done = tasks.moved(ctx, missing_task(year), None)  # the reminder goes with the load
     try:
         item = GridsTable.get(ctx.key(KIND), str(year))
     except GridsTable.DoesNotExist:
-        return store.create(ctx, GridsTable, KIND, data, item_id=str(year))
-    return store.update(ctx, item, data, body.get("version", item.version))
+        return store.create(ctx, GridsTable, KIND, data, item_id=str(year), extra=done)
+    return store.update(ctx, item, data, body.get("version", item.version), extra=done)
 
 
 class Calendar:

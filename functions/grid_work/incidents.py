@@ -21,6 +21,7 @@ from typing import Any
 from pynamodb.expressions.condition import Condition
 
 from functions import authz, store
+from functions.tasks import index as tasks
 from functions.errors import Conflict, FieldError, Forbidden, NotFound, Text, Unprocessable
 from functions.grid_work import categories, uploads
 from functions.grid_work.calendar import DEFAULT_LIMITS, Calendar, missing_year_warning
@@ -78,6 +79,34 @@ def _owner(data: dict[str, Any]) -> dict[str, Any]:
     return {"level": level, "id": scope}
 
 
+# What the incident waits for in each status, and the task's words (zh / en).
+WAITING_FOR = {"reported": ("accept", "待受理", "to accept"), "accepted": ("dispatch", "待派遣", "to dispatch"),
+               "dispatched": ("handle", "待处置", "to handle"), "in_progress": ("handle", "处置中", "being handled"),
+               "resolved": ("verify", "待核查", "to verify"), "verified": ("close", "待结案", "to close")}
+
+
+def task_of(data: dict[str, Any], incident_id: str) -> tasks.Task | None:
+    """The one open task an incident makes, by status: its level's staff accept, dispatch, verify and
+    close (a grid-level incident is its community's); whoever it is dispatched to handles it, and the
+    staff do while nobody is (after an escalation). None once closed or rejected."""
+    waiting = WAITING_FOR.get(data["status"])
+    if waiting is None:
+        return None
+    step, zh, en = waiting
+    level = data["level"]
+    staff = {"grid": ("community", data["community_id"]), "community": ("community", data["community_id"]),
+             "street": ("street", data.get("street_id")), "district": (tasks.DISTRICT, None)}[level]
+    who = tasks.audience("user", data["assignee"]) if step == "handle" and data.get("assignee") else tasks.audience(*staff)
+    escalated = level in ("street", "district") or any(h.get("action") == "escalate" for h in data.get("history", []))
+    reason = (f"事件{zh}" + ("（已上报至本级）" if escalated and not who.startswith("user#") else "")
+              + f" / incident {en}" + (" (escalated to your level)" if escalated and not who.startswith("user#") else ""))
+    return tasks.Task(who, f"incident_{step}", incident_id, {
+        "title": f"{data['category_name']}：{data['description'][:40]}", "reason": reason,
+        "due_at": data.get("due_at"), "stage_started_at": data.get("stage_started_at"),
+        "cards": [c["card"] for c in data.get("cards", [])], "level": level, "escalated": escalated,
+        "object": {"kind": KIND, "id": incident_id}, "link": f"/v1/incidents/{incident_id}"})
+
+
 def with_flags(incident: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
     now = now or datetime.now(UTC)
     due = incident.get("due_at")
@@ -133,7 +162,8 @@ def report(ctx: TenantContext, body: dict[str, Any], item_id: str | None = None,
                      "note": None}]}
     _start_stage(ctx, data, "accept", at)
     item_id = item_id or new_id(at)
-    return with_flags(store.create(ctx, GridsTable, KIND, data, item_id=item_id, **_keys(ctx, data, item_id)))
+    return with_flags(store.create(ctx, GridsTable, KIND, data, item_id=item_id, **_keys(ctx, data, item_id),
+                                   extra=tasks.moved(ctx, None, task_of(data, item_id))))
 
 
 def _readable(ctx: TenantContext, data: dict[str, Any]) -> None:
@@ -168,6 +198,7 @@ def transition(ctx: TenantContext, incident_id: str, body: dict[str, Any], at: d
     item = store.get(GridsTable, ctx, KIND, incident_id)
     data = item.fields()
     _readable(ctx, data)
+    task_before = task_of(data, incident_id)
     action = body["action"]
     allowed = TRANSITIONS[data["status"]]
     if action == "escalate" and data["level"] == LEVELS[-1]:
@@ -204,8 +235,8 @@ def transition(ctx: TenantContext, incident_id: str, body: dict[str, Any], at: d
     data["history"] = data["history"] + [entry]
     new = store.changed(item, data, **_keys(ctx, data, incident_id))
     result = with_flags(new.public(), now)
-    store.write(ctx, [store.Replace(new, item.version)], action=f"incident.{action}", target=f"incident/{incident_id}",
-                state=result, result=result)
+    store.write(ctx, [store.Replace(new, item.version), *tasks.moved(ctx, task_before, task_of(data, incident_id))],
+                action=f"incident.{action}", target=f"incident/{incident_id}", state=result, result=result)
     return result
 
 
@@ -277,6 +308,7 @@ def sweep_overdue(ctx: TenantContext, now: datetime | None = None) -> list[dict[
             continue
         item = store.get(GridsTable, ctx, KIND, listed.sk)  # the index copy has no history to add to
         data = item.fields()
+        task_before = task_of(data, item.sk)
         if f"{data['stage']}@{data['due_at']}" != breach:
             continue  # changed meanwhile: the next sweep looks again
         card = "yellow" if not data["cards"] else "red"
@@ -288,8 +320,8 @@ def sweep_overdue(ctx: TenantContext, now: datetime | None = None) -> list[dict[
         data["history"] = data["history"] + [entry]
         new = store.changed(item, data, **_keys(ctx, data, item.sk))
         try:
-            store.write(ctx, [store.Replace(new, item.version)], action=f"incident.{card}_card",
-                        target=f"incident/{item.sk}", state=new.public())
+            store.write(ctx, [store.Replace(new, item.version), *tasks.moved(ctx, task_before, task_of(data, item.sk))],
+                        action=f"incident.{card}_card", target=f"incident/{item.sk}", state=new.public())
         except Conflict:
             continue  # changed meanwhile: the next sweep looks again
         carded.append({"id": item.sk, "card": card, "level": data["level"]})

@@ -1,11 +1,18 @@
-"""The hourly overdue sweep across tenants (see `incidents.sweep_overdue`)."""
+"""The hourly sweep across tenants: overdue incidents (see `incidents.sweep_overdue`) and, from
+1 November, the reminder to load next year's working-day calendar (`calendar.remind_missing`)."""
 from __future__ import annotations
 
 from typing import Any
 
+from functions.grid_work.calendar import remind_missing
 from functions.grid_work.incidents import sweep_overdue
 from functions.platform.tenants import for_each_active_tenant
+from functions.tenancy import TenantContext
+
+
+def sweep(ctx: TenantContext) -> dict[str, Any]:
+    return {"carded": sweep_overdue(ctx), "calendar_tasks": remind_missing(ctx)}
 
 
 def run_all_tenants() -> dict[str, Any]:
-    return for_each_active_tenant(sweep_overdue, "overdue sweep")
+    return for_each_active_tenant(sweep, "hourly sweep")

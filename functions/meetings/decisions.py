@@ -21,12 +21,14 @@ from functions.errors import Conflict, FieldError, Forbidden, StaleVersion, Text
 from functions.ids import new_id, now_iso, today_in
 from functions.meetings.meetings import load as load_meeting
 from functions.models import CommitteesTable, MeetingsTable
+from functions.tasks import index as tasks
 from functions.vocabulary import ACTION_NEXT_STATUS
 from functions.tenancy import DISTRICT_ADMIN, TenantContext
 
 DECISION, ACTION = "decision", "action"
 NEXT_STATUS = ACTION_NEXT_STATUS
 MAX_ACTIONS = 20
+MAX_PARTS = 60
 
 
 def _action_keys(ctx: TenantContext, data: dict[str, Any], item_id: str) -> dict[str, Any]:
@@ -61,6 +63,38 @@ def decision_status(actions: list[dict[str, Any]]) -> str:
     return "in_progress" if any(a["status"] != "open" for a in actions) else "open"
 
 
+def tasks_of(ctx: TenantContext, data: dict[str, Any], action_id: str) -> list[tasks.Task]:
+    """The open tasks an action makes: each department's part until it is signed off at 100 %; then,
+    for the community's staff, marking the action done, and verifying and closing it once done."""
+    link = {"object": {"kind": ACTION, "id": action_id}, "link": f"/v1/actions/{action_id}"}
+    if data.get("closed"):
+        return []
+    community = tasks.audience("community", data["community_id"])
+    if data["status"] == "done":
+        return [tasks.Task(community, "action_verify", action_id, {
+            "title": data["description"], "reason": "决议事项已办结，待核验关闭 / done: to verify and close",
+            "due_at": None, **link})]
+    pending = [(i, p) for i, p in enumerate(data["parts"]) if not _complete(p)]
+    if not pending:
+        return [tasks.Task(community, "action_finish", action_id, {
+            "title": data["description"], "reason": "各分项均已签收完成，待办结 / every part done: to mark done",
+            "due_at": tasks.end_of_day(ctx, data["due_date"]), **link})]
+    return [tasks.Task(tasks.audience("department", p["assignee"]), "action_part", f"{action_id}.{i}", {
+        "title": data["description"],
+        "reason": f"本部门{'牵头' if p['role'] == 'lead' else '协办'}的决议事项分项（第 {i + 1} 项）/ your department's "
+                  f"{'lead' if p['role'] == 'lead' else 'assisting'} part (part {i + 1})",
+        "due_at": tasks.end_of_day(ctx, p["due_date"]), "part": i, **link}) for i, p in pending]
+
+
+def _any_task(data: dict[str, Any], action_id: str) -> list[tasks.Task]:
+    """Every task the action could have open (dropping one that is not there is harmless), so a save
+    need not know which state it came from."""
+    community = tasks.audience("community", data["community_id"])
+    return [tasks.Task(community, "action_verify", action_id, {}), tasks.Task(community, "action_finish", action_id, {}),
+            *[tasks.Task(tasks.audience("department", p["assignee"]), "action_part", f"{action_id}.{i}", {})
+              for i, p in enumerate(data["parts"])]]
+
+
 def _departments(ctx: TenantContext, specs: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """The departments the actions name (one BatchGet); 422 naming each assignee that is not one."""
     named = [(f"/actions/{i}/assignee", spec["assignee"]) for i, spec in enumerate(specs)]
@@ -82,6 +116,10 @@ def create_decision(ctx: TenantContext, meeting_id: str, body: dict[str, Any]) -
     authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=meeting["community_id"])
     if len(body.get("actions", [])) > MAX_ACTIONS:
         raise Unprocessable(errors=[FieldError("/actions", Text(f"一项决定至多 {MAX_ACTIONS} 个任务", f"At most {MAX_ACTIONS} actions"))])
+    part_count = sum(1 + len(a.get("assisting", [])) for a in body.get("actions", []))
+    if part_count > MAX_PARTS:  # each part is a task written in the same transaction, which holds 100 items
+        raise Unprocessable(errors=[FieldError("/actions", Text(f"一项决定的任务分项（牵头加协办）至多 {MAX_PARTS} 个",
+                                                                f"At most {MAX_PARTS} parts (lead and assisting) in one decision"))])
     found = _departments(ctx, body.get("actions", []))
     decision_id = new_id()
     base = {"decision_id": decision_id, "meeting_id": meeting_id, "committee_id": meeting["committee_id"],
@@ -105,7 +143,9 @@ def create_decision(ctx: TenantContext, meeting_id: str, body: dict[str, Any]) -
                               **store.parent_keys(ctx, "committee", meeting["committee_id"], DECISION, decision_id),
                               gsi2pk=ctx.key("meeting", meeting_id, DECISION), gsi2sk=decision_id)
     result = {**decision.public(), "actions": [with_overdue(ctx, a.public()) for a in actions]}
-    store.write(ctx, [store.Put(decision), *[store.Put(a) for a in actions]], action="decision.create",
+    made = [t for a in actions for t in tasks_of(ctx, a.fields(), a.sk)]
+    store.write(ctx, [store.Put(decision), *[store.Put(a) for a in actions], *tasks.moved(ctx, None, made)],
+                action="decision.create",
                 target=f"decision/{decision_id}", state=result, result=result)
     return result
 
@@ -158,7 +198,8 @@ def _save(ctx: TenantContext, item: MeetingsTable, data: dict[str, Any], expecte
     data["progress"] = round(sum(p["progress"] for p in parts) / len(parts)) if parts else data.get("progress", 0)
     new = store.changed(item, data, **_action_keys(ctx, data, item.sk))
     result = with_overdue(ctx, new.public())
-    ops: list[store.Operation] = [store.Replace(new, expected)]
+    ops: list[store.Operation] = [store.Replace(new, expected),
+                                  *tasks.moved(ctx, _any_task(data, item.sk), tasks_of(ctx, data, item.sk))]
     decision = store.get(MeetingsTable, ctx, DECISION, data["decision_id"])
     facts = decision.fields()
     siblings = store.get_many(MeetingsTable, ctx, ACTION, [a for a in facts["action_ids"] if a != item.sk])

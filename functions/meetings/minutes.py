@@ -25,6 +25,7 @@ from functions.errors import (Conflict, FieldError, Forbidden, IntegrityError, P
 from functions.ids import new_id, now_iso
 from functions.meetings.meetings import load
 from functions.models import CommitteesTable, MeetingsTable
+from functions.tasks import index as tasks
 from functions.tenancy import DISTRICT_ADMIN, TenantContext
 
 REVISION = "minutes_revision"
@@ -66,6 +67,19 @@ def _authorise(ctx: TenantContext, meeting: MeetingsTable) -> dict[str, Any]:
     return data
 
 
+def approval_task(ctx: TenantContext, meeting: dict[str, Any], meeting_id: str, revision: int) -> tasks.Task:
+    """The committee secretary's task to approve the newest revision (the district's, when the
+    committee has no secretary user: district admins approve then)."""
+    committee = CommitteesTable.get(ctx.key("committee"), meeting["committee_id"]).fields()
+    secretary = committee.get("secretary_user_id")
+    who = tasks.audience("user", secretary) if secretary else tasks.DISTRICT
+    return tasks.Task(who, "minutes_approval", meeting_id, {
+        "title": f"{meeting.get('scheduled_at', '')[:10]} 会议纪要第 {revision} 稿 / minutes, revision {revision}",
+        "reason": "大党委书记审定会议纪要 / the committee secretary approves the minutes", "due_at": None,
+        "revision": revision, "object": {"kind": "meeting", "id": meeting_id},
+        "link": f"/v1/meetings/{meeting_id}/minutes"})
+
+
 def _add_revision(ctx: TenantContext, meeting: MeetingsTable, *, sha256: str, size: int, content_type: str,
                   key: str, version_id: str | None, filename: str | None, reason: str | None,
                   extra: list[store.Operation] | None = None) -> dict[str, Any]:
@@ -82,7 +96,8 @@ def _add_revision(ctx: TenantContext, meeting: MeetingsTable, *, sha256: str, si
     bump = store.Require(MeetingsTable, meeting.pk, meeting.sk, raced, child_delta=+1,
                          condition=MeetingsTable.child_count == number - 1)
     result = revision.public()
-    store.write(ctx, [store.Put(revision, raced), bump, *(extra or [])], action="minutes.revise",
+    waiting = tasks.moved(ctx, None, approval_task(ctx, data, meeting.sk, number))  # one per meeting: the newest
+    store.write(ctx, [store.Put(revision, raced), bump, *waiting, *(extra or [])], action="minutes.revise",
                 target=f"meeting/{meeting.sk}/minutes/{number}", state=result, result=result)
     return _with_url(result)
 
@@ -230,6 +245,8 @@ def approve(ctx: TenantContext, meeting_id: str, revision: int, body: dict[str, 
         ops.append(store.Replace(store.changed(old, {**old.fields(), "status": "superseded",
                                                      "superseded_by": revision}), old.version))
     result = approved.public()
+    if revision == int(meeting.child_count):  # a newer draft still waits for its approval
+        ops += tasks.moved(ctx, approval_task(ctx, data, meeting_id, revision), None)
     store.write(ctx, ops, action="minutes.approve", target=f"meeting/{meeting_id}/minutes/{revision}", state=result,
                 result=result)
     return _with_url(result, verified=version)

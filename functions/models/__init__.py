@@ -1,4 +1,4 @@
 """PynamoDB models, one per table. See `base` for the shared key design."""
-from functions.models.tables import ALL_TABLES, AssessmentsTable, AuditTable, CommitteesTable, ExportsTable, GridsTable, MeetingsTable, PlatformTable, ServicesTable
+from functions.models.tables import ALL_TABLES, AssessmentsTable, AuditTable, CommitteesTable, ExportsTable, GridsTable, MeetingsTable, PlatformTable, ServicesTable, TasksTable
 
-__all__ = ["ALL_TABLES", "AssessmentsTable", "AuditTable", "CommitteesTable", "ExportsTable", "GridsTable", "MeetingsTable", "PlatformTable", "ServicesTable"]
+__all__ = ["ALL_TABLES", "AssessmentsTable", "AuditTable", "CommitteesTable", "ExportsTable", "GridsTable", "MeetingsTable", "PlatformTable", "ServicesTable", "TasksTable"]

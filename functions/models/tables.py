@@ -68,6 +68,13 @@ class ExportsTable(TenantItem):
     Meta = table_meta("exports")
 
 
+class TasksTable(TenantItem):
+    """Open tasks, under the audience that must act (`<tenant>#task#<audience>` / `<kind>#<object id>`):
+    written and removed in the same transactions as the objects they come from."""
+
+    Meta = table_meta("tasks")
+
+
 class AuditTable(TenantItem):
     """The hash-chained audit log: one head item per tenant and one entry per write."""
 
@@ -75,4 +82,4 @@ class AuditTable(TenantItem):
     gsi1 = Gsi1()
 
 
-ALL_TABLES: tuple[type[TenantItem], ...] = (PlatformTable, GridsTable, CommitteesTable, MeetingsTable, ServicesTable, AssessmentsTable, ExportsTable, AuditTable)
+ALL_TABLES: tuple[type[TenantItem], ...] = (PlatformTable, GridsTable, CommitteesTable, MeetingsTable, ServicesTable, AssessmentsTable, ExportsTable, TasksTable, AuditTable)
