@@ -7,7 +7,7 @@ from chalice.app import Chalice, Cron, Rate
 
 from functions import config
 
-from functions.api import accounts, assessments, audit, committees, exports, grid_work, meetings, middleware, platform, services, structure, tasks
+from functions.api import accounts, assessments, audit, committees, exports, grid_work, meetings, middleware, notifications, platform, services, structure, tasks
 
 app = Chalice(app_name="gongjian", configure_logs=False)
 app.api.cors = middleware.CORS  # before the blueprints: routes take the CORS config when registered
@@ -23,6 +23,7 @@ app.register_blueprint(assessments.bp)
 app.register_blueprint(audit.bp)
 app.register_blueprint(exports.bp)
 app.register_blueprint(tasks.bp)
+app.register_blueprint(notifications.bp)
 
 
 # Scheduled handlers live on the app, not a blueprint: Chalice imports blueprint event handlers
@@ -74,3 +75,20 @@ def assess_tenant_month(event: Any) -> Any:
     from functions.assessments import fanout
 
     return [fanout.assess(json.loads(record.body)) for record in event]
+
+
+class RetryLater(Exception):
+    """A delivery failed and will be tried again: the message stays on the queue (after its backoff)."""
+
+
+@app.on_sqs_message(queue=f"{config.TABLE_PREFIX}-notify", batch_size=1, name="notify-worker")
+def deliver_notifications(event: Any) -> Any:
+    """One notification event: in-app notices and group robots. A failed robot is retried with a
+    doubling delay; after the third receive it is recorded as failed (never the write's problem)."""
+    from functions.notify import queue, worker
+
+    for record in event:
+        receives = int(record.to_dict().get("attributes", {}).get("ApproximateReceiveCount", "1"))
+        if not worker.handle(json.loads(record.body), receives):
+            queue.retry_after(record.receipt_handle, worker.backoff(receives))
+            raise RetryLater(f"retrying after receive {receives}")

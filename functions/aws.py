@@ -40,6 +40,8 @@ def client(service: str, scoped: Any = None) -> Any:
         options.update(endpoint_url=config.S3_ENDPOINT, config=Config(
             signature_version="s3v4", s3={"addressing_style": "path"}, response_checksum_validation=validation))
         service = "s3"
+    elif service == "sqs":
+        options.update(endpoint_url=config.SQS_ENDPOINT)
     elif service == "cognito-idp":  # a pool id is "<region>_<id>": the pool's region, not the stage's
         options.update(endpoint_url=config.COGNITO_ENDPOINT, region_name=(config.USER_POOL_ID or config.REGION).split("_")[0])
     return session().create_client(service, **options)

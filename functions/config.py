@@ -44,6 +44,18 @@ TENANT_CACHE_SECONDS: float = float(os.environ.get("GONGJIAN_TENANT_CACHE_SECOND
 # The web client's origin for browser CORS (the stage config sets it); "*" locally.
 CORS_ORIGIN: str = os.environ.get("GONGJIAN_CORS_ORIGIN", "*")
 
+# The notification queue (SQS; a dead-letter queue after 3 receives). In AWS its URL comes from the
+# stage; locally the queue is made by name on the local endpoint (the S3 server also serves SQS).
+NOTIFY_QUEUE_URL: str | None = os.environ.get("GONGJIAN_NOTIFY_QUEUE_URL") or None
+NOTIFY_QUEUE_NAME: str = f"{TABLE_PREFIX}-notify"
+SQS_ENDPOINT: str | None = os.environ.get("GONGJIAN_SQS_ENDPOINT") or None
+# Seconds before a failed delivery is retried, doubled each time (tests set 0).
+NOTIFY_RETRY_SECONDS: int = int(os.environ.get("GONGJIAN_NOTIFY_RETRY_SECONDS", "60"))
+# KMS key that encrypts robot and webhook secrets in AWS; locally a key file under LOCAL_DIR.
+SECRETS_KEY_ID: str | None = os.environ.get("GONGJIAN_SECRETS_KEY_ID") or None
+# The console's address, for links in robot messages.
+CONSOLE_URL: str = os.environ.get("GONGJIAN_CONSOLE_URL", "http://127.0.0.1:5173")
+
 MAX_BODY_BYTES: int = 1024 * 1024
 DEFAULT_TIMEZONE: str = "Asia/Shanghai"
 

@@ -165,7 +165,21 @@ class Drop:
         return "delete"
 
 
-Operation = Put | Replace | Remove | Require | Tally | Upsert | Drop
+@dataclass
+class Notify:
+    """Put an event in the outbox, in the write's transaction; once it commits the event goes to the
+    delivery queue (`functions.notify.outbox`). A queue that is down never undoes the write: the
+    event waits in the outbox for the next relay."""
+
+    item: TenantItem
+    on_fail: ProblemError | None = None
+
+    def add_to(self, tx: TransactWrite) -> str:
+        tx.save(self.item)
+        return "put"
+
+
+Operation = Put | Replace | Remove | Require | Tally | Upsert | Drop | Notify
 
 
 def write(ctx: TenantContext, ops: Sequence[Operation], *, action: str, target: str, state: Any = None,
@@ -189,6 +203,11 @@ def write(ctx: TenantContext, ops: Sequence[Operation], *, action: str, target: 
                 if ctx.idempotency is not None:
                     idempotency.add_record(tx, ctx, ctx.idempotency, result)
                     sent["put"].append(IDEMPOTENCY)
+            events = [op.item for op in ops if isinstance(op, Notify)]
+            if events:
+                from functions.notify import outbox
+
+                outbox.relay(events)
             return
         except TransactWriteError as exc:
             order = sent["check"] + sent["delete"] + sent["put"] + sent["update"]

@@ -165,10 +165,12 @@ class Meter:
         self.usage = Usage()
         self.index_keys = index_keys  # table → the key attributes of each of its indexes
 
-    def _put(self, table: str, item: dict[str, Any], condition: str, transactional: bool) -> None:
+    def _put(self, table: str, item: dict[str, Any], condition: str, transactional: bool) -> float:
+        """Count a put; returns its transactional write units (0 outside a transaction)."""
         u = self.usage
         u.bytes_put += item_size(item)
         copies = index_copies(item, self.index_keys.get(table, []))
+        units = 0
         if transactional:
             units = sum(math.ceil(size / 1024) for size in [item_size(item), *copies]) * 2
             u.write_parts[_role(item)] += units
@@ -177,6 +179,7 @@ class Meter:
             share = IDEMPOTENCY_TTL_DAYS / DAYS_A_MONTH if _role(item) == "idempotency record" else 1.0
             u.new_table_bytes += table_bytes * share
             u.new_bytes += all_bytes * share
+        return units
 
     def record(self, service: str, op: str, params: dict[str, Any], response: dict[str, Any] | None) -> None:
         u = self.usage
@@ -193,16 +196,20 @@ class Meter:
             return
         u.dynamodb_calls[op] += 1
         if op == "TransactWriteItems":
+            # Billed per item, each rounded up to 1 KB and doubled, as AWS does. DynamoDB Local's
+            # ConsumedCapacity sums a table's items before rounding, so two small puts to one table
+            # (a task and its event) read as one.
             for part in params.get("TransactItems", []):
                 (kind, spec), = part.items()
                 u.items_written += 1
                 if kind == "Put":
-                    self._put(spec["TableName"], spec["Item"], spec.get("ConditionExpression", ""), True)
+                    u.transact_write_units += self._put(spec["TableName"], spec["Item"], spec.get("ConditionExpression", ""), True)
                 elif kind == "ConditionCheck":
                     u.condition_checks += 1
                     u.write_parts["condition check"] += 2
                 else:
                     u.write_parts["counter/parent update" if kind == "Update" else "delete"] += 2
+                    u.transact_write_units += 2
         elif op == "PutItem":
             u.items_written += 1
             self._put(params["TableName"], params["Item"], params.get("ConditionExpression", ""), False)
@@ -221,7 +228,6 @@ class Meter:
             if op in READ_OPS:
                 u.read_units += units
             elif op == "TransactWriteItems":
-                u.transact_write_units += units
                 u.index_write_units += _index_units(cc)
             elif op in WRITE_OPS:
                 u.write_units += units

@@ -2,8 +2,8 @@
 
 Tables come from the PynamoDB models (`functions.models.ALL_TABLES`), the single definition of
 their keys and indexes; everything else a stage needs is declared here: the bucket (encrypted,
-versioned, private, TLS-only, exports expiring by tag), the assessment queue and its dead-letter
-queue, the Cognito user pool whose tokens the app verifies, API Gateway error responses that carry
+versioned, private, TLS-only, exports expiring by tag), the assessment and notification queues with
+their dead-letter queues, the KMS key that seals robot and webhook secrets, the Cognito user pool whose tokens the app verifies, API Gateway error responses that carry
 CORS headers, and least-privilege IAM:
 
 - in the China regions (no Cognito user pools there) an external OpenID Connect provider instead,
@@ -103,6 +103,16 @@ def resources(stage: str, region: str) -> dict[str, Any]:
     out["AssessmentQueue"] = {"Type": "AWS::SQS::Queue", "Properties": {
         "QueueName": f"{prefix}-assessments", "VisibilityTimeout": 960, "SqsManagedSseEnabled": True,
         "RedrivePolicy": {"deadLetterTargetArn": {"Fn::GetAtt": ["AssessmentDeadLetterQueue", "Arn"]}, "maxReceiveCount": 3}}}
+    out["NotifyDeadLetterQueue"] = {"Type": "AWS::SQS::Queue", "Properties": {
+        "QueueName": f"{prefix}-notify-dlq", "MessageRetentionPeriod": 1209600, "SqsManagedSseEnabled": True}}
+    out["NotifyQueue"] = {"Type": "AWS::SQS::Queue", "Properties": {
+        "QueueName": f"{prefix}-notify", "VisibilityTimeout": 60, "SqsManagedSseEnabled": True,
+        "RedrivePolicy": {"deadLetterTargetArn": {"Fn::GetAtt": ["NotifyDeadLetterQueue", "Arn"]}, "maxReceiveCount": 3}}}
+    # robot and webhook secrets are sealed with this key, bound to their tenant (encryption context)
+    out["SecretsKey"] = {"Type": "AWS::KMS::Key", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+                         "Properties": {"EnableKeyRotation": True, "KeyPolicy": {"Version": "2012-10-17", "Statement": [
+                             {"Sid": "Account", "Effect": "Allow", "Principal": {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}},
+                              "Action": "kms:*", "Resource": "*"}]}}}
     out["UserPool"] = {"Type": "AWS::Cognito::UserPool", "Properties": {
         "UserPoolName": f"{prefix}-users", "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": True},
         "MfaConfiguration": "OPTIONAL", "EnabledMfas": ["SOFTWARE_TOKEN_MFA"],
@@ -152,8 +162,10 @@ def resources(stage: str, region: str) -> dict[str, Any]:
             {"Sid": "Listing", "Effect": "Allow", "Action": ["s3:ListBucket", "s3:ListBucketMultipartUploads"],
              "Resource": bucket_arn},
             {"Sid": "Queue", "Effect": "Allow", "Action": ["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage",
-                                                            "sqs:GetQueueAttributes"],
-             "Resource": {"Fn::GetAtt": ["AssessmentQueue", "Arn"]}},
+                                                            "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
+             "Resource": [{"Fn::GetAtt": ["AssessmentQueue", "Arn"]}, {"Fn::GetAtt": ["NotifyQueue", "Arn"]}]},
+            {"Sid": "Secrets", "Effect": "Allow", "Action": ["kms:Encrypt", "kms:Decrypt"],
+             "Resource": {"Fn::GetAtt": ["SecretsKey", "Arn"]}, "Condition": {"Null": {"kms:EncryptionContext:tenant": "false"}}},
             {"Sid": "TenantCredentials", "Effect": "Allow", "Action": ["sts:AssumeRole", "sts:TagSession"],
              "Resource": {"Fn::GetAtt": ["TenantDataRole", "Arn"]}},
             # the user directory keeps the pool in step: invite, disable (and sign out), enable, contact details
@@ -222,6 +234,8 @@ def function_environment(stage: str, region: str) -> dict[str, Any]:
         "GONGJIAN_STAGE": stage, "GONGJIAN_TABLE_PREFIX": prefix,
         "GONGJIAN_BUCKET": {"Ref": "DataBucket"},
         "GONGJIAN_ASSESSMENT_QUEUE_URL": {"Ref": "AssessmentQueue"},
+        "GONGJIAN_NOTIFY_QUEUE_URL": {"Ref": "NotifyQueue"},
+        "GONGJIAN_SECRETS_KEY_ID": {"Fn::GetAtt": ["SecretsKey", "Arn"]},
         "GONGJIAN_TENANT_ROLE_ARN": {"Fn::GetAtt": ["TenantDataRole", "Arn"]},
         "GONGJIAN_CURSOR_SECRET": {"Fn::Sub": "{{resolve:secretsmanager:" + prefix + "/app:SecretString:cursor_secret}}"},
         "GONGJIAN_EXPORT_SIGNING_KEY": {"Fn::Sub": "{{resolve:secretsmanager:" + prefix + "/app:SecretString:export_signing_key}}"},

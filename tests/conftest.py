@@ -34,6 +34,7 @@ def pytest_configure(config: Any) -> None:
     os.environ["GONGJIAN_BUCKET"] = "gongjian-test-data"
     os.environ["GONGJIAN_LOCAL_DIR"] = tempfile.mkdtemp(prefix="gongjian-test-")
     os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
+    os.environ["GONGJIAN_NOTIFY_RETRY_SECONDS"] = "0"  # a failed delivery is retried at once
     _procs.append(stack.start_dynamodb(ddb_port, None))
     _procs.append(stack.start_s3(s3_port))
     stack.create_tables_and_bucket()

@@ -1187,6 +1187,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 我的通知 / My notifications
+         * @description The caller's notifications, newest first, with the unread count.
+         *
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
+         */
+        get: operations["my_notifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/notifications/{notification_id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 标为已读 / Mark read
+         * @description 角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
+         */
+        post: operations["read_notification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/tasks": {
         parameters: {
             query?: never;
@@ -1502,6 +1544,28 @@ export interface paths {
         patch: operations["update_member"];
         trace?: never;
     };
+    "/v1/notification-deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 通知投递记录 / Notification deliveries
+         * @description Every delivery of every event: channel, target, attempts and outcome, newest first.
+         *
+         *     角色 / roles: district_admin
+         */
+        get: operations["list_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/openapi.json": {
         parameters: {
             query?: never;
@@ -1712,6 +1776,82 @@ export interface paths {
          * @description 角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         post: operations["create_programme_participant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/robots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 群机器人 / Group robots
+         * @description 角色 / roles: district_admin
+         */
+        get: operations["list_robots"];
+        put?: never;
+        /**
+         * 添加群机器人 / Add a group robot
+         * @description A 企业微信 or 钉钉 group robot for a community, street, department or the district.
+         *
+         *     角色 / roles: district_admin
+         */
+        post: operations["create_robot"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/robots/{robot_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 查看群机器人 / Get a group robot
+         * @description 角色 / roles: district_admin
+         */
+        get: operations["get_robot"];
+        put?: never;
+        post?: never;
+        /**
+         * 删除群机器人 / Remove a group robot
+         * @description 角色 / roles: district_admin
+         */
+        delete: operations["delete_robot"];
+        options?: never;
+        head?: never;
+        /**
+         * 修改群机器人 / Change a group robot
+         * @description 角色 / roles: district_admin
+         */
+        patch: operations["update_robot"];
+        trace?: never;
+    };
+    "/v1/robots/{robot_id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 发送测试消息 / Send a test message
+         * @description Queue a test message to the robot; its outcome shows in the delivery log.
+         *
+         *     角色 / roles: district_admin
+         */
+        post: operations["test_robot"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3636,6 +3776,40 @@ export interface components {
             [key: string]: unknown;
         };
         /**
+         * 投递记录 / Deliveries
+         * @description 每个事件在每个渠道、每个接收方的投递：次数、结果和对方答复，最新在前 / every delivery of every event: attempts, outcome and answer, newest first
+         */
+        "delivery-list": {
+            items: {
+                id: string;
+                event_id: string;
+                /** @enum {unknown} */
+                event_kind: "task.incident_accept" | "task.incident_dispatch" | "task.incident_handle" | "task.incident_verify" | "task.incident_close" | "task.action_part" | "task.action_finish" | "task.action_verify" | "task.minutes_approval" | "task.calendar_missing" | "incident.overdue" | "test";
+                audience: string;
+                /**
+                 * @description 渠道 / channel
+                 * @enum {unknown}
+                 */
+                channel: "in_app" | "wecom" | "dingtalk";
+                target: string;
+                target_label: string;
+                attempts: number;
+                /**
+                 * @description 结果 / outcome
+                 * @enum {unknown}
+                 */
+                outcome: "delivered" | "retrying" | "failed" | "held" | "skipped";
+                /** @description 对方的答复 / what the target answered */
+                detail: string;
+                first_at: string;
+                last_at: string;
+                version?: number;
+                created_at?: string;
+                updated_at?: string;
+            }[];
+            next_cursor: string | null;
+        };
+        /**
          * 职能部门列表 / Department list
          * @description 分页列表：items 为职能部门，next_cursor 为下一页游标 / one page of departments
          */
@@ -4473,6 +4647,49 @@ export interface components {
             }[];
         };
         /**
+         * 我的通知 / My notifications
+         * @description 调用者的站内通知，最新在前，附未读数 / the caller's notifications, newest first, with the unread count
+         */
+        "notification-list": {
+            items: components["schemas"]["notification"][];
+            next_cursor: string | null;
+            /** @description 未读数 / unread */
+            unread: number;
+        };
+        /**
+         * 通知 / Notification
+         * @description 一条站内通知 / one in-app notification
+         */
+        notification: {
+            id: string;
+            event_id: string;
+            /** @enum {unknown} */
+            kind: "task.incident_accept" | "task.incident_dispatch" | "task.incident_handle" | "task.incident_verify" | "task.incident_close" | "task.action_part" | "task.action_finish" | "task.action_verify" | "task.minutes_approval" | "task.calendar_missing" | "incident.overdue" | "test";
+            /** @description 事件类别 / what happened */
+            label: string;
+            title: string | null;
+            reason: string | null;
+            /** @description 对象的 API 路径 / the object's route */
+            link: string | null;
+            object?: {
+                [key: string]: unknown;
+            } | null;
+            due_at?: string | null;
+            urgent?: boolean;
+            /** @description 已读 / read */
+            read: boolean;
+            /**
+             * Format: date-time
+             * @description 读取时间 / read at
+             */
+            read_at?: string | null;
+            /** Format: date-time */
+            at: string;
+            version: number;
+            created_at: string;
+            updated_at: string;
+        };
+        /**
          * 注销区结果 / Offboarding
          * @description 导出全部数据后删除该区 / everything exported, then the tenant deleted
          */
@@ -4779,6 +4996,40 @@ export interface components {
             updated_at: string;
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * 群机器人列表 / Robots
+         * @description 本区的群机器人，地址隐去密钥 / the district's group robots, URLs masked
+         */
+        "robot-list": {
+            items: components["schemas"]["robot"][];
+            /** @description 全部在一页 / all on one page */
+            next_cursor: null;
+        };
+        /**
+         * 群机器人 / Group robot
+         * @description 地址隐去密钥，加签密钥只显示是否已设置 / the URL masked; of the secret only whether one is set
+         */
+        robot: {
+            id: string;
+            name: string;
+            /** @enum {unknown} */
+            provider: "wecom" | "dingtalk";
+            scope: {
+                /** @enum {unknown} */
+                kind: "district" | "street" | "community" | "department";
+                id?: string;
+            };
+            /** @description 隐去密钥的地址 / the URL without its key */
+            url_masked: string;
+            /** @description 已设置加签密钥 / a signing secret is set */
+            secret_set: boolean;
+            events: ("task.incident_accept" | "task.incident_dispatch" | "task.incident_handle" | "task.incident_verify" | "task.incident_close" | "task.action_part" | "task.action_finish" | "task.action_verify" | "task.minutes_approval" | "task.calendar_missing" | "incident.overdue" | "test")[];
+            version: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
         };
         /**
          * 党群服务中心列表 / Service centre list
@@ -5217,6 +5468,16 @@ export interface components {
             first_admin?: components["schemas"]["user"];
         } & {
             [key: string]: unknown;
+        };
+        /**
+         * 测试消息已排队 / Test event queued
+         * @description 测试消息已进入投递队列，结果见投递记录 / the test message is queued; its outcome shows in the delivery log
+         */
+        "test-event": {
+            event_id: string;
+            robot_id: string;
+            /** @constant */
+            status: "queued";
         };
         /**
          * 驻社区单位列表 / Unit list
@@ -6337,6 +6598,20 @@ export interface components {
             satisfaction?: number;
         };
         /**
+         * 已读状态 / Read state
+         * @description 标为已读（默认），或以 read=false 标回未读 / mark read (the default), or unread again with read=false
+         * @example {
+         *       "read": true
+         *     }
+         */
+        "mark-read-body": {
+            /**
+             * @description 已读 / read
+             * @default true
+             */
+            read: boolean;
+        };
+        /**
          * 联席会议 / Committee meeting
          * @example {
          *       "committee_id": "{committee}",
@@ -6646,6 +6921,100 @@ export interface components {
             /** Format: date */
             joined_on?: string;
             needs?: ("employment" | "education" | "household" | "elderly" | "childcare" | "other")[];
+        };
+        /**
+         * 群机器人 / Group robot
+         * @description 企业微信或钉钉群机器人：把所选事件推送到社区、街道、部门或全区的工作群 / a 企业微信 or 钉钉 group robot that posts the chosen events to a community's, street's, department's or the district's group
+         * @example {
+         *       "name": "荷城社区网格群",
+         *       "provider": "dingtalk",
+         *       "scope": {
+         *         "kind": "community",
+         *         "id": "{community}"
+         *       },
+         *       "url": "http://127.0.0.1:9/robot/send?access_token=demo",
+         *       "secret": "SECdemo",
+         *       "events": [
+         *         "incident.overdue"
+         *       ]
+         *     }
+         */
+        "robot-body": {
+            /** @description 名称，如“荷城社区网格群” / name */
+            name: string;
+            /**
+             * @description 企业微信 / 钉钉
+             * @enum {unknown}
+             */
+            provider: "wecom" | "dingtalk";
+            /** @description 推送哪一方的事件 / whose events it posts */
+            scope: {
+                /** @enum {unknown} */
+                kind: "district" | "street" | "community" | "department";
+                /** @description 街道、社区或部门；全区不填 / the street, community or department; none for the district */
+                id?: string;
+            };
+            /** @description 机器人 Webhook 地址（只写，返回时隐去密钥）/ webhook URL, write-only (shown masked) */
+            url: string;
+            /** @description 钉钉加签密钥（只写，加密保存，永不返回；空串为清除）/ 钉钉 signing secret: write-only, stored encrypted, never returned; empty clears it */
+            secret?: string;
+            /** @description 订阅的事件，默认：超时亮牌、新事件、分项交办、纪要待审定 / events to post (default: overdue, new incidents, action parts, minutes to approve). One of: task.incident_accept, task.incident_dispatch, task.incident_handle, task.incident_verify, task.incident_close, task.action_part, task.action_finish, task.action_verify, task.minutes_approval, task.calendar_missing, incident.overdue, test */
+            events?: string[];
+            /** @description 修改时读取的版本 / the version read, when changing */
+            version?: number;
+        };
+        /**
+         * 群机器人 / Group robot (PATCH)
+         * @description 企业微信或钉钉群机器人：把所选事件推送到社区、街道、部门或全区的工作群 / a 企业微信 or 钉钉 group robot that posts the chosen events to a community's, street's, department's or the district's group
+         * @example {
+         *       "name": "荷城社区网格群",
+         *       "provider": "dingtalk",
+         *       "scope": {
+         *         "kind": "community",
+         *         "id": "{community}"
+         *       },
+         *       "url": "http://127.0.0.1:9/robot/send?access_token=demo",
+         *       "secret": "SECdemo",
+         *       "events": [
+         *         "incident.overdue"
+         *       ],
+         *       "version": 1
+         *     }
+         */
+        "robot-patch": {
+            /** @description 名称，如“荷城社区网格群” / name */
+            name?: string;
+            /**
+             * @description 企业微信 / 钉钉
+             * @enum {unknown}
+             */
+            provider?: "wecom" | "dingtalk";
+            /** @description 推送哪一方的事件 / whose events it posts */
+            scope?: {
+                /** @enum {unknown} */
+                kind: "district" | "street" | "community" | "department";
+                /** @description 街道、社区或部门；全区不填 / the street, community or department; none for the district */
+                id?: string;
+            };
+            /** @description 机器人 Webhook 地址（只写，返回时隐去密钥）/ webhook URL, write-only (shown masked) */
+            url?: string;
+            /** @description 钉钉加签密钥（只写，加密保存，永不返回；空串为清除）/ 钉钉 signing secret: write-only, stored encrypted, never returned; empty clears it */
+            secret?: string;
+            /** @description 订阅的事件，默认：超时亮牌、新事件、分项交办、纪要待审定 / events to post (default: overdue, new incidents, action parts, minutes to approve). One of: task.incident_accept, task.incident_dispatch, task.incident_handle, task.incident_verify, task.incident_close, task.action_part, task.action_finish, task.action_verify, task.minutes_approval, task.calendar_missing, incident.overdue, test */
+            events?: string[];
+            /** @description 当前版本 / the version you read */
+            version: number;
+        };
+        /**
+         * 测试消息 / Test message
+         * @description 向机器人发送一条测试消息，可附文字 / send the robot a test message, optionally with a line of text
+         * @example {
+         *       "text": "网格群机器人接入测试"
+         *     }
+         */
+        "robot-test-body": {
+            /** @description 附加文字 / a line to include */
+            text?: string;
         };
         /**
          * 党群服务中心 / Party-mass service centre
@@ -10281,6 +10650,89 @@ export interface operations {
             503: components["responses"]["Problem503"];
         };
     };
+    my_notifications: {
+        parameters: {
+            query?: {
+                /** @description true：只列未读 / true: unread only（应为 true 或 false） */
+                unread?: boolean;
+                /** @description 每页条数（1–200，默认 50）/ page size (1–200, default 50)（应为 1–200 的整数） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor / the next_cursor of the previous page（应为本接口返回的 next_cursor） */
+                cursor?: string;
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["notification-list"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    read_notification: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path: {
+                notification_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["mark-read-body"];
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["notification"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            423: components["responses"]["Problem423"];
+            503: components["responses"]["Problem503"];
+        };
+    };
     my_tasks: {
         parameters: {
             query?: {
@@ -11068,6 +11520,43 @@ export interface operations {
             503: components["responses"]["Problem503"];
         };
     };
+    list_deliveries: {
+        parameters: {
+            query?: {
+                /** @description 每页条数（1–200，默认 50）/ page size (1–200, default 50)（应为 1–200 的整数） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor / the next_cursor of the previous page（应为本接口返回的 next_cursor） */
+                cursor?: string;
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["delivery-list"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            503: components["responses"]["Problem503"];
+        };
+    };
     openapi_document: {
         parameters: {
             query?: never;
@@ -11643,6 +12132,247 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["programme-participant"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            423: components["responses"]["Problem423"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    list_robots: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["robot-list"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    create_robot: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description 同一键与同一请求体只执行一次 / the same key and body run once */
+                "Idempotency-Key"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["robot-body"];
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["robot"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            423: components["responses"]["Problem423"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    get_robot: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path: {
+                robot_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["robot"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    delete_robot: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description 读取时的 ETag（版本）；PATCH 也可在请求体中给出 version / the ETag (version) you read */
+                "If-Match"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path: {
+                robot_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            423: components["responses"]["Problem423"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    update_robot: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description 读取时的 ETag（版本）；PATCH 也可在请求体中给出 version / the ETag (version) you read */
+                "If-Match"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path: {
+                robot_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["robot-patch"];
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["robot"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            423: components["responses"]["Problem423"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    test_robot: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path: {
+                robot_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["robot-test-body"];
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["test-event"];
                 };
             };
             400: components["responses"]["Problem400"];

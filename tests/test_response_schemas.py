@@ -505,6 +505,38 @@ def test_tasks(api, demo):
     check("my_tasks", api.get("/v1/me/tasks", demo["admin"]))
 
 
+def test_notifications(api, admin, tenant, monkeypatch):
+    """Robots, the delivery log and an inbox, in a district of its own with a queue of its own."""
+    import uuid
+
+    from conftest import make_structure
+    from functions import aws
+    from functions.notify import queue, worker
+    from infra.local.sink import Sink
+
+    fresh = aws.client("sqs").create_queue(QueueName=f"gongjian-test-notify-{uuid.uuid4().hex[:12]}")["QueueUrl"]
+    monkeypatch.setattr(queue, "url", lambda: fresh)
+    sink = Sink()
+    ids = make_structure(api, admin)
+    robot = check("create_robot", api.post("/v1/robots", admin, {
+        "name": "荷城社区网格群", "provider": "wecom", "scope": {"kind": "community", "id": ids["community"]},
+        "url": sink.url + "/cgi-bin/webhook/send?key=k1"}))
+    check("get_robot", api.get(f"/v1/robots/{robot['id']}", admin))
+    check("list_robots", api.get("/v1/robots", admin))
+    check("update_robot", api.patch(f"/v1/robots/{robot['id']}", admin, {"events": ["incident.overdue"], "version": robot["version"]}))
+    check("test_robot", api.post(f"/v1/robots/{robot['id']}/test", admin, {}))
+    worker_token = token("grid_worker", tenant, sub="gw-schema", grids=[ids["grid"]])
+    iid = api.post("/v1/incidents", admin, {"category": "sanitation", "description": "x", "grid_id": ids["grid"]}).json["id"]
+    api.post(f"/v1/incidents/{iid}/transitions", admin, {"action": "accept"})
+    api.post(f"/v1/incidents/{iid}/transitions", admin, {"action": "dispatch", "assignee": "gw-schema"})
+    worker.drain()
+    sink.close()
+    inbox = check("my_notifications", api.get("/v1/me/notifications", worker_token))
+    check("read_notification", api.post(f"/v1/me/notifications/{inbox['items'][0]['id']}/read", worker_token, {}))
+    assert check("list_deliveries", api.get("/v1/notification-deliveries", admin))["items"]
+    check("delete_robot", api.delete(f"/v1/robots/{robot['id']}", admin))
+
+
 def test_archiving(api, admin):
     """Archive, restore and delete each kind, in a district of its own."""
     from conftest import make_structure

@@ -125,7 +125,7 @@ def test_each_fired_handler_does_its_job(api, admin, only_this_tenant):
     today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
     missing = [y for y in (today.year, today.year + 1) if y not in calendar.BUILT_IN and (y == today.year or today.month >= 11)]
     assert scheduler.fire("incident-sweep") == {tenant: {"carded": [{"id": late["id"], "card": "yellow", "level": "community"}],
-                                                        "calendar_tasks": missing}}
+                                                        "calendar_tasks": missing, "relayed": 0}}
     assert [c["card"] for c in api.get(f"/v1/incidents/{late['id']}", admin).json["cards"]] == ["yellow"]
 
     # volunteer-quarterly: last quarter's report per employing unit

@@ -21,6 +21,7 @@ from typing import Any
 from pynamodb.expressions.condition import Condition
 
 from functions import authz, store
+from functions.notify import outbox
 from functions.tasks import index as tasks
 from functions.errors import Conflict, FieldError, Forbidden, NotFound, Text, Unprocessable
 from functions.grid_work import categories, uploads
@@ -320,7 +321,13 @@ def sweep_overdue(ctx: TenantContext, now: datetime | None = None) -> list[dict[
         data["history"] = data["history"] + [entry]
         new = store.changed(item, data, **_keys(ctx, data, item.sk))
         try:
-            store.write(ctx, [store.Replace(new, item.version), *tasks.moved(ctx, task_before, task_of(data, item.sk))],
+            task_after = task_of(data, item.sk)
+            told = [outbox.event(ctx, "incident.overdue", task_after.audience, {
+                "title": task_after.fields["title"], "link": task_after.fields["link"], "object": task_after.fields["object"],
+                "due_at": listed.data["due_at"], "card": card,
+                "reason": f"{'黄牌' if card == 'yellow' else '红牌'}：{data['stage']} 超时 / {card} card: {data['stage']} overdue"},
+                urgent=card == "red")] if task_after else []
+            store.write(ctx, [store.Replace(new, item.version), *tasks.moved(ctx, task_before, task_after), *told],
                         action=f"incident.{card}_card", target=f"incident/{item.sk}", state=new.public())
         except Conflict:
             continue  # changed meanwhile: the next sweep looks again

@@ -1,5 +1,6 @@
-"""The hourly sweep across tenants: overdue incidents (see `incidents.sweep_overdue`) and, from
-1 November, the reminder to load next year's working-day calendar (`calendar.remind_missing`)."""
+"""The hourly sweep across tenants: overdue incidents (see `incidents.sweep_overdue`), from 1 November
+the reminder to load next year's working-day calendar (`calendar.remind_missing`), and notification
+events still in the outbox (`outbox.relay_waiting`)."""
 from __future__ import annotations
 
 from typing import Any
@@ -11,7 +12,10 @@ from functions.tenancy import TenantContext
 
 
 def sweep(ctx: TenantContext) -> dict[str, Any]:
-    return {"carded": sweep_overdue(ctx), "calendar_tasks": remind_missing(ctx)}
+    """Cards, calendar reminders, and any notification events a failed relay left in the outbox."""
+    from functions.notify import outbox
+
+    return {"carded": sweep_overdue(ctx), "calendar_tasks": remind_missing(ctx), "relayed": outbox.relay_waiting(ctx)}
 
 
 def run_all_tenants() -> dict[str, Any]:

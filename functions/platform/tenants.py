@@ -165,6 +165,17 @@ def forget_user(tenant_id: str, user_id: str) -> None:
     _users.pop((tenant_id, user_id), None)
 
 
+def context_of(tenant_id: str) -> TenantContext | None:
+    """A system context for one active tenant (a queued job's), or None if it is gone or suspended."""
+    try:
+        profile = PlatformTable.get(f"{tenant_id}#{KIND}", PROFILE).fields()
+    except PlatformTable.DoesNotExist:
+        return None
+    if profile.get("status") != "active":
+        return None
+    return system_context(tenant_id, profile.get("timezone", config.DEFAULT_TIMEZONE), profile.get("settings", {}))
+
+
 def active_tenants() -> list[TenantContext]:
     """A system context for every active tenant, for scheduled jobs (one Query on the tenant list)."""
     contexts = []

@@ -18,6 +18,7 @@ from typing import Any
 from functions import store
 from functions.ids import now_iso
 from functions.models import TasksTable
+from functions.notify import outbox
 from functions.tenancy import TenantContext
 
 DISTRICT = "district"
@@ -48,18 +49,27 @@ def partition(ctx: TenantContext, who: str) -> str:
 
 def moved(ctx: TenantContext, before: Task | list[Task] | None, after: Task | list[Task] | None) -> list[store.Operation]:
     """The operations that take the index from the tasks `before` to those `after` (a task, a list or
-    None): drop each old item that is not rewritten, and write each new one."""
+    None): drop each old item that is not rewritten, write each new one, and put an event in the
+    outbox for each object whose task reaches a new audience (reported to a community, dispatched to
+    a worker, escalated to a street), so they are told."""
     old = [before] if isinstance(before, Task) else (before or [])
     new = [after] if isinstance(after, Task) else (after or [])
     kept = {(t.audience, t.sk) for t in new}
     ops: list[store.Operation] = [store.Drop(TasksTable, partition(ctx, t.audience), t.sk)
                                   for t in old if (t.audience, t.sk) not in kept]
     at = now_iso()
+    had = {(t.audience, t.object_id) for t in old}
     for t in new:
         data = {"kind": t.kind, "object_id": t.object_id, "audience": t.audience, **t.fields}
         ops.append(store.Upsert(TasksTable(partition(ctx, t.audience), t.sk, kind="task", data=data,
                                            version=1, created_at=at, updated_at=at)))
+        if (t.audience, t.object_id) not in had:  # it reaches someone new: tell them
+            ops.append(outbox.event(ctx, f"task.{t.kind}", t.audience, _message(t)))
     return ops
+
+
+def _message(t: Task) -> dict[str, Any]:
+    return {k: t.fields.get(k) for k in ("title", "reason", "due_at", "link", "object")}
 
 
 def end_of_day(ctx: TenantContext, day: str) -> str:

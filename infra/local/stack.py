@@ -81,6 +81,7 @@ def local_environment(ddb_port: int, s3_port: int) -> dict[str, str]:
         "GONGJIAN_STAGE": "local",
         "GONGJIAN_DYNAMODB_ENDPOINT": f"http://127.0.0.1:{ddb_port}",
         "GONGJIAN_S3_ENDPOINT": f"http://127.0.0.1:{s3_port}",
+        "GONGJIAN_SQS_ENDPOINT": f"http://127.0.0.1:{s3_port}",  # moto's server answers SQS too
         "AWS_ACCESS_KEY_ID": "local",
         "AWS_SECRET_ACCESS_KEY": "local",
         "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "cn-north-1"),
@@ -99,6 +100,9 @@ def create_tables_and_bucket() -> None:
         else:
             add_missing_indexes(model)
     storage.ensure_bucket()
+    from functions.notify import queue
+
+    queue.ensure_local()
 
 
 def add_missing_indexes(model: Any) -> None:
@@ -148,13 +152,18 @@ def run() -> None:
 
         counts = loader.load_demo()
         print(f"演示数据 / demo district loaded: {counts}", flush=True)
-        from infra.local import scheduler, server
+        from infra.local import scheduler, server, worker
 
         threading.Thread(target=scheduler.run_forever, daemon=True).start()
+        threading.Thread(target=worker.run_forever, daemon=True).start()
+        from infra.local.sink import Sink
+
+        sink = Sink(int(os.environ.get("SINK_PORT", "8300")))
         print(f"""
 共建 Gongjian API: http://127.0.0.1:{api_port}/v1/health  (docs: http://127.0.0.1:{api_port}/docs)
 获取令牌 / get a token:  make token TENANT=gangbei ROLE=district_admin
   then: curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:{api_port}/v1/communities?limit=200
+机器人与 Webhook 接收端 / robot and webhook sink: {sink.url}  (POST /v1/robots with a url under it; GET {sink.url}/_calls)
 Ctrl-C 停止 / stops everything.
 """, flush=True)
         server.serve(api_port)

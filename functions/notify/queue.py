@@ -1,0 +1,60 @@
+"""The notification queue: SQS in AWS (with a dead-letter queue after 3 receives), the same calls
+against the local endpoint in `make run` and the tests."""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+from functions import aws, config
+
+MAX_RECEIVES = 3  # then SQS moves the message to the dead-letter queue
+
+
+@lru_cache(maxsize=1)
+def url() -> str:
+    """The queue's URL: configured in AWS, looked up by name locally."""
+    if config.NOTIFY_QUEUE_URL:
+        return config.NOTIFY_QUEUE_URL
+    return aws.client("sqs").get_queue_url(QueueName=config.NOTIFY_QUEUE_NAME)["QueueUrl"]
+
+
+def ensure_local() -> None:
+    """Make the queue and its dead-letter queue on the local endpoint, if missing (CloudFormation in AWS)."""
+    sqs = aws.client("sqs")
+    dead = sqs.create_queue(QueueName=f"{config.NOTIFY_QUEUE_NAME}-dlq")["QueueUrl"]
+    dead_arn = sqs.get_queue_attributes(QueueUrl=dead, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sqs.create_queue(QueueName=config.NOTIFY_QUEUE_NAME, Attributes={
+        "VisibilityTimeout": "60",
+        "RedrivePolicy": json.dumps({"deadLetterTargetArn": dead_arn, "maxReceiveCount": str(MAX_RECEIVES)})})
+
+
+def send(events: list[dict[str, Any]]) -> list[str]:
+    """Send events (10 a batch); returns the ids SQS accepted."""
+    sqs, sent = aws.client("sqs"), []
+    for start in range(0, len(events), 10):
+        batch = events[start:start + 10]
+        answer = sqs.send_message_batch(QueueUrl=url(), Entries=[
+            {"Id": str(n), "MessageBody": json.dumps(e, ensure_ascii=False)} for n, e in enumerate(batch)])
+        sent += [batch[int(ok["Id"])]["id"] for ok in answer.get("Successful", [])]
+    return sent
+
+
+def receive(wait_seconds: int = 0, visibility: int | None = None) -> list[dict[str, Any]]:
+    """Up to 10 messages, each with its body, receipt handle and how often it was received."""
+    kwargs: dict[str, Any] = {"QueueUrl": url(), "MaxNumberOfMessages": 10, "WaitTimeSeconds": wait_seconds,
+                              "AttributeNames": ["ApproximateReceiveCount"]}
+    if visibility is not None:
+        kwargs["VisibilityTimeout"] = visibility
+    messages = aws.client("sqs").receive_message(**kwargs).get("Messages", [])
+    return [{"body": json.loads(m["Body"]), "receipt": m["ReceiptHandle"],
+             "receives": int(m.get("Attributes", {}).get("ApproximateReceiveCount", "1"))} for m in messages]
+
+
+def done(receipt: str) -> None:
+    aws.client("sqs").delete_message(QueueUrl=url(), ReceiptHandle=receipt)
+
+
+def retry_after(receipt: str, seconds: int) -> None:
+    """Show the message again after `seconds` (the worker's backoff)."""
+    aws.client("sqs").change_message_visibility(QueueUrl=url(), ReceiptHandle=receipt, VisibilityTimeout=seconds)

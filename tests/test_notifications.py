@@ -1,0 +1,140 @@
+"""Notifications: events in the outbox of the write that causes them, delivered off the request path
+to in-app inboxes and 企业微信 / 钉钉 group robots (a local sink here), retried, and logged."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import uuid
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, unquote_plus, urlsplit
+
+import pytest
+
+from conftest import make_structure, make_tenant, token
+from functions import aws
+from functions.grid_work import incidents
+from functions.models import TasksTable
+from functions.notify import outbox, queue, worker
+from functions.tenancy import system_context
+from infra.local.sink import Sink
+
+
+@pytest.fixture(scope="module")
+def sink():
+    s = Sink()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def place(api, admin, monkeypatch):
+    # a queue of the test's own: events of earlier tests wait on the shared one
+    fresh = aws.client("sqs").create_queue(QueueName=f"gongjian-test-notify-{uuid.uuid4().hex[:12]}")["QueueUrl"]
+    monkeypatch.setattr(queue, "url", lambda: fresh)
+    return make_structure(api, admin)
+
+
+def robot(api, admin, sink, place, path="/robot/send?access_token=t1", **extra):
+    body = {"name": "荷城社区网格群", "provider": "dingtalk", "scope": {"kind": "community", "id": place["community"]},
+            "url": sink.url + path, "secret": "SECabc123", **extra}
+    r = api.post("/v1/robots", admin, body)
+    assert r.status == 201, r
+    return r.json
+
+
+def test_an_overdue_incident_sends_exactly_one_signed_message_to_its_community_group(api, admin, tenant, sink, place):
+    made = robot(api, admin, sink, place, path="/overdue/send?access_token=t1", events=["incident.overdue"])
+    assert made["secret_set"] is True and "secret" not in made and "t1" not in made["url_masked"]
+    ctx = system_context(tenant)
+    late = incidents.report(ctx, {"category": "safety_hazard", "description": "井盖缺失", "grid_id": place["grid"],
+                                  "priority": "urgent"}, reported_at=datetime.now(UTC) - timedelta(hours=3))
+    incidents.sweep_overdue(ctx)
+    incidents.sweep_overdue(ctx)  # a second sweep finds nothing new
+    worker.drain()
+    calls = sink.paths("/overdue/")
+    assert len(calls) == 1
+    body = calls[0]["body"]
+    assert body["msgtype"] == "markdown" and "超时" in body["markdown"]["title"] + body["markdown"]["text"]
+    assert f"/v1/incidents/{late['id']}" in body["markdown"]["text"]
+    query = parse_qs(urlsplit(calls[0]["path"]).query)
+    timestamp, sign = query["timestamp"][0], query["sign"][0]
+    expected = base64.b64encode(hmac.new(b"SECabc123", f"{timestamp}\nSECabc123".encode(), hashlib.sha256).digest()).decode()
+    assert sign == expected  # parse_qs has already undone the URL encoding
+    logged = api.get("/v1/notification-deliveries", admin).json["items"]
+    mine = [d for d in logged if d["channel"] == "dingtalk"]
+    assert [(d["outcome"], d["attempts"], d["event_kind"]) for d in mine] == [("delivered", 1, "incident.overdue")]
+
+
+def test_a_dispatched_incident_reaches_the_workers_inbox(api, admin, tenant, sink, place):
+    staff = token("community_staff", tenant, sub="secretary-1", communities=[place["community"]])
+    worker_token = token("grid_worker", tenant, sub="gw-1", grids=[place["grid"]])
+    iid = api.post("/v1/incidents", staff, {"category": "sanitation", "description": "垃圾堆放", "grid_id": place["grid"]}).json["id"]
+    api.post(f"/v1/incidents/{iid}/transitions", staff, {"action": "accept"})
+    api.post(f"/v1/incidents/{iid}/transitions", staff, {"action": "dispatch", "assignee": "gw-1"})
+    worker.drain()
+    inbox = api.get("/v1/me/notifications", worker_token).json
+    assert [(n["kind"], n["link"], n["read"]) for n in inbox["items"]] == [("task.incident_handle", f"/v1/incidents/{iid}", False)]
+    assert inbox["unread"] == 1
+    notice = inbox["items"][0]["id"]
+    assert api.post(f"/v1/me/notifications/{notice}/read", staff, {}).status == 404  # not theirs
+    read = api.post(f"/v1/me/notifications/{notice}/read", worker_token, {})
+    assert read.status == 200 and read.json["read"] is True
+    assert api.get("/v1/me/notifications?unread=true", worker_token).json == {"items": [], "next_cursor": None, "unread": 0}
+    again = api.post(f"/v1/me/notifications/{notice}/read", worker_token, {"read": False})
+    assert again.json["read"] is False and api.get("/v1/me/notifications", worker_token).json["unread"] == 1
+    assert [t["object_id"] for t in api.get("/v1/me/tasks", worker_token).json["items"]] == [iid]
+    api.post(f"/v1/incidents/{iid}/transitions", worker_token, {"action": "start"})
+    api.post(f"/v1/incidents/{iid}/transitions", worker_token, {"action": "resolve"})
+    assert api.get("/v1/me/tasks", worker_token).json["items"] == []  # resolved: no longer theirs
+
+
+def test_a_failing_robot_is_retried_then_recorded_failed_and_the_write_stands(api, admin, tenant, sink, place):
+    robot(api, admin, sink, place, path="/fail/send?access_token=t2", provider="wecom", secret="")
+    r = api.post("/v1/incidents", admin, {"category": "sanitation", "description": "垃圾堆放", "grid_id": place["grid"]})
+    assert r.status == 201
+    worker.drain()
+    assert len(sink.paths("/fail/")) == queue.MAX_RECEIVES
+    assert sink.paths("/fail/")[0]["body"]["msgtype"] == "markdown" and "content" in sink.paths("/fail/")[0]["body"]["markdown"]
+    failed = [d for d in api.get("/v1/notification-deliveries", admin).json["items"] if d["channel"] == "wecom"]
+    assert [(d["outcome"], d["attempts"], d["detail"]) for d in failed] == [("failed", 3, "HTTP 500")]
+    assert api.get(f"/v1/incidents/{r.json['id']}", admin).status == 200
+
+
+def test_a_queue_that_is_down_never_undoes_the_write(api, admin, tenant, sink, place, monkeypatch):
+    def down(events):
+        raise ConnectionError("queue unreachable")
+
+    send = queue.send
+    monkeypatch.setattr(queue, "send", down)
+    r = api.post("/v1/incidents", admin, {"category": "sanitation", "description": "x", "grid_id": place["grid"]})
+    assert r.status == 201
+    ctx = system_context(tenant)
+    assert len(list(TasksTable.query(ctx.key("outbox")))) == 1  # kept for the next relay
+    monkeypatch.setattr(queue, "send", send)
+    assert outbox.relay_waiting(ctx) == 1 and list(TasksTable.query(ctx.key("outbox"))) == []
+
+
+def test_robot_urls_secrets_and_events_are_checked(api, admin, tenant, sink, place, platform_token):
+    base = {"name": "群", "provider": "wecom", "scope": {"kind": "community", "id": place["community"]}}
+    for url in ("http://10.0.0.8/send", "https://169.254.169.254/latest", "ftp://example.org/x", "http://192.168.1.1/x"):
+        r = api.post("/v1/robots", admin, {**base, "url": url})
+        assert r.status == 422 and r.json["errors"][0]["path"] == "/url", url
+    r = api.post("/v1/robots", admin, {**base, "url": sink.url + "/ok", "events": ["incident.exploded"]})
+    assert r.status == 422 and r.json["errors"][0]["path"] == "/events"
+    r = api.post("/v1/robots", admin, {**base, "scope": {"kind": "community", "id": "01J00000000000000000000000"}, "url": sink.url + "/ok"})
+    assert r.status == 422 and r.json["errors"][0]["path"] == "/scope/id"
+    made = robot(api, admin, sink, place, path="/test/send?access_token=secret-token")
+    shown = api.get(f"/v1/robots/{made['id']}", admin).json
+    assert "secret-token" not in str(shown) and "SECabc123" not in str(shown) and shown["secret_set"] is True
+    changed = api.patch(f"/v1/robots/{made['id']}", admin, {"name": "改名", "version": shown["version"]}).json
+    assert changed["secret_set"] is True and changed["name"] == "改名"  # the secret stays unless given
+    staff = token("community_staff", tenant, communities=[place["community"]])
+    assert api.get("/v1/robots", staff).status == 403
+    other = token("district_admin", make_tenant(api, platform_token))
+    assert api.get(f"/v1/robots/{made['id']}", other).status == 404
+    queued = api.post(f"/v1/robots/{made['id']}/test", admin, {})
+    assert queued.status == 202 and queued.json["status"] == "queued"
+    worker.drain()
+    assert [unquote_plus(c["body"]["markdown"]["title"]) for c in sink.paths("/test/")] == ["【测试消息】改名 测试消息 / test message"]
+    assert api.delete(f"/v1/robots/{made['id']}", admin).status == 204
