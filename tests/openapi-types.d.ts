@@ -3280,6 +3280,11 @@ export interface components {
                 /** @description 说明 / in words */
                 text: string;
             };
+            /**
+             * @description 子分算法（见考核规则 scale）/ the sub-score scale used
+             * @enum {unknown}
+             */
+            rule_scale?: "sqrt" | "linear";
         } & {
             [key: string]: unknown;
         };
@@ -5414,6 +5419,13 @@ export interface components {
                     part?: number;
                     /** @description 待审定的纪要稿次 / the revision to approve */
                     revision?: number;
+                    /** @description 事件所在街道、社区、网格与上报人 / the incident's street, community, grid and reporter */
+                    place?: {
+                        street_id?: string | null;
+                        community_id?: string;
+                        grid_id?: string;
+                        reporter?: string | null;
+                    };
                 };
             };
         };

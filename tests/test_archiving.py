@@ -126,3 +126,24 @@ def test_an_archived_unit_leaves_the_assessment_from_the_next_month(api, admin, 
     next_month = f"{year + month // 12}-{month % 12 + 1:02d}"
     assert unit["id"] in gather(system_context(tenant), this_month)[0]
     assert unit["id"] not in gather(system_context(tenant), next_month)[0]
+
+
+def test_records_that_named_a_unit_keep_it_and_stay_editable(api, admin, committee):  # noqa: F811
+    seated, guest = committee["units"][0], committee["units"][2]
+    refused = archive(api, admin, f"/v1/units/{seated}", "迁出")
+    assert refused.status == 409 and [r["kind"] for r in refused.json["referenced_by"]] == ["committee"]
+    m = meeting(api, admin, committee)  # invites all three units
+    activity = api.post("/v1/cobuilding/activities", admin, {"unit_id": guest, "dimension": "sanitation", "date": "2026-11-02",
+                                                             "participants": 3, "hours": 2, "description": "清扫"})
+    assert activity.status == 201, activity
+    gone = api.delete(f"/v1/units/{guest}", admin)
+    assert gone.status == 409 and {r["kind"] for r in gone.json["referenced_by"]} == {"cobuilding_activity", "meeting"}
+    assert archive(api, admin, f"/v1/units/{guest}", "迁出").status == 200
+    edited = api.patch(f"/v1/meetings/{m['id']}", admin, {"location": "社区会议室", "version": m["version"]})
+    assert edited.status == 200, edited  # the archived attendee stays on the record
+    again = meeting(api, admin, committee, when="2026-11-20T15:00:00+08:00", present=(True, True))
+    assert {a["unit_id"] for a in again["attendees"]} == set(committee["units"][:2])
+    with_guest = api.post("/v1/meetings", admin, {"committee_id": committee["committee"], "kind": "joint",
+                                                  "scheduled_at": "2026-11-25T15:00:00+08:00", "location": "x", "agenda": ["x"],
+                                                  "attendees": [{"unit_id": guest, "name": "代表", "present": True}]})
+    assert with_guest.status == 422 and with_guest.json["errors"][0]["path"] == "/attendees/0/unit_id"

@@ -119,3 +119,16 @@ def test_only_district_staff_load_a_network_and_only_their_own_files(api, admin,
     r = api.call("PUT", "/v1/street-network", token("district_admin", other), stored)
     assert r.status == 422 and r.json["errors"][0]["path"] == "/key"  # another district's file
     assert api.get("/v1/street-network", token("district_admin", other)).status == 404
+
+
+def test_a_centre_off_the_streets_still_counts_and_a_cut_off_grid_is_outside(api, admin, place):
+    # the grid's centre sits on a street that reaches no centre; one centre stands 1 km from any street
+    roads = {"type": "FeatureCollection", "features": [line((109.605, 23.105), (109.606, 23.105))]}
+    assert api.call("PUT", "/v1/street-network", admin, {"geojson": roads}).status == 200
+    cut_off = api.get("/v1/service-centres/coverage", admin).json
+    assert cut_off["centres"] == 0 and cut_off["uncovered_grids"][0]["walking_m"] is None
+    api.post("/v1/service-centres", admin, {"name": "远处的中心", "level": "district", "location": {"lat": 23.114, "lon": 109.605}})
+    cov = api.get("/v1/service-centres/coverage", admin).json
+    grid = (cov["covered_grids"] + cov["uncovered_grids"])[0]
+    expected = great_circle_m(109.605, 23.105, 109.605, 23.114) * 1.3
+    assert grid["method"] == "straight_line_with_detour_factor" and grid["walking_m"] == round(expected)

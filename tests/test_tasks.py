@@ -148,7 +148,29 @@ def test_the_secretary_is_asked_to_approve_the_newest_minutes(api, admin, tenant
     assert [(t["kind"], t["object_id"], t["revision"]) for t in items] == [("minutes_approval", m["id"], 2)]
     assert api.get(items[0]["link"], secretary).status == 200
     assert kinds(api, admin) == []  # the committee has a secretary: it is theirs
+    # a new secretary takes over what waits for approval; the old one no longer sees it
+    c = api.get(f"/v1/committees/{committee['committee']}", admin).json
+    assert api.patch(f"/v1/committees/{c['id']}", admin, {"secretary_user_id": "secretary-li", "version": c["version"]}).status == 200
+    successor = token("community_staff", tenant, sub="secretary-li", communities=[committee["community"]])
+    assert kinds(api, secretary) == [] and kinds(api, successor) == [("minutes_approval", m["id"])]
+    c = api.get(f"/v1/committees/{c['id']}", admin).json
+    assert api.patch(f"/v1/committees/{c['id']}", admin, {"secretary_user_id": "secretary-wei", "version": c["version"]}).status == 200
     assert api.post(f"/v1/meetings/{m['id']}/minutes/revisions/1/approve", secretary, {}).status == 200
     assert [t["revision"] for t in tasks_of(api, secretary)["items"]] == [2]  # the newer draft still waits
     assert api.post(f"/v1/meetings/{m['id']}/minutes/revisions/2/approve", secretary, {}).status == 200
     assert kinds(api, secretary) == []
+
+
+def test_open_work_from_before_the_task_list_is_backfilled_once(api, admin, tenant, place):
+    from functions.models import TasksTable
+    from functions.tasks.backfill import backfill
+
+    ctx = system_context(tenant)
+    staff = token("community_staff", tenant, communities=[place["community"]])
+    iid = api.post("/v1/incidents", admin, {"category": "sanitation", "description": "旧事件", "grid_id": place["grid"]}).json["id"]
+    for task in TasksTable.query(ctx.key("task", f"community#{place['community']}")):
+        task.delete()  # as if recorded before the index existed
+    assert kinds(api, staff) == []
+    assert backfill(ctx) == 1
+    assert kinds(api, staff) == [("incident_accept", iid)]
+    assert backfill(ctx) == 0  # once

@@ -89,7 +89,7 @@ def score(units: dict[str, dict[str, Any]], inputs: dict[str, dict[str, Any]], r
             "dimensions": {d: round(dimension_scores[d][u], 2) for d in DIMENSIONS},
             "factors": {f: (round(parts[f][1], 2) if f in parts else None) for f in FACTORS},
             "weights_used": {k: round(v, 6) for k, v in used.items()},
-            "inputs": inputs[u], "rule_version": rules["version"],
+            "inputs": inputs[u], "rule_version": rules["version"], "rule_scale": scale,
             "inputs_sha256": inputs_hash(inputs[u], rules["version"]),
         })
     ranked = sorted(results, key=lambda r: (-r["score"], r["unit_id"]))

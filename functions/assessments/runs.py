@@ -17,6 +17,7 @@ import json
 from collections import defaultdict
 from datetime import datetime, timedelta, UTC
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from functions import store
 from functions.assessments import activities, engine, reports, rules
@@ -42,11 +43,17 @@ def state(ctx: TenantContext, period: str) -> AssessmentsTable | None:
 
 def gather(ctx: TenantContext, period: str) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
     """(units, inputs per unit) for a month, from Queries only."""
-    # a unit archived before the month began is no longer assessed; one archived during it still is
+    # a unit archived before the month began (in the tenant's zone) is no longer assessed; one
+    # archived during it still is
+    zone = ZoneInfo(ctx.timezone)
+
+    def assessed(unit: dict[str, Any]) -> bool:
+        archived = unit.get("archived")
+        return not archived or datetime.fromisoformat(archived["at"]).astimezone(zone).strftime("%Y-%m") >= period
+
     units = {u.sk: {"name": u.data["name"], "community_id": u.data["community_id"],
                     "department_id": u.fields().get("department_id")}
-             for u in store.query_all(CommitteesTable, ctx.key("unit"))
-             if (u.fields().get("archived") or {}).get("at", "9999")[:7] >= period}
+             for u in store.query_all(CommitteesTable, ctx.key("unit")) if assessed(u.fields())}
     inputs: dict[str, dict[str, Any]] = {u: {"dimensions": {d: 0.0 for d in engine.DIMENSIONS}, "activities": 0,
                   "factors": {f: None for f in engine.FACTORS}} for u in units}
     for item in activities.in_period(ctx, period):
@@ -134,7 +141,10 @@ def run_period(ctx: TenantContext, period: str, *, now: datetime | None = None) 
     old = previous.fields() if previous else {}
     if old.get("status") == "final":
         raise Conflict(Text("该月考核结果已定稿，不能重算", "This period is final and cannot be re-run"))
-    rule_set = rules.version(ctx, old["rule_version"]) if old.get("corrections") else rules.current(ctx)
+    if old.get("corrections"):  # an upheld appeal re-scores under the rules the month was published with
+        rule_set = {**rules.version(ctx, old["rule_version"]), "scale": old.get("rule_scale", "linear")}
+    else:
+        rule_set = rules.current(ctx)
     units, inputs = gather(ctx, period)
     apply_corrections(inputs, old.get("corrections", {}))
     results = engine.score(units, inputs, rule_set)
@@ -147,7 +157,8 @@ def run_period(ctx: TenantContext, period: str, *, now: datetime | None = None) 
     report_keys = reports.write(ctx, period, run_id, results)
     now = now or datetime.now(UTC)
     window = float(ctx.settings.get("appeal_window_days", DEFAULT_APPEAL_DAYS))
-    data = {**old, "period": period, "run_id": run_id, "rule_version": rule_set["version"], "status": "published",
+    data = {**old, "period": period, "run_id": run_id, "rule_version": rule_set["version"],
+            "rule_scale": rule_set.get("scale", "linear"), "status": "published",
             "units": len(results), "published_at": now.isoformat(timespec="seconds"),
             "appeal_until": old.get("appeal_until") or (now + timedelta(days=window)).isoformat(timespec="seconds"),
             "results_sha256": hashlib.sha256(json.dumps(results, sort_keys=True, ensure_ascii=False).encode()).hexdigest(),

@@ -7,6 +7,7 @@ committee for a community is a 409 even when two requests race.
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from functions import authz, store
@@ -21,14 +22,15 @@ KIND = "committee"
 LOCK = "committee-of-community"
 
 
-def _check_members(ctx: TenantContext, community_id: str, members: list[dict[str, Any]]) -> None:
+def _check_members(ctx: TenantContext, community_id: str, members: list[dict[str, Any]],
+                   seated: Collection[str] = ()) -> None:
     secretaries = [m for m in members if m["role"] == "secretary"]
     if len(secretaries) != 1:
         raise Unprocessable(Text("大党委须有且只有一名书记", "A committee needs exactly one secretary"),
                             errors=[FieldError("/members", Text(f"书记人数为 {len(secretaries)}，应为 1",
                                                                 f"{len(secretaries)} secretaries, expected 1"))])
     require_units_in(ctx, [m["unit_id"] for m in members],
-                     [f"/members/{i}/unit_id" for i in range(len(members))], community_id)
+                     [f"/members/{i}/unit_id" for i in range(len(members))], community_id, already=seated)
 
 
 def _seat(member: dict[str, Any]) -> tuple[str, str, str]:
@@ -64,7 +66,7 @@ def update_committee(ctx: TenantContext, committee_id: str, body: dict[str, Any]
                                                                       "A committee cannot move to another community"))])
     data = {**old, **{k: v for k, v in body.items() if k not in ("version", "members")}}
     if "members" in body:
-        _check_members(ctx, old["community_id"], body["members"])
+        _check_members(ctx, old["community_id"], body["members"], {m["unit_id"] for m in old["members"]})
         today = today_in(ctx.timezone)
         serving = {_seat(m): m for m in old["members"]}
         staying = {_seat(m) for m in body["members"]}
@@ -72,7 +74,10 @@ def update_committee(ctx: TenantContext, committee_id: str, body: dict[str, Any]
                            for m in body["members"]]
         data["history"] = old.get("history", []) + [{**m, "until": today} for seat, m in serving.items()
                                                     if seat not in staying]
-    return store.update(ctx, item, data, body["version"])
+    from functions.meetings.minutes import pending_approvals
+
+    moved = pending_approvals(ctx, committee_id, old.get("secretary_user_id"), data.get("secretary_user_id"))
+    return store.update(ctx, item, data, body["version"], extra=moved)
 
 
 def list_committees(ctx: TenantContext, *, community_id: str | None, limit: int | None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from functions import store
+from functions import archiving, store
 from functions.committees.units import require_units_in
 from functions.errors import FieldError, Forbidden, Text, Unprocessable
 from functions.ids import new_id
@@ -34,7 +34,8 @@ def _communities_of(ctx: TenantContext, data: dict[str, Any]) -> set[str]:
     """The communities a member belongs to: their unit's and the one they report to."""
     found = {data["reported_community_id"]} if data.get("reported_community_id") else set()
     if data.get("unit_id"):
-        unit = require_units_in(ctx, [data["unit_id"]], ["/unit_id"], None)[data["unit_id"]]
+        # who may change the member: their unit's community, archived or not
+        unit = require_units_in(ctx, [data["unit_id"]], ["/unit_id"], None, already=[data["unit_id"]])[data["unit_id"]]
         found.add(unit["community_id"])
     return found
 
@@ -54,6 +55,10 @@ def _references(ctx: TenantContext, data: dict[str, Any], old: dict[str, Any] | 
     ops: list[store.Operation] = []
     if data.get("reported_community_id") and data["reported_community_id"] != (old or {}).get("reported_community_id"):
         ops.append(community_must_exist(ctx, data["reported_community_id"], "/reported_community_id"))
+    if data.get("unit_id") and data["unit_id"] != (old or {}).get("unit_id"):
+        archived = Unprocessable(errors=[FieldError("/unit_id", Text("单位不存在或已归档", "No such unit, or archived"))])
+        ops.append(store.Require(CommitteesTable, ctx.key("unit"), data["unit_id"], archived,
+                                 condition=archiving.not_archived(CommitteesTable)))
     if data.get("branch_id"):
         missing = Unprocessable(errors=[FieldError("/branch_id", Text("支部不存在", "No such branch"))])
         ops.append(store.Require(CommitteesTable, ctx.key("branch"), data["branch_id"], missing))

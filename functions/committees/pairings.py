@@ -71,7 +71,7 @@ def create_pairing_contact(ctx: TenantContext, pairing_id: str, body: dict[str, 
     """Log a contact; the pairing's next due date moves to the contact date plus its cadence."""
     item = store.get(CommitteesTable, ctx, KIND, pairing_id)
     pairing = item.fields()
-    units = require_units_in(ctx, [pairing["from_unit_id"]], ["/from_unit_id"], None)
+    units = require_units_in(ctx, [pairing["from_unit_id"]], ["/from_unit_id"], None, already=[pairing["from_unit_id"]])
     authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=units[pairing["from_unit_id"]]["community_id"])
     if body["date"] > today_in(ctx.timezone):
         raise Unprocessable(errors=[FieldError("/date", Text("联系日期不能晚于今天", "The contact date is in the future"))])

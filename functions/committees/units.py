@@ -7,6 +7,7 @@ community) — so every list filter is one Query.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from typing import Any
 
 from functions import archiving, authz, store
@@ -79,26 +80,49 @@ def _users_of(ctx: TenantContext, unit_id: str) -> list[str]:
 
 
 def references(ctx: TenantContext, unit_id: str) -> list[dict[str, Any]]:
-    """What names the unit: its members, its co-building activities, its employer users. (Assessment
-    results keep the unit's name and community themselves.)"""
-    found = {"member": [i.sk for i in CommitteesTable.gsi1.query(ctx.key("unit", unit_id, "member"), limit=5)],
-             "cobuilding_activity": [i.sk for i in CommitteesTable.gsi1.query(ctx.key("unit", unit_id, "cobuilding"), limit=5)],
-             "user": _users_of(ctx, unit_id)}
+    """What names the unit (up to 5 of each): its members, co-building activities and employer users;
+    committee seats, alliances and pairings; meetings it was invited to. One Query each over bounded
+    partitions. (Assessment results keep the unit's name and community themselves.)"""
+    from functions.models import AssessmentsTable, MeetingsTable
+
+    def first(items: Any) -> list[str]:
+        return [i.sk for _, i in zip(range(5), items)]
+
+    def naming(model: Any, kind: str, names: Any) -> list[str]:
+        return first(i for i in store.query_all(model, ctx.key(kind)) if names(i.fields()))
+
+    found = {
+        "member": first(CommitteesTable.gsi1.query(ctx.key("unit", unit_id, "member"))),
+        "cobuilding_activity": first(AssessmentsTable.gsi1.query(ctx.key("unit", unit_id, "cobuilding"))),
+        "user": _users_of(ctx, unit_id),
+        "committee": naming(CommitteesTable, "committee", lambda c: any(m["unit_id"] == unit_id for m in c.get("members", []))),
+        "alliance": naming(CommitteesTable, "alliance", lambda a: unit_id in a.get("unit_ids", [])),
+        "pairing": naming(CommitteesTable, "pairing", lambda p: unit_id in (p.get("from_unit_id"), p.get("to_unit_id"))),
+        "meeting": naming(MeetingsTable, "meeting", lambda m: any(a["unit_id"] == unit_id for a in m.get("attendees", []))),
+    }
     return [{"kind": k, "ids": v} for k, v in found.items() if v]
 
 
 def archive_unit(ctx: TenantContext, unit_id: str, body: dict[str, Any]) -> dict[str, Any]:
     """A unit that left the community: out of lists and of the assessment from the next month, its
-    members and activities kept. Refused while employer users still act for it."""
+    members, activities, meetings and pairings kept. Refused while employer users still act for it or
+    it still holds a seat on the big Party committee."""
     item = store.get(CommitteesTable, ctx, KIND, unit_id)
     authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=item.fields()["community_id"])
-    users = _users_of(ctx, unit_id)
-    return archiving.archive(ctx, item, body, [{"kind": "user", "ids": users}] if users else [], NAMES)
+    live = [r for r in references(ctx, unit_id) if r["kind"] in ("user", "committee")]
+    return archiving.archive(ctx, item, body, live, NAMES)
 
 
 def restore_unit(ctx: TenantContext, unit_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Bring a unit back, only while its community is active."""
+    from functions.errors import Conflict
+    from functions.models import GridsTable
+
     item = store.get(CommitteesTable, ctx, KIND, unit_id)
-    authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=item.fields()["community_id"])
+    data = item.fields()
+    authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=data["community_id"])
+    if archiving.is_archived(store.get(GridsTable, ctx, "community", data["community_id"]).fields()):
+        raise Conflict(Text("所在社区已归档，请先恢复社区", "Its community is archived: restore that first"))
     return archiving.restore(ctx, item, body)
 
 
@@ -128,15 +152,18 @@ def summary(ctx: TenantContext, community_id: str | None) -> dict[str, Any]:
             "party_members": party_members}
 
 
-def require_units_in(ctx: TenantContext, unit_ids: list[str], paths: list[str], community_id: str | None) -> dict[str, dict[str, Any]]:
-    """422 naming each path whose unit is missing or (when `community_id` is given) of another community."""
+def require_units_in(ctx: TenantContext, unit_ids: list[str], paths: list[str], community_id: str | None, *,
+                     already: Collection[str] = ()) -> dict[str, dict[str, Any]]:
+    """422 naming each path whose unit is missing, (when `community_id` is given) of another
+    community, or archived — unless the record already named it (`already`): an archived unit stays
+    in the records that had it, and they stay editable."""
     units = store.get_many(CommitteesTable, ctx, KIND, unit_ids)
     errors = []
     for unit_id, path in zip(unit_ids, paths):
         unit = units.get(unit_id)
         if unit is None:
             errors.append(FieldError(path, Text("单位不存在", "No such unit")))
-        elif archiving.is_archived(unit):
+        elif archiving.is_archived(unit) and unit_id not in already:
             errors.append(FieldError(path, Text("单位已归档", "The unit is archived")))
         elif community_id and unit["community_id"] != community_id:
             errors.append(FieldError(path, Text("该单位不属于本社区", "The unit belongs to another community")))

@@ -400,6 +400,9 @@ def load_assessments(ctx: TenantContext) -> dict[str, int]:
 
 def load_demo() -> dict[str, int]:
     """Load (or top up) the demo district; returns how many objects of each kind were created."""
+    from functions.tasks.backfill import backfill
+
     ctx = ensure_tenant()
-    return {**load_structure(ctx), **load_departments(ctx), **load_committees(ctx), **load_users(ctx),
-            **load_meetings(ctx), **load_grid_work(ctx), **load_services(ctx), **load_assessments(ctx)}
+    counts = {**load_structure(ctx), **load_departments(ctx), **load_committees(ctx), **load_users(ctx),
+              **load_meetings(ctx), **load_grid_work(ctx), **load_services(ctx), **load_assessments(ctx)}
+    return {**counts, "tasks_backfilled": backfill(ctx)}  # a stack kept from before the task list

@@ -89,11 +89,11 @@ def _expand(year: int, field: str, entries: list[Any]) -> tuple[list[str], list[
 REMIND_FROM_MONTH = 11  # the State Council publishes next year's schedule in the autumn
 
 
-def missing_task(year: int) -> tasks.Task:
-    """The district admins' task to load `year`'s schedule."""
+def missing_task(ctx: TenantContext, year: int) -> tasks.Task:
+    """The district admins' task to load `year`'s schedule, due when the year begins there."""
     return tasks.Task(tasks.DISTRICT, "calendar_missing", str(year), {
         "title": f"{year} 年工作日历 / {year} working-day calendar",
-        "reason": missing_year_warning(year), "due_at": f"{year}-01-01T00:00:00+08:00",
+        "reason": missing_year_warning(year), "due_at": datetime(year, 1, 1, tzinfo=ZoneInfo(ctx.timezone)).isoformat(),
         "object": {"kind": KIND, "id": str(year)}, "link": f"/v1/calendars/{year}"})
 
 
@@ -105,10 +105,13 @@ def remind_missing(ctx: TenantContext, now: datetime | None = None) -> list[int]
     years = [today.year] + ([today.year + 1] if today.month >= REMIND_FROM_MONTH else [])
     made = []
     for year in years:
-        task = missing_task(year)
+        task = missing_task(ctx, year)
         if get_year(ctx, year)["source"] != "none" or tasks.exists(ctx, task):
             continue
         store.write(ctx, tasks.moved(ctx, None, task), action="calendar.remind", target=f"{KIND}/{year}")
+        if get_year(ctx, year)["source"] != "none":  # loaded meanwhile: its PUT found no task to remove
+            store.write(ctx, tasks.moved(ctx, task, None), action="calendar.remind_withdrawn", target=f"{KIND}/{year}")
+            continue
         made.append(year)
     return made
 
@@ -127,7 +130,7 @@ def put_year(ctx: TenantContext, year: int, body: dict[str, Any]) -> dict[str, A
         raise ValidationFailed(errors=errors)
     data = {"year": year, "holidays": sorted(set(body["holidays"])), "workdays": sorted(set(body["workdays"])),
             "source": "tenant"}
-    done = tasks.moved(ctx, missing_task(year), None)  # the reminder goes with the load
+    done = tasks.moved(ctx, missing_task(ctx, year), None)  # the reminder goes with the load
     try:
         item = GridsTable.get(ctx.key(KIND), str(year))
     except GridsTable.DoesNotExist:

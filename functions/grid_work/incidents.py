@@ -105,7 +105,10 @@ def task_of(data: dict[str, Any], incident_id: str) -> tasks.Task | None:
         "title": f"{data['category_name']}：{data['description'][:40]}", "reason": reason,
         "due_at": data.get("due_at"), "stage_started_at": data.get("stage_started_at"),
         "cards": [c["card"] for c in data.get("cards", [])], "level": level, "escalated": escalated,
-        "object": {"kind": KIND, "id": incident_id}, "link": f"/v1/incidents/{incident_id}"})
+        "object": {"kind": KIND, "id": incident_id}, "link": f"/v1/incidents/{incident_id}",
+        # where the incident is, so a list can leave out one its holder may no longer open
+        "place": {"street_id": data.get("street_id"), "community_id": data["community_id"], "grid_id": data["grid_id"],
+                  "reporter": data.get("reporter")}})
 
 
 def with_flags(incident: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:

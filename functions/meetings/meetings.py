@@ -51,10 +51,11 @@ def _keys(ctx: TenantContext, data: dict[str, Any], item_id: str) -> dict[str, A
             "gsi2pk": ctx.key(BY_TIME), "gsi2sk": sort}
 
 
-def _checked(ctx: TenantContext, data: dict[str, Any]) -> dict[str, Any]:
+def _checked(ctx: TenantContext, data: dict[str, Any], old: dict[str, Any] | None = None) -> dict[str, Any]:
     attendees = data.get("attendees", [])
     require_units_in(ctx, [a["unit_id"] for a in attendees],
-                     [f"/attendees/{i}/unit_id" for i in range(len(attendees))], data["community_id"])
+                     [f"/attendees/{i}/unit_id" for i in range(len(attendees))], data["community_id"],
+                     already={a["unit_id"] for a in (old or {}).get("attendees", [])})
     return {**data, "scheduled_utc": utc(data["scheduled_at"]), "attendance": _attendance(attendees)}
 
 
@@ -91,7 +92,7 @@ def update_meeting(ctx: TenantContext, meeting_id: str, body: dict[str, Any]) ->
     authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=old["community_id"])
     if body.get("committee_id", old["committee_id"]) != old["committee_id"]:
         raise Unprocessable(errors=[FieldError("/committee_id", Text("会议不能改到其他大党委", "A meeting cannot move to another committee"))])
-    data = _checked(ctx, {**old, **{k: v for k, v in body.items() if k != "version"}})
+    data = _checked(ctx, {**old, **{k: v for k, v in body.items() if k != "version"}}, old)
     return with_flags(store.update(ctx, item, data, body["version"], **_keys(ctx, data, meeting_id)))
 
 

@@ -67,17 +67,34 @@ def _authorise(ctx: TenantContext, meeting: MeetingsTable) -> dict[str, Any]:
     return data
 
 
-def approval_task(ctx: TenantContext, meeting: dict[str, Any], meeting_id: str, revision: int) -> tasks.Task:
+def approval_task(ctx: TenantContext, meeting: dict[str, Any], meeting_id: str, revision: int,
+                  secretary: str | None = None) -> tasks.Task:
     """The committee secretary's task to approve the newest revision (the district's, when the
-    committee has no secretary user: district admins approve then)."""
-    committee = CommitteesTable.get(ctx.key("committee"), meeting["committee_id"]).fields()
-    secretary = committee.get("secretary_user_id")
+    committee has no secretary user: district admins approve then). `secretary`: who it is now, when
+    the caller has just read the committee."""
+    if secretary is None:
+        secretary = CommitteesTable.get(ctx.key("committee"), meeting["committee_id"]).fields().get("secretary_user_id")
     who = tasks.audience("user", secretary) if secretary else tasks.DISTRICT
     return tasks.Task(who, "minutes_approval", meeting_id, {
         "title": f"{meeting.get('scheduled_at', '')[:10]} 会议纪要第 {revision} 稿 / minutes, revision {revision}",
         "reason": "大党委书记审定会议纪要 / the committee secretary approves the minutes", "due_at": None,
         "revision": revision, "object": {"kind": "meeting", "id": meeting_id},
         "link": f"/v1/meetings/{meeting_id}/minutes"})
+
+
+def pending_approvals(ctx: TenantContext, committee_id: str, secretary_before: str | None,
+                      secretary_after: str | None) -> list[store.Operation]:
+    """When a committee's secretary changes, the approvals waiting for the old one move to the new
+    one (in the transaction that changes the committee)."""
+    if secretary_before == secretary_after:
+        return []
+    ops: list[store.Operation] = []
+    for meeting in store.query_all(MeetingsTable, ctx.key("committee", committee_id, "meeting"), index="gsi1"):
+        data, newest = meeting.fields(), int(meeting.child_count)
+        if newest and (data.get("approved_revision") or 0) < newest:
+            ops += tasks.moved(ctx, approval_task(ctx, data, meeting.sk, newest, secretary_before),
+                               approval_task(ctx, data, meeting.sk, newest, secretary_after))
+    return ops
 
 
 def _add_revision(ctx: TenantContext, meeting: MeetingsTable, *, sha256: str, size: int, content_type: str,
@@ -246,7 +263,7 @@ def approve(ctx: TenantContext, meeting_id: str, revision: int, body: dict[str, 
                                                      "superseded_by": revision}), old.version))
     result = approved.public()
     if revision == int(meeting.child_count):  # a newer draft still waits for its approval
-        ops += tasks.moved(ctx, approval_task(ctx, data, meeting_id, revision), None)
+        ops += tasks.moved(ctx, approval_task(ctx, data, meeting_id, revision, secretary), None)
     store.write(ctx, ops, action="minutes.approve", target=f"meeting/{meeting_id}/minutes/{revision}", state=result,
                 result=result)
     return _with_url(result, verified=version)

@@ -80,7 +80,7 @@ def coverage(ctx: TenantContext) -> dict[str, Any]:
     metres_per_minute = s["walking_speed_kmh"] * 1000 / 60
     centres = [c.public() for c in store.query_all(ServicesTable, ctx.key(KIND))]
     network = street_network.load(ctx)
-    along = _along_network(network, centres) if network is not None else None
+    along = _along_network(network, centres, s["detour_factor"]) if network is not None else None
     grids = []
     for item in store.query_all(GridsTable, ctx.key("grid")):
         data = item.fields()
@@ -92,12 +92,7 @@ def coverage(ctx: TenantContext) -> dict[str, Any]:
                           "covered": False, "method": None})
             continue
         lon, lat = geo.centroid(data["boundary"])
-        walking, centre, method = along(lon, lat) if along is not None else (None, None, None)
-        if centre is None:
-            best = min(((great_circle_m(lon, lat, c["location"]["lon"], c["location"]["lat"]), c) for c in centres),
-                       key=lambda pair: pair[0], default=(None, None))
-            walking = best[0] * s["detour_factor"] if best[0] is not None else None
-            centre, method = best[1], STRAIGHT_LINE if best[1] else None
+        walking, centre, method = along(lon, lat) if along is not None else _straight(lon, lat, centres, s["detour_factor"])
         minutes = walking / metres_per_minute if walking is not None else None
         grids.append({**entry, "centroid": {"lon": round(lon, 6), "lat": round(lat, 6)},
                       "nearest_centre": {"id": centre["id"], "name": centre["name"], "level": centre["level"]} if centre else None,
@@ -113,23 +108,41 @@ def coverage(ctx: TenantContext) -> dict[str, Any]:
 STRAIGHT_LINE, STREET_NETWORK = "straight_line_with_detour_factor", "street_network"
 
 
-def _along_network(network: Any, centres: list[dict[str, Any]]) -> Any:
-    """A function from a point to (walking metres, nearest centre, method) along the network, or
-    (None, None, None) when the point or every centre is off the network."""
+Walk = tuple[float | None, dict[str, Any] | None, str | None]
+
+
+def _straight(lon: float, lat: float, centres: list[dict[str, Any]], factor: float) -> Walk:
+    """The nearest centre by straight line × detour factor."""
+    best = min(((great_circle_m(lon, lat, c["location"]["lon"], c["location"]["lat"]) * factor, c) for c in centres),
+               key=lambda pair: pair[0], default=(None, None))
+    return best[0], best[1], STRAIGHT_LINE if best[1] else None
+
+
+def _along_network(network: Any, centres: list[dict[str, Any]], factor: float) -> Any:
+    """A function from a point to (walking metres, nearest centre, method): along the network from the
+    centres on it; by straight line × factor to centres more than 500 m off it, or from a point that is;
+    (None, None, street_network) when the point's part of the network reaches no centre and none is off it."""
     from functions.services import street_network
 
-    sources = []
+    sources, off_network = [], []
     for c in centres:
         snapped = network.nearest(c["location"]["lon"], c["location"]["lat"])
-        if snapped is not None:
+        if snapped is None:
+            off_network.append(c)
+        else:
             sources.append((snapped[0], snapped[1], c))
     best, label = street_network.nearest_sources(network, sources)
 
-    def walk(lon: float, lat: float) -> tuple[float | None, dict[str, Any] | None, str | None]:
+    def walk(lon: float, lat: float) -> Walk:
         snapped = network.nearest(lon, lat)
-        if snapped is None or label[snapped[0]] is None:
-            return None, None, None
-        return snapped[1] + best[snapped[0]], label[snapped[0]], STREET_NETWORK
+        if snapped is None:
+            return _straight(lon, lat, centres, factor)
+        options: list[Walk] = []
+        if label[snapped[0]] is not None:
+            options.append((snapped[1] + best[snapped[0]], label[snapped[0]], STREET_NETWORK))
+        if off_network:
+            options.append(_straight(lon, lat, off_network, factor))
+        return min(options, key=lambda o: o[0] or 0.0) if options else (None, None, STREET_NETWORK)
     return walk
 
 
@@ -141,7 +154,8 @@ def _method(s: dict[str, float], network: Any) -> dict[str, str]:
         return {"kind": STRAIGHT_LINE, "description": f"{straight[0]}；本区未导入路网 / {straight[1]}; no street network is loaded"}
     return {"kind": STREET_NETWORK,
             "description": (f"沿本区导入的路网（PUT /v1/street-network）从网格中心步行到最近服务中心的最短路程，"
-                            f"按步行 {s['walking_speed_kmh']} km/h 计；网格中心或服务中心距路网超过 500 米时改用{straight[0]} / "
-                            f"the shortest walk along the district's street network from the grid's centre to the nearest "
-                            f"centre at {s['walking_speed_kmh']} km/h; where either is more than 500 m from a street, "
-                            f"{straight[1]}")}
+                            f"按步行 {s['walking_speed_kmh']} km/h 计；网格中心或服务中心距路网超过 500 米时改用{straight[0]}；"
+                            f"路网不通达任何服务中心的网格不计入服务圈 / the shortest walk along the district's street network "
+                            f"from the grid's centre to the nearest centre at {s['walking_speed_kmh']} km/h; where either "
+                            f"is more than 500 m from a street, {straight[1]}; a grid whose part of the network reaches "
+                            f"no centre is outside the circle")}

@@ -121,8 +121,8 @@ def parse(raw: bytes, at: str = "/file") -> tuple[Network, dict[str, Any]]:
 
     try:
         document = json.loads(raw)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise Unprocessable(errors=[FieldError(at, Text("不是 JSON 文件", "Not a JSON file"))]) from exc
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # nested absurdly deep is not a network either
+        raise Unprocessable(errors=[FieldError(at, Text("不是可用的 JSON 文件", "Not a usable JSON file"))]) from exc
     lines, errors = _lines(document, at)
     if not errors and not lines:
         errors.append(FieldError(f"{at}/features", Text("没有道路线", "No lines")))

@@ -123,9 +123,9 @@ def references(ctx: TenantContext, kind: str, item_id: str, data: dict[str, Any]
 
 def live_work(ctx: TenantContext, kind: str, item_id: str, data: dict[str, Any]) -> list[dict[str, Any]]:
     """What still needs a street, community or grid in daily work, so it cannot be archived yet: a
-    grid's open incidents and workers, a community's active grids and units and its staff, a street's
-    active communities and staff."""
-    from functions.models import CommitteesTable, PlatformTable
+    grid's open incidents and workers, a community's active grids and units, its staff and its actions
+    not yet closed, a street's active communities and staff."""
+    from functions.models import CommitteesTable, MeetingsTable, PlatformTable
 
     active = archiving.listed(GridsTable, False)
 
@@ -143,6 +143,10 @@ def live_work(ctx: TenantContext, kind: str, item_id: str, data: dict[str, Any])
         found["unit"] = ids(CommitteesTable, ctx.key(COMMUNITY, item_id, "unit"), "gsi1",
                             archiving.listed(CommitteesTable, False))
         found["user"] = ids(PlatformTable, ctx.key("user"), condition=PlatformTable.data["community_ids"].contains(item_id))
+        # its joint-meeting decisions not yet verified and closed: its staff answer for them
+        here = (MeetingsTable.data["community_id"] == item_id) & (MeetingsTable.data["closed"] == False)  # noqa: E712
+        found["open_action"] = [a for status in ("open", "in_progress", "done")
+                                for a in ids(MeetingsTable, ctx.key("action-status", status), "gsi1", here)][:5]
     else:
         found["community"] = ids(GridsTable, ctx.key(STREET, item_id, COMMUNITY), "gsi1", active)
         found["user"] = ids(PlatformTable, ctx.key("user"), condition=PlatformTable.data["streets"].contains(item_id))

@@ -6,6 +6,7 @@ from collections import Counter
 from datetime import datetime, UTC
 from typing import Any
 
+from functions import authz
 from functions.models import TasksTable
 from functions.tasks.index import DISTRICT, audience, partition
 from functions.tenancy import COMMUNITY_STAFF, DEPARTMENT, DISTRICT_ADMIN, STREET_STAFF, TenantContext
@@ -24,6 +25,17 @@ def audiences(ctx: TenantContext) -> list[str]:
         if p.has(role):
             mine += [audience(scope, i) for i in sorted(ids)]
     return mine
+
+
+def _opens(ctx: TenantContext, task: dict[str, Any]) -> bool:
+    """Whether the caller may open the task's object: an incident dispatched to someone who cannot
+    (or no longer can) open it stays off their list; its community's staff still find it among their
+    incidents, and the sweep cards it if it stalls."""
+    place = task.get("place")
+    if not place:
+        return True
+    return authz.allows(ctx, authz.READ_INCIDENT, street_id=place["street_id"], community_id=place["community_id"],
+                        grid_id=place["grid_id"], owner=place["reporter"])
 
 
 def _urgency(task: dict[str, Any], now: datetime) -> tuple[int, str]:
@@ -51,7 +63,8 @@ def my_tasks(ctx: TenantContext, now: datetime | None = None) -> dict[str, Any]:
     for who in audiences(ctx):
         found = list(TasksTable.query(partition(ctx, who), limit=PER_AUDIENCE))
         truncated = truncated or len(found) == PER_AUDIENCE
-        items += [_flags({"id": f"{who}/{t.sk}", **t.fields(), "updated_at": t.updated_at}, now) for t in found]
+        items += [_flags({"id": f"{who}/{t.sk}", **t.fields(), "updated_at": t.updated_at}, now) for t in found
+                  if _opens(ctx, t.fields())]
     items.sort(key=lambda t: _urgency(t, now))
     return {"items": items, "counts": dict(Counter(t["kind"] for t in items)), "total": len(items),
             "truncated": truncated}

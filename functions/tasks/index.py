@@ -47,7 +47,8 @@ def partition(ctx: TenantContext, who: str) -> str:
     return ctx.key("task", who)
 
 
-def moved(ctx: TenantContext, before: Task | list[Task] | None, after: Task | list[Task] | None) -> list[store.Operation]:
+def moved(ctx: TenantContext, before: Task | list[Task] | None, after: Task | list[Task] | None, *,
+          tell: bool = True) -> list[store.Operation]:
     """The operations that take the index from the tasks `before` to those `after` (a task, a list or
     None): drop each old item that is not rewritten, write each new one, and put an event in the
     outbox for each object whose task reaches a new audience (reported to a community, dispatched to
@@ -63,7 +64,7 @@ def moved(ctx: TenantContext, before: Task | list[Task] | None, after: Task | li
         data = {"kind": t.kind, "object_id": t.object_id, "audience": t.audience, **t.fields}
         ops.append(store.Upsert(TasksTable(partition(ctx, t.audience), t.sk, kind="task", data=data,
                                            version=1, created_at=at, updated_at=at)))
-        if (t.audience, t.object_id) not in had:  # it reaches someone new: tell them
+        if tell and (t.audience, t.object_id) not in had:  # it reaches someone new: tell them
             ops.append(outbox.event(ctx, f"task.{t.kind}", t.audience, _message(t)))
     return ops
 
