@@ -73,5 +73,4 @@ def delete_unreferenced(ctx: TenantContext, item: TenantItem, pointing: list[dic
         raise Conflict(Text(f"该{zh}仍被引用，不能删除，可归档：{listing}",
                             f"This {en} is still referred to and cannot be deleted (archive it instead): {listing}"),
                        extra={"referenced_by": pointing})
-    version = item.version if expected_version is None else expected_version
-    store.write(ctx, [store.Remove(item, version), *extra], action=f"{item.kind}.delete", target=f"{item.kind}/{item.sk}")
+    store.delete(ctx, item, expected_version, extra=extra)

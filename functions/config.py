@@ -53,6 +53,12 @@ SQS_ENDPOINT: str | None = os.environ.get("GONGJIAN_SQS_ENDPOINT") or None
 NOTIFY_RETRY_SECONDS: int = int(os.environ.get("GONGJIAN_NOTIFY_RETRY_SECONDS", "60"))
 # KMS key that encrypts robot and webhook secrets in AWS; locally a key file under LOCAL_DIR.
 SECRETS_KEY_ID: str | None = os.environ.get("GONGJIAN_SECRETS_KEY_ID") or None
+# SMS and email to people who chose them: Amazon SNS and SES in AWS when these are set; locally
+# the sink's URLs (`make run` sets them), so a developer sees what would have been sent.
+SMS_ENABLED: bool = os.environ.get("GONGJIAN_SMS_ENABLED") == "1"
+EMAIL_FROM: str | None = os.environ.get("GONGJIAN_EMAIL_FROM") or None
+SMS_SINK_URL: str | None = os.environ.get("GONGJIAN_SMS_SINK_URL") or None
+EMAIL_SINK_URL: str | None = os.environ.get("GONGJIAN_EMAIL_SINK_URL") or None
 # The console's address, for links in robot messages.
 CONSOLE_URL: str = os.environ.get("GONGJIAN_CONSOLE_URL", "http://127.0.0.1:5173")
 

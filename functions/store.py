@@ -282,6 +282,14 @@ def update(ctx: TenantContext, item: TenantItem, data: dict[str, Any], expected_
     return result
 
 
+def delete(ctx: TenantContext, item: TenantItem, expected_version: float | None, *,
+           extra: Sequence[Operation] = ()) -> None:
+    """Delete `item` (with `extra`) if still at `expected_version` (the version read when None), audited
+    as `<kind>.delete`."""
+    version = item.version if expected_version is None else expected_version
+    write(ctx, [Remove(item, version), *extra], action=f"{item.kind}.delete", target=f"{item.kind}/{item.sk}")
+
+
 # --- reads ------------------------------------------------------------------------------------
 
 def get(model: type[Item], ctx: TenantContext, kind: str, item_id: str) -> Item:

@@ -84,6 +84,7 @@ PATTERN_WORDS: dict[str, tuple[str, str]] = {
     "^[a-z_]{1,40}$": ("应为 1–40 位小写字母或下划线", "must be 1–40 lowercase letters or underscores"),
     "^(\\+86)?1[3-9][0-9]{9}$": ("应为中国大陆手机号（11 位，可加 +86）", "must be a mainland China mobile number (11 digits, optionally +86)"),
     "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$": ("应为电子邮箱地址", "must be an email address"),
+    "^([01][0-9]|2[0-3]):[0-5][0-9]$": ("应为 24 小时制时刻 HH:MM", "must be a 24-hour time, HH:MM"),
 }
 
 

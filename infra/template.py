@@ -166,6 +166,10 @@ def resources(stage: str, region: str) -> dict[str, Any]:
              "Resource": [{"Fn::GetAtt": ["AssessmentQueue", "Arn"]}, {"Fn::GetAtt": ["NotifyQueue", "Arn"]}]},
             {"Sid": "Secrets", "Effect": "Allow", "Action": ["kms:Encrypt", "kms:Decrypt"],
              "Resource": {"Fn::GetAtt": ["SecretsKey", "Arn"]}, "Condition": {"Null": {"kms:EncryptionContext:tenant": "false"}}},
+            # SMS and email to people who chose them, when the stage turns them on (GONGJIAN_SMS_ENABLED,
+            # GONGJIAN_EMAIL_FROM): SMS has no topic ARN to name; email only from the account's identities
+            {"Sid": "Messaging", "Effect": "Allow", "Action": ["sns:Publish", "ses:SendEmail"],
+             "Resource": ["*"], "Condition": {"Bool": {"aws:SecureTransport": "true"}}},
             {"Sid": "TenantCredentials", "Effect": "Allow", "Action": ["sts:AssumeRole", "sts:TagSession"],
              "Resource": {"Fn::GetAtt": ["TenantDataRole", "Arn"]}},
             # the user directory keeps the pool in step: invite, disable (and sign out), enable, contact details

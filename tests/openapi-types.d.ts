@@ -1187,6 +1187,32 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/notification-settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 我的通知方式 / My notification channels
+         * @description 角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
+         */
+        get: operations["my_notification_settings"];
+        /**
+         * 设置通知方式 / Choose notification channels
+         * @description In-app always; SMS and email where the directory has the number or address.
+         *
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
+         */
+        put: operations["set_notification_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/notifications": {
         parameters: {
             query?: never;
@@ -2616,6 +2642,82 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Webhook 订阅 / Webhook subscriptions
+         * @description 角色 / roles: district_admin
+         */
+        get: operations["list_webhooks"];
+        put?: never;
+        /**
+         * 添加 Webhook 订阅 / Subscribe a webhook
+         * @description An integrator's URL and the event types it wants, signed with the secret it gives.
+         *
+         *     角色 / roles: district_admin
+         */
+        post: operations["create_webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{webhook_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 查看 Webhook 订阅 / Get a webhook subscription
+         * @description 角色 / roles: district_admin
+         */
+        get: operations["get_webhook"];
+        put?: never;
+        post?: never;
+        /**
+         * 删除 Webhook 订阅 / Remove a webhook subscription
+         * @description 角色 / roles: district_admin
+         */
+        delete: operations["delete_webhook"];
+        options?: never;
+        head?: never;
+        /**
+         * 修改 Webhook 订阅 / Change a webhook subscription
+         * @description 角色 / roles: district_admin
+         */
+        patch: operations["update_webhook"];
+        trace?: never;
+    };
+    "/v1/webhooks/{webhook_id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 发送测试事件 / Send a test event
+         * @description Queue a signed test event to the subscription; its outcome shows in the delivery log.
+         *
+         *     角色 / roles: district_admin
+         */
+        post: operations["test_webhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3795,7 +3897,7 @@ export interface components {
                  * @description 渠道 / channel
                  * @enum {unknown}
                  */
-                channel: "in_app" | "wecom" | "dingtalk";
+                channel: "in_app" | "wecom" | "dingtalk" | "webhook" | "sms" | "email";
                 target: string;
                 target_label: string;
                 attempts: number;
@@ -4660,6 +4762,26 @@ export interface components {
             next_cursor: string | null;
             /** @description 未读数 / unread */
             unread: number;
+        };
+        /**
+         * 通知方式 / Notification channels
+         * @description 所选方式、发往何处（已隐去部分号码）与本部署可用的方式 / the channels chosen, where they go (masked) and what this deployment offers
+         */
+        "notification-settings": {
+            /** @description 所选方式 / chosen */
+            channels: ("in_app" | "sms" | "email")[];
+            /** @description 短信发往（隐去中间位）/ SMS goes to (masked) */
+            sms_to: string | null;
+            /** @description 邮件发往（隐去）/ email goes to (masked) */
+            email_to: string | null;
+            /** @description 本部署可用 / offered here */
+            available: {
+                in_app: boolean;
+                sms: boolean;
+                email: boolean;
+            };
+            /** @description 用户记录版本 / the user record's version */
+            version: number;
         };
         /**
          * 通知 / Notification
@@ -5661,6 +5783,8 @@ export interface components {
              * @description 修改时间（UTC，RFC 3339）/ updated at
              */
             updated_at: string;
+            /** @description 本人选择的通知方式 / the channels the user chose */
+            notification_channels?: ("in_app" | "sms" | "email")[];
         } & {
             [key: string]: unknown;
         };
@@ -5844,6 +5968,45 @@ export interface components {
                 /** @description 次数 / activities */
                 activities: number;
             }[];
+        };
+        /**
+         * Webhook 订阅列表 / Webhook subscriptions
+         * @description 本区的全部订阅 / the district's subscriptions
+         */
+        "webhook-list": {
+            items: components["schemas"]["webhook"][];
+            /** @description 全部在一页 / all on one page */
+            next_cursor: null;
+        };
+        /**
+         * 测试事件已排队 / Test event queued
+         * @description 测试事件已进入投递队列，结果见投递记录 / the test event is queued; its outcome shows in the delivery log
+         */
+        "webhook-test": {
+            event_id: string;
+            webhook_id: string;
+            /** @constant */
+            status: "queued";
+        };
+        /**
+         * Webhook 订阅 / Webhook subscription
+         * @description 地址隐去查询串，密钥从不返回 / the URL masked, the secret never returned
+         */
+        webhook: {
+            id: string;
+            name: string;
+            url_masked: string;
+            /**
+             * @description 已设置签名密钥 / a signing secret is set
+             * @constant
+             */
+            secret_set: true;
+            events: ("task.incident_accept" | "task.incident_dispatch" | "task.incident_handle" | "task.incident_verify" | "task.incident_close" | "task.action_part" | "task.action_finish" | "task.action_verify" | "task.minutes_approval" | "task.calendar_missing" | "incident.overdue" | "test")[];
+            version: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
         };
         /**
          * 更新任务 / Action update
@@ -6610,6 +6773,22 @@ export interface components {
             satisfaction?: number;
         };
         /**
+         * 通知方式 / Notification channels
+         * @description 选择接收通知的方式；站内通知始终开启 / choose how to be told; in-app is always on
+         * @example {
+         *       "channels": [
+         *         "in_app",
+         *         "sms"
+         *       ]
+         *     }
+         */
+        "notification-settings-body": {
+            /** @description 站内 / 短信 / 邮件 / in-app, SMS, email */
+            channels: ("in_app" | "sms" | "email")[];
+            /** @description 读取时的版本 / the version read */
+            version?: number;
+        };
+        /**
          * 已读状态 / Read state
          * @description 标为已读（默认），或以 read=false 标回未读 / mark read (the default), or unread again with read=false
          * @example {
@@ -7019,7 +7198,7 @@ export interface components {
         };
         /**
          * 测试消息 / Test message
-         * @description 向机器人发送一条测试消息，可附文字 / send the robot a test message, optionally with a line of text
+         * @description 发送一条测试消息，可附文字 / send a test message, optionally with a line of text
          * @example {
          *       "text": "网格群机器人接入测试"
          *     }
@@ -7286,6 +7465,11 @@ export interface components {
                 export_retention_days?: 1 | 3 | 7 | 14 | 30;
                 /** @description 超过此行数改用 DynamoDB 原生导出 */
                 export_native_threshold_rows?: number;
+                /** @description 免打扰时段：其间不发短信，紧急事项除外（默认 22:00–07:00）/ quiet hours: no SMS then unless urgent (default 22:00–07:00) */
+                quiet_hours?: {
+                    from: string;
+                    to: string;
+                };
             };
             /** @description 该区的第一位区管理员（写入用户目录并邀请登录）/ the district's first district admin (added to its directory and invited) */
             first_admin?: {
@@ -7352,6 +7536,11 @@ export interface components {
                 export_retention_days?: 1 | 3 | 7 | 14 | 30;
                 /** @description 超过此行数改用 DynamoDB 原生导出 */
                 export_native_threshold_rows?: number;
+                /** @description 免打扰时段：其间不发短信，紧急事项除外（默认 22:00–07:00）/ quiet hours: no SMS then unless urgent (default 22:00–07:00) */
+                quiet_hours?: {
+                    from: string;
+                    to: string;
+                };
             };
         };
         /**
@@ -7577,6 +7766,57 @@ export interface components {
          */
         "run-volunteer-reports-body": {
             quarter: string;
+        };
+        /**
+         * Webhook 订阅 / Webhook subscription
+         * @description 向对接系统（如 12345 热线）推送所选事件，按 Standard Webhooks 签名 / posts the chosen events to an integrator (e.g. a 12345 hotline system), signed per Standard Webhooks
+         * @example {
+         *       "name": "12345 热线系统",
+         *       "url": "http://127.0.0.1:9/hooks/gongjian",
+         *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+         *       "events": [
+         *         "task.incident_accept",
+         *         "incident.overdue"
+         *       ]
+         *     }
+         */
+        "webhook-body": {
+            /** @description 名称 / name */
+            name: string;
+            /** @description 接收地址，须为 https 公网地址（只写，返回时隐去查询串）/ https public URL, write-only (shown masked) */
+            url: string;
+            /** @description 签名密钥 whsec_ 加 base64（24–64 字节）；只写，加密保存，永不返回；创建时必填 / signing secret, whsec_ then base64 of 24–64 bytes: write-only, stored encrypted, never returned; required on create */
+            secret?: string;
+            /** @description 订阅的事件类型 / event types: task.incident_accept, task.incident_dispatch, task.incident_handle, task.incident_verify, task.incident_close, task.action_part, task.action_finish, task.action_verify, task.minutes_approval, task.calendar_missing, incident.overdue, test */
+            events: string[];
+            /** @description 修改时读取的版本 / the version read, when changing */
+            version?: number;
+        };
+        /**
+         * Webhook 订阅 / Webhook subscription (PATCH)
+         * @description 向对接系统（如 12345 热线）推送所选事件，按 Standard Webhooks 签名 / posts the chosen events to an integrator (e.g. a 12345 hotline system), signed per Standard Webhooks
+         * @example {
+         *       "name": "12345 热线系统",
+         *       "url": "http://127.0.0.1:9/hooks/gongjian",
+         *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+         *       "events": [
+         *         "task.incident_accept",
+         *         "incident.overdue"
+         *       ],
+         *       "version": 1
+         *     }
+         */
+        "webhook-patch": {
+            /** @description 名称 / name */
+            name?: string;
+            /** @description 接收地址，须为 https 公网地址（只写，返回时隐去查询串）/ https public URL, write-only (shown masked) */
+            url?: string;
+            /** @description 签名密钥 whsec_ 加 base64（24–64 字节）；只写，加密保存，永不返回；创建时必填 / signing secret, whsec_ then base64 of 24–64 bytes: write-only, stored encrypted, never returned; required on create */
+            secret?: string;
+            /** @description 订阅的事件类型 / event types: task.incident_accept, task.incident_dispatch, task.incident_handle, task.incident_verify, task.incident_close, task.action_part, task.action_finish, task.action_verify, task.minutes_approval, task.calendar_missing, incident.overdue, test */
+            events?: string[];
+            /** @description 当前版本 / the version you read */
+            version: number;
         };
         /** 问题详情 / Problem details (RFC 9457) */
         Problem: {
@@ -10659,6 +10899,80 @@ export interface operations {
             400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    my_notification_settings: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["notification-settings"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    set_notification_settings: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["notification-settings-body"];
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["notification-settings"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            423: components["responses"]["Problem423"];
             503: components["responses"]["Problem503"];
         };
     };
@@ -14306,6 +14620,247 @@ export interface operations {
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    list_webhooks: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["webhook-list"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    create_webhook: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description 同一键与同一请求体只执行一次 / the same key and body run once */
+                "Idempotency-Key"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["webhook-body"];
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["webhook"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            423: components["responses"]["Problem423"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    get_webhook: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path: {
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["webhook"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    delete_webhook: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description 读取时的 ETag（版本）；PATCH 也可在请求体中给出 version / the ETag (version) you read */
+                "If-Match"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path: {
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            423: components["responses"]["Problem423"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    update_webhook: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description 读取时的 ETag（版本）；PATCH 也可在请求体中给出 version / the ETag (version) you read */
+                "If-Match"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path: {
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["webhook-patch"];
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["webhook"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            423: components["responses"]["Problem423"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    test_webhook: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path: {
+                webhook_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["robot-test-body"];
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["webhook-test"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            423: components["responses"]["Problem423"];
             503: components["responses"]["Problem503"];
         };
     };

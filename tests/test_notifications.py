@@ -138,3 +138,75 @@ def test_robot_urls_secrets_and_events_are_checked(api, admin, tenant, sink, pla
     worker.drain()
     assert [unquote_plus(c["body"]["markdown"]["title"]) for c in sink.paths("/test/")] == ["【测试消息】改名 测试消息 / test message"]
     assert api.delete(f"/v1/robots/{made['id']}", admin).status == 204
+
+
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+
+def test_webhooks_are_signed_per_standard_webhooks_and_retried_until_they_fail(api, admin, tenant, sink, place):
+    from standardwebhooks import Webhook, WebhookVerificationError
+
+    hook = api.post("/v1/webhooks", admin, {"name": "12345 热线", "url": sink.url + "/hooks/ok?token=abc", "secret": SECRET,
+                                             "events": ["task.incident_accept"]})
+    assert hook.status == 201, hook
+    assert "secret" not in hook.json and "abc" not in hook.json["url_masked"]
+    failing = api.post("/v1/webhooks", admin, {"name": "坏地址", "url": sink.url + "/fail/hooks", "secret": SECRET,
+                                                "events": ["task.incident_accept"]}).json
+    iid = api.post("/v1/incidents", admin, {"category": "sanitation", "description": "垃圾堆放", "grid_id": place["grid"]}).json["id"]
+    worker.drain(max_rounds=40)
+    calls = sink.paths("/hooks/ok")
+    assert len(calls) == 1
+    headers = {k: v for k, v in calls[0]["headers"].items() if k.startswith("webhook-")}
+    verified = Webhook(SECRET).verify(calls[0]["raw"].encode(), headers)  # the reference implementation agrees
+    assert verified["type"] == "task.incident_accept" and verified["data"]["object"] == {"kind": "incident", "id": iid}
+    assert "phone" not in calls[0]["raw"]
+    with pytest.raises(WebhookVerificationError):
+        Webhook("whsec_" + "A" * 32).verify(calls[0]["raw"].encode(), headers)  # another key does not
+    attempts = sink.paths("/fail/hooks")
+    assert len(attempts) == 7 and len({c["headers"]["webhook-id"] for c in attempts}) == 1  # one message id throughout
+    logged = {d["target"]: d for d in api.get("/v1/notification-deliveries?limit=50", admin).json["items"] if d["channel"] == "webhook"}
+    assert (logged[failing["id"]]["outcome"], logged[failing["id"]]["attempts"]) == ("failed", 7)
+    assert logged[hook.json["id"]]["outcome"] == "delivered"
+    assert api.get(f"/v1/incidents/{iid}", admin).status == 200
+    # a test event to one subscription, and bad input
+    assert api.post(f"/v1/webhooks/{hook.json['id']}/test", admin, {"text": "联调"}).status == 202
+    worker.drain()
+    assert Webhook(SECRET).verify(sink.paths("/hooks/ok")[-1]["raw"].encode(),
+                                  {k: v for k, v in sink.paths("/hooks/ok")[-1]["headers"].items()})["data"]["reason"] == "联调"
+    bad = api.post("/v1/webhooks", admin, {"name": "x", "url": "https://10.1.2.3/x", "secret": "plain-secret-but-long-enough-1234567890",
+                                            "events": ["incident.burned"]})
+    assert bad.status == 422 and {e["path"] for e in bad.json["errors"]} == {"/url", "/secret", "/events"}
+
+
+def test_sms_waits_out_the_quiet_hours_unless_urgent(api, admin, tenant, sink, place, platform_token, monkeypatch):
+    from zoneinfo import ZoneInfo
+
+    from functions import config, store
+
+    monkeypatch.setattr(config, "SMS_SINK_URL", sink.url + "/sms")
+    secretary = api.post("/v1/users", admin, {"name": "韦书记", "phone": "13807751234", "roles": ["community_staff"],
+                                              "communities": [place["community"]]})
+    assert secretary.status == 201, secretary
+    me = token("community_staff", tenant, sub=secretary.json["id"], communities=[place["community"]])
+    assert api.get("/v1/me/notification-settings", me).json["channels"] == ["in_app"]
+    no_email = api.call("PUT", "/v1/me/notification-settings", me, {"channels": ["email"]})
+    assert no_email.status == 422 and no_email.json["errors"][0]["path"] == "/channels"
+    chosen = api.call("PUT", "/v1/me/notification-settings", me, {"channels": ["sms"]}).json
+    assert chosen["channels"] == ["in_app", "sms"] and chosen["sms_to"] == "138****1234" and chosen["available"]["sms"] is True
+    now = datetime.now(ZoneInfo("Asia/Shanghai"))
+    quiet = {"from": (now - timedelta(hours=1)).strftime("%H:%M"), "to": (now + timedelta(hours=1)).strftime("%H:%M")}
+    profile = api.get(f"/v1/tenants/{tenant}", platform_token).json
+    assert api.patch(f"/v1/tenants/{tenant}", platform_token, {"settings": {**profile["settings"], "quiet_hours": quiet},
+                                                               "version": profile["version"]}).status == 200
+    api.post("/v1/incidents", admin, {"category": "sanitation", "description": "垃圾堆放", "grid_id": place["grid"]})
+    worker.drain()
+    assert sink.paths("/sms") == []
+    held = [d for d in api.get("/v1/notification-deliveries", admin).json["items"] if d["channel"] == "sms"]
+    assert [(d["outcome"], d["target_label"]) for d in held] == [("held", "138****1234")] and "quiet hours" in held[0]["detail"]
+    ctx = system_context(tenant)
+    store.write(ctx, [outbox.event(ctx, "incident.overdue", f"community#{place['community']}",
+                                   {"title": "井盖缺失", "reason": "红牌", "link": "/v1/incidents/x"}, urgent=True)],
+                action="test.urgent", target="incident/x")
+    worker.drain()
+    sent = sink.paths("/sms")
+    assert len(sent) == 1 and sent[0]["body"]["to"] == "13807751234" and "事件超时亮牌" in sent[0]["body"]["text"]

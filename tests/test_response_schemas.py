@@ -535,6 +535,19 @@ def test_notifications(api, admin, tenant, monkeypatch):
     check("read_notification", api.post(f"/v1/me/notifications/{inbox['items'][0]['id']}/read", worker_token, {}))
     assert check("list_deliveries", api.get("/v1/notification-deliveries", admin))["items"]
     check("delete_robot", api.delete(f"/v1/robots/{robot['id']}", admin))
+    hook = check("create_webhook", api.post("/v1/webhooks", admin, {"name": "12345", "url": "http://127.0.0.1:9/hooks",
+                                                                      "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                                                                      "events": ["incident.overdue"]}))
+    check("get_webhook", api.get(f"/v1/webhooks/{hook['id']}", admin))
+    check("list_webhooks", api.get("/v1/webhooks", admin))
+    check("update_webhook", api.patch(f"/v1/webhooks/{hook['id']}", admin, {"name": "12345 热线", "version": hook["version"]}))
+    check("test_webhook", api.post(f"/v1/webhooks/{hook['id']}/test", admin, {}))
+    check("delete_webhook", api.delete(f"/v1/webhooks/{hook['id']}", admin))
+    person = api.post("/v1/users", admin, {"name": "李四", "phone": "13800000000", "roles": ["community_staff"],
+                                           "communities": [ids["community"]]}).json
+    me = token("community_staff", tenant, sub=person["id"], communities=[ids["community"]])
+    check("my_notification_settings", api.get("/v1/me/notification-settings", me))
+    check("set_notification_settings", api.call("PUT", "/v1/me/notification-settings", me, {"channels": ["in_app"]}))
 
 
 def test_archiving(api, admin):

@@ -1,5 +1,6 @@
 """Routes for notifications: the caller's inbox (`/v1/me/notifications`), the district's group robots
-(`/v1/robots`) and the delivery log (`/v1/notification-deliveries`)."""
+(`/v1/robots`), integrators' webhook subscriptions (`/v1/webhooks`) and the delivery log
+(`/v1/notification-deliveries`)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -13,9 +14,10 @@ from functions.tenancy import TENANT_ROLES
 
 bp = Blueprint(__name__)
 if TYPE_CHECKING:  # the real modules for readers and the type checker; loaded on first use at run time
-    from functions.notify import deliveries, notices, robots
+    from functions.notify import deliveries, notices, preferences, robots, webhooks
 else:
-    deliveries, notices, robots = lazy.modules("functions.notify", "deliveries", "notices", "robots")
+    deliveries, notices, preferences, robots, webhooks = lazy.modules(
+        "functions.notify", "deliveries", "notices", "preferences", "robots", "webhooks")
 
 UNREAD = Param("unread", "true：只列未读 / true: unread only", "boolean")
 
@@ -33,6 +35,20 @@ def my_notifications() -> dict[str, Any]:
 def read_notification(notification_id: str) -> dict[str, Any]:
     ctx, body = begin_write(bp.current_request)
     return notices.mark_read(ctx, notification_id, read=body.get("read", True))
+
+
+@route(bp, "GET", "/v1/me/notification-settings", "我的通知方式 / My notification channels", roles=TENANT_ROLES,
+       response="notification-settings")
+def my_notification_settings() -> dict[str, Any]:
+    return preferences.get_settings(tenant_context(bp.current_request))
+
+
+@route(bp, "PUT", "/v1/me/notification-settings", "设置通知方式 / Choose notification channels", body="notification-settings",
+       roles=TENANT_ROLES, response="notification-settings")
+def set_notification_settings() -> dict[str, Any]:
+    """In-app always; SMS and email where the directory has the number or address."""
+    ctx, body = begin_write(bp.current_request)
+    return preferences.put_settings(ctx, body)
 
 
 @route(bp, "POST", "/v1/robots", "添加群机器人 / Add a group robot", body="robot", status=201, idempotent=True,
@@ -81,3 +97,45 @@ def list_deliveries() -> dict[str, Any]:
     """Every delivery of every event: channel, target, attempts and outcome, newest first."""
     r = bp.current_request
     return deliveries.list_deliveries(tenant_context(r), **paging(r))
+
+
+@route(bp, "POST", "/v1/webhooks", "添加 Webhook 订阅 / Subscribe a webhook", body="webhook", status=201, idempotent=True,
+       roles=DISTRICT_STAFF, response="webhook")
+def create_webhook() -> dict[str, Any]:
+    """An integrator's URL and the event types it wants, signed with the secret it gives."""
+    ctx, body = begin_write(bp.current_request)
+    return webhooks.create_webhook(ctx, body)
+
+
+@route(bp, "GET", "/v1/webhooks", "Webhook 订阅 / Webhook subscriptions", roles=DISTRICT_STAFF, response="webhook-list")
+def list_webhooks() -> dict[str, Any]:
+    return webhooks.list_webhooks(tenant_context(bp.current_request))
+
+
+@route(bp, "GET", "/v1/webhooks/{webhook_id}", "查看 Webhook 订阅 / Get a webhook subscription", roles=DISTRICT_STAFF,
+       response="webhook")
+def get_webhook(webhook_id: str) -> dict[str, Any]:
+    return webhooks.get_webhook(tenant_context(bp.current_request), webhook_id)
+
+
+@route(bp, "PATCH", "/v1/webhooks/{webhook_id}", "修改 Webhook 订阅 / Change a webhook subscription", body="webhook#patch",
+       roles=DISTRICT_STAFF, response="webhook")
+def update_webhook(webhook_id: str) -> dict[str, Any]:
+    ctx, body = begin_write(bp.current_request)
+    return webhooks.update_webhook(ctx, webhook_id, body)
+
+
+@route(bp, "DELETE", "/v1/webhooks/{webhook_id}", "删除 Webhook 订阅 / Remove a webhook subscription", status=204,
+       roles=DISTRICT_STAFF)
+def delete_webhook(webhook_id: str) -> Response:
+    ctx, version = delete_context(bp.current_request)
+    webhooks.delete_webhook(ctx, webhook_id, version)
+    return Response(body="", status_code=204)
+
+
+@route(bp, "POST", "/v1/webhooks/{webhook_id}/test", "发送测试事件 / Send a test event", body="robot-test", status=202,
+       roles=DISTRICT_STAFF, response="webhook-test")
+def test_webhook(webhook_id: str) -> dict[str, Any]:
+    """Queue a signed test event to the subscription; its outcome shows in the delivery log."""
+    ctx, body = begin_write(bp.current_request)
+    return webhooks.send_test(ctx, webhook_id, body.get("text"))

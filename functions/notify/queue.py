@@ -58,3 +58,10 @@ def done(receipt: str) -> None:
 def retry_after(receipt: str, seconds: int) -> None:
     """Show the message again after `seconds` (the worker's backoff)."""
     aws.client("sqs").change_message_visibility(QueueUrl=url(), ReceiptHandle=receipt, VisibilityTimeout=seconds)
+
+
+def send_later(message: dict[str, Any], delay_seconds: int) -> None:
+    """One message, visible after `delay_seconds` (SQS allows up to 15 minutes; longer waits are
+    chained by the worker)."""
+    aws.client("sqs").send_message(QueueUrl=url(), MessageBody=json.dumps(message, ensure_ascii=False),
+                                   DelaySeconds=max(0, min(900, delay_seconds)))

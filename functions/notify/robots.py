@@ -20,7 +20,7 @@ from typing import Any
 from functions import authz, config, store
 from functions.errors import FieldError, Text, Unprocessable
 from functions.models import PlatformTable
-from functions.notify import sealed, targets
+from functions.notify import sealed, subscriptions, targets
 from functions.notify.catalogue import DEFAULT_ROBOT_EVENTS, EVENT_KINDS, label
 from functions.tenancy import TenantContext
 
@@ -108,20 +108,15 @@ def send_test(ctx: TenantContext, robot_id: str, text: str | None = None) -> dic
 
 
 def get_robot(ctx: TenantContext, robot_id: str) -> dict[str, Any]:
-    authz.require(ctx, authz.MANAGE_DISTRICT)
-    return _public(store.get(PlatformTable, ctx, KIND, robot_id))
+    return subscriptions.get_one(ctx, KIND, robot_id, _public)
 
 
 def list_robots(ctx: TenantContext) -> dict[str, Any]:
-    authz.require(ctx, authz.MANAGE_DISTRICT)
-    return {"items": [_public(i) for i in store.query_all(PlatformTable, ctx.key(KIND))], "next_cursor": None}
+    return subscriptions.list_all(ctx, KIND, _public)
 
 
 def delete_robot(ctx: TenantContext, robot_id: str, expected_version: int | None) -> None:
-    authz.require(ctx, authz.MANAGE_DISTRICT)
-    item = store.get(PlatformTable, ctx, KIND, robot_id)
-    version = item.version if expected_version is None else expected_version
-    store.write(ctx, [store.Remove(item, version)], action="robot.delete", target=f"robot/{robot_id}")
+    subscriptions.delete_one(ctx, KIND, robot_id, expected_version)
 
 
 def for_event(ctx: TenantContext, event: dict[str, Any]) -> list[dict[str, Any]]:

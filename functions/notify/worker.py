@@ -1,31 +1,89 @@
 """The delivery worker: one queued event at a time, the same code on SQS in AWS (`app.py`) and on the
 local queue (`make run`, the tests' `drain`).
 
-For an event it writes an in-app notice to every user of the audience, then posts to each robot
-that subscribes. Every step can run again: notices are written once, a robot already delivered to is
+For an event it writes an in-app notice to every user of the audience, posts it to each webhook
+subscription (retried on its own schedule for a day, see `webhooks`), then to each robot that
+subscribes. Every step can run again: notices are written once, a robot already delivered to is
 skipped. A robot that fails is tried again with a doubling delay; after the queue's last receive it is
 recorded as failed and the event is done, so nothing loops forever and the write that caused it stands.
 """
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime
 from typing import Any
 
 from functions import config
-from functions.notify import deliveries, notices, queue, recipients, robots
+from functions.notify import deliveries, notices, personal, queue, recipients, robots, webhooks
 from functions.platform.tenants import context_of
 from functions.tenancy import TenantContext
 
 
-def handle(event: dict[str, Any], receives: int) -> bool:
-    """Deliver `event`; True when done (delete it), False to retry it later."""
-    ctx = context_of(event["tenant"])
+def handle(message: dict[str, Any], receives: int) -> bool:
+    """Deliver a queued event (or a webhook's retry); True when done (delete it), False to retry it."""
+    ctx = context_of(message["tenant"])
     if ctx is None:
         return True  # the tenant is gone or suspended: nothing to deliver
+    if message.get("retry") == "webhook":
+        return _webhook_retry(ctx, message)
+    if message.get("retry") == "personal":
+        return _personal(ctx, message["event"], message["user"], message["channel"])
+    event = message
     users = recipients.users_of(ctx, event["audience"]) if event["kind"] != "test" else []
     if users:
         notices.put_all(ctx, [u["id"] for u in users], event)
         deliveries.record(ctx, event, "in_app", event["audience"], outcome="delivered", detail=f"{len(users)} users")
+    if receives == 1:  # webhooks and personal channels keep their own schedules, from the first receive
+        for hook in webhooks.for_event(ctx, event):
+            _webhook_attempt(ctx, hook, event, attempts=0)
+        for user in users:
+            for channel in ("sms", "email"):
+                if channel in user["channels"] and user.get("phone" if channel == "sms" else "email"):
+                    _personal(ctx, event, user, channel)
     return _robots(ctx, event, receives)
+
+
+def _personal(ctx: TenantContext, event: dict[str, Any], user: dict[str, Any], channel: str) -> bool:
+    """One SMS or email: skipped where the deployment has no such channel, held until the quiet hours
+    end for a non-urgent SMS (sent on by a delayed message), else sent once."""
+    target, shown = f"{user['id']}", personal.masked(channel, user)
+    if not personal.configured(channel):
+        deliveries.record(ctx, event, channel, target, outcome="skipped", detail="not configured", target_label=shown)
+        return True
+    now = datetime.now(UTC)
+    until = personal.quiet_until(ctx, now) if channel == "sms" and not event.get("urgent") else None
+    if until is not None:
+        deliveries.record(ctx, event, channel, target, outcome="held", detail=f"quiet hours until {until.isoformat()}",
+                          target_label=shown)
+        queue.send_later({"retry": "personal", "tenant": ctx.tenant, "event": event, "user": user, "channel": channel,
+                          "not_before": until.timestamp()}, int((until - now).total_seconds()))
+        return True
+    ok, detail = personal.send(channel, user, event)
+    deliveries.record(ctx, event, channel, target, outcome="delivered" if ok else "failed", detail=detail, target_label=shown)
+    return True
+
+
+def _webhook_attempt(ctx: TenantContext, hook: dict[str, Any], event: dict[str, Any], attempts: int) -> None:
+    ok, detail = webhooks.send(ctx, hook, event)
+    delay = None if ok else webhooks.next_delay(attempts + 1)
+    outcome = "delivered" if ok else ("retrying" if delay is not None else "failed")
+    deliveries.record(ctx, event, "webhook", hook["id"], outcome=outcome, detail=detail, target_label=hook.get("name"))
+    if delay is not None:
+        queue.send_later({"retry": "webhook", "tenant": ctx.tenant, "webhook_id": hook["id"], "event": event,
+                          "attempts": attempts + 1, "not_before": time.time() + delay}, delay)
+
+
+def _webhook_retry(ctx: TenantContext, message: dict[str, Any]) -> bool:
+    """The next attempt of one webhook delivery, once its time has come (SQS delays at most 15 minutes,
+    so a longer wait comes back here and is sent on again)."""
+    left = message["not_before"] - time.time()
+    if left > 1:
+        queue.send_later(message, int(left))
+        return True
+    hook = webhooks.find(ctx, message["webhook_id"])
+    if hook is not None:  # deleted meanwhile: nothing more to send
+        _webhook_attempt(ctx, hook, message["event"], message["attempts"])
+    return True
 
 
 def _robots(ctx: TenantContext, event: dict[str, Any], receives: int) -> bool:

@@ -291,6 +291,5 @@ def delete_network(ctx: TenantContext, expected_version: int | None) -> None:
     item = _record(ctx)
     if item is None:
         raise store.not_found(KIND)
-    version = item.version if expected_version is None else expected_version
-    store.write(ctx, [store.Remove(item, version)], action=f"{KIND}.delete", target=f"{KIND}/{RECORD_ID}")
+    store.delete(ctx, item, expected_version)
     _cache.clear()

@@ -75,9 +75,12 @@ def start_s3(port: int) -> subprocess.Popen[bytes]:
     return proc
 
 
-def local_environment(ddb_port: int, s3_port: int) -> dict[str, str]:
-    """What the app reads (functions.config) to talk to the local stack."""
-    return {
+def local_environment(ddb_port: int, s3_port: int, sink_port: int | None = None) -> dict[str, str]:
+    """What the app reads (functions.config) to talk to the local stack; with `sink_port`, SMS and
+    email go to the local sink."""
+    sink = {"GONGJIAN_SMS_SINK_URL": f"http://127.0.0.1:{sink_port}/sms",
+            "GONGJIAN_EMAIL_SINK_URL": f"http://127.0.0.1:{sink_port}/email"} if sink_port else {}
+    return {**sink,
         "GONGJIAN_STAGE": "local",
         "GONGJIAN_DYNAMODB_ENDPOINT": f"http://127.0.0.1:{ddb_port}",
         "GONGJIAN_S3_ENDPOINT": f"http://127.0.0.1:{s3_port}",
@@ -144,9 +147,12 @@ def run() -> None:
     s3_port = int(os.environ.get("S3_PORT", "8200"))
     procs: list[subprocess.Popen[bytes]] = []
     try:
+        from infra.local.sink import Sink
+
+        sink = Sink(int(os.environ.get("SINK_PORT", "8300")))
         procs.append(start_dynamodb(ddb_port, LOCAL / "dynamodb-data"))
         procs.append(start_s3(s3_port))
-        os.environ.update(local_environment(ddb_port, s3_port))
+        os.environ.update(local_environment(ddb_port, s3_port, sink.port))
         create_tables_and_bucket()
         from functions.demo import loader
 
@@ -156,14 +162,11 @@ def run() -> None:
 
         threading.Thread(target=scheduler.run_forever, daemon=True).start()
         threading.Thread(target=worker.run_forever, daemon=True).start()
-        from infra.local.sink import Sink
-
-        sink = Sink(int(os.environ.get("SINK_PORT", "8300")))
         print(f"""
 共建 Gongjian API: http://127.0.0.1:{api_port}/v1/health  (docs: http://127.0.0.1:{api_port}/docs)
 获取令牌 / get a token:  make token TENANT=gangbei ROLE=district_admin
   then: curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:{api_port}/v1/communities?limit=200
-机器人与 Webhook 接收端 / robot and webhook sink: {sink.url}  (POST /v1/robots with a url under it; GET {sink.url}/_calls)
+机器人、Webhook、短信与邮件接收端 / robot, webhook, SMS and email sink: {sink.url}  (GET {sink.url}/_calls)
 Ctrl-C 停止 / stops everything.
 """, flush=True)
         server.serve(api_port)
