@@ -174,3 +174,31 @@ def test_open_work_from_before_the_task_list_is_backfilled_once(api, admin, tena
     assert backfill(ctx) == 1
     assert kinds(api, staff) == [("incident_accept", iid)]
     assert backfill(ctx) == 0  # once
+
+
+def test_pairings_hours_and_appeals_wait_in_the_right_lists(api, admin, tenant, place):
+    from test_services import member
+
+    staff = token("community_staff", tenant, communities=[place["community"]])
+    units = [api.post("/v1/units", admin, {"name": n, "kind": "government", "community_id": place["community"]}).json["id"]
+             for n in ("环保局", "工商局")]
+    pairing = api.post("/v1/pairings", admin, {"kind": "link", "from_unit_id": units[0], "to_unit_id": units[1],
+                                               "cadence_days": 30, "started_on": "2026-10-01"}).json
+    task = next(t for t in tasks_of(api, staff)["items"] if t["kind"] == "pairing_contact")
+    assert task["object_id"] == pairing["id"] and task["due_at"].startswith("2026-10-31") and task["overdue"] is True
+    contact = api.post(f"/v1/pairings/{pairing['id']}/contacts", admin, {"date": "2026-11-20", "mode": "visit", "outcome": "走访"})
+    assert contact.status == 201, contact
+    task = next(t for t in tasks_of(api, staff)["items"] if t["kind"] == "pairing_contact")
+    assert task["due_at"].startswith("2026-12-20")  # moved with the contact, not duplicated
+    member_id, _ = member(api, admin, place)
+    hours = api.post("/v1/volunteer-activities", admin, {"member_id": member_id, "date": "2026-11-02", "hours": 2}).json
+    assert ("volunteer_verify", hours["id"]) in kinds(api, staff)
+    assert api.post(f"/v1/volunteer-activities/{hours['id']}/verify", staff, {"verified": True}).status == 200
+    assert ("volunteer_verify", hours["id"]) not in kinds(api, staff)
+    api.post("/v1/cobuilding/activities", admin, {"unit_id": units[0], "dimension": "sanitation", "date": "2026-10-12",
+                                                  "participants": 2, "hours": 1})
+    assert api.post("/v1/assessments/runs", admin, {"period": "2026-10"}).status == 201
+    appeal = api.post("/v1/assessments/2026-10/appeals", staff, {"unit_id": units[1], "reason": "漏登"}).json
+    assert ("appeal_answer", appeal["id"]) in kinds(api, admin) and ("appeal_answer", appeal["id"]) not in kinds(api, staff)
+    api.post(f"/v1/assessments/2026-10/appeals/{appeal['id']}/resolve", admin, {"decision": "dismissed", "note": "已核"})
+    assert ("appeal_answer", appeal["id"]) not in kinds(api, admin)

@@ -13,7 +13,8 @@ from typing import Any
 from functions import authz, store
 from functions.assessments import runs
 from functions.errors import Conflict, FieldError, Text, Unprocessable
-from functions.ids import now_iso
+from functions.ids import new_id, now_iso
+from functions.tasks import index as tasks
 from functions.models import AssessmentsTable, CommitteesTable
 from functions.tenancy import TenantContext
 
@@ -29,6 +30,14 @@ def _open_state(ctx: TenantContext, period: str) -> AssessmentsTable:
     return item
 
 
+def answer_task(period: str, appeal_id: str, unit_name: str, until: str) -> tasks.Task:
+    """The district admins' task to uphold or dismiss an appeal, before the period is made final."""
+    return tasks.Task(tasks.DISTRICT, "appeal_answer", appeal_id, {
+        "title": f"{period} 考核申诉：{unit_name} / assessment appeal", "reason": "驻区单位对考核结果提出申诉 / a unit appeals its result",
+        "due_at": until, "object": {"kind": "assessment_appeal", "id": appeal_id, "period": period},
+        "link": f"/v1/assessments/{period}/appeals"})
+
+
 def create_appeal(ctx: TenantContext, period: str, body: dict[str, Any]) -> dict[str, Any]:
     """A unit's appeal, filed by staff of its community (or the district) within the window."""
     item = _open_state(ctx, period)
@@ -39,8 +48,10 @@ def create_appeal(ctx: TenantContext, period: str, body: dict[str, Any]) -> dict
     except CommitteesTable.DoesNotExist as exc:
         raise Unprocessable(errors=[FieldError("/unit_id", Text("单位不存在", "No such unit"))]) from exc
     authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=unit["community_id"])
+    appeal_id = new_id()
+    waiting = tasks.moved(ctx, None, answer_task(period, appeal_id, unit["name"], item.data["appeal_until"]))
     return store.create(ctx, AssessmentsTable, APPEAL, {**body, "period": period, "status": "open", "filed_by": ctx.actor},
-                        partition=ctx.key("assessment-appeal", period))
+                        item_id=appeal_id, partition=ctx.key("assessment-appeal", period), extra=waiting)
 
 
 def list_appeals(ctx: TenantContext, period: str, *, limit: int | None, cursor_text: str | None) -> dict[str, Any]:
@@ -64,7 +75,8 @@ def resolve_appeal(ctx: TenantContext, period: str, appeal_id: str, body: dict[s
         raise Unprocessable(errors=[FieldError("/correction", Text("支持申诉须给出更正的数据", "An upheld appeal needs a correction"))])
     data.update(status=body["decision"], resolution_note=body.get("note"), resolved_by=ctx.actor, resolved_at=now_iso(),
                 correction=body.get("correction"))
-    ops: list[store.Operation] = [store.Replace(store.changed(appeal, data), appeal.version)]
+    ops: list[store.Operation] = [store.Replace(store.changed(appeal, data), appeal.version),
+                                  *tasks.moved(ctx, answer_task(period, appeal_id, "", ""), None)]
     if upheld:
         period_data = state.fields()
         corrections = dict(period_data.get("corrections", {}))

@@ -16,6 +16,7 @@ from functions.committees.units import require_units_in
 from functions.errors import FieldError, Text, Unprocessable
 from functions.ids import new_id, today_in
 from functions.models import CommitteesTable
+from functions.tasks import index as tasks
 from functions.tenancy import TenantContext
 
 KIND = "pairing"
@@ -41,8 +42,20 @@ def create_pairing(ctx: TenantContext, body: dict[str, Any], item_id: str | None
             "contacts": 0}
     data["next_due"] = _plus(data["started_on"], data["cadence_days"])
     item_id = item_id or new_id()
+    community = units[body["from_unit_id"]]["community_id"]
     return _with_overdue(ctx, store.create(ctx, CommitteesTable, KIND, data, item_id=item_id,
+                                           extra=tasks.moved(ctx, None, contact_task(data, item_id, community), tell=False),
                                            **_due_keys(ctx, data["next_due"], item_id)))
+
+
+def contact_task(pairing: dict[str, Any], pairing_id: str, community_id: str) -> tasks.Task:
+    """The next contact a pairing owes, for the staff of its first unit's community."""
+    return tasks.Task(tasks.audience("community", community_id), "pairing_contact", pairing_id, {
+        "title": f"定向联系（{pairing.get('kind', '')}）/ pairing contact",
+        "reason": f"每 {pairing['cadence_days']} 天联系一次，下次应在 {pairing['next_due']} 前 / "
+                  f"every {pairing['cadence_days']} days; next by {pairing['next_due']}",
+        "due_at": f"{pairing['next_due']}T23:59:59+08:00", "stage_started_at": f"{pairing.get('last_contact_on') or pairing['started_on']}T00:00:00+08:00",
+        "object": {"kind": KIND, "id": pairing_id}, "link": f"/v1/pairings/{pairing_id}"})
 
 
 def _with_overdue(ctx: TenantContext, pairing: dict[str, Any]) -> dict[str, Any]:
@@ -86,7 +99,9 @@ def create_pairing_contact(ctx: TenantContext, pairing_id: str, body: dict[str, 
             "contacts": int(pairing.get("contacts", 0)) + 1}
     updated = store.changed(item, data, **_due_keys(ctx, data["next_due"], pairing_id))
     result = contact.public()
-    store.write(ctx, [store.Put(contact), store.Replace(updated, item.version)], action="pairing_contact.create",
+    community = units[pairing["from_unit_id"]]["community_id"]
+    due = tasks.moved(ctx, contact_task(pairing, pairing_id, community), contact_task(data, pairing_id, community))
+    store.write(ctx, [store.Put(contact), store.Replace(updated, item.version), *due], action="pairing_contact.create",
                 target=f"pairing/{pairing_id}/contact/{contact_id}", state=result, result=result)
     return result
 

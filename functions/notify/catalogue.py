@@ -12,6 +12,7 @@ EVENT_KINDS: dict[str, tuple[str, str]] = {
     "task.action_verify": ("决议事项待核验", "Action to verify"),
     "task.minutes_approval": ("会议纪要待审定", "Minutes awaiting approval"),
     "task.calendar_missing": ("缺少工作日历", "Working-day calendar missing"),
+    "task.appeal_answer": ("考核申诉待处理", "Assessment appeal to answer"),
     "incident.overdue": ("事件超时亮牌", "Incident overdue (card)"),
     "test": ("测试消息", "Test message"),
 }

@@ -20,6 +20,7 @@ from typing import Any
 from functions import authz, store
 from functions.errors import Conflict, FieldError, Forbidden, Text, Unprocessable, ValidationFailed
 from functions.ids import new_id, now_iso, today_in
+from functions.tasks import index as tasks
 from functions.models import CommitteesTable, ServicesTable
 from functions.tenancy import COMMUNITY_STAFF, DISTRICT_ADMIN, TenantContext
 
@@ -64,7 +65,17 @@ def create_volunteer_activity(ctx: TenantContext, body: dict[str, Any], item_id:
     item_id = item_id or new_id()
     tenths = round(body["hours"] * 10)
     return store.create(ctx, ServicesTable, KIND, data, item_id=item_id,
-                        extra=[_day_tally(ctx, body["member_id"], body["date"], tenths)], **_month_keys(ctx, data, item_id))
+                        extra=[_day_tally(ctx, body["member_id"], body["date"], tenths),
+                               *tasks.moved(ctx, None, verify_task(data, item_id), tell=False)],
+                        **_month_keys(ctx, data, item_id))
+
+
+def verify_task(data: dict[str, Any], activity_id: str) -> tasks.Task:
+    """Community staff's task to verify (or reject) recorded hours."""
+    return tasks.Task(tasks.audience("community", data["community_id"]), "volunteer_verify", activity_id, {
+        "title": f"{data['member_name']} {data['date']} 志愿服务 {data['hours']} 小时 / volunteer hours",
+        "reason": "在职党员志愿服务时长待审核 / hours to verify", "due_at": None,
+        "object": {"kind": KIND, "id": activity_id}, "link": f"/v1/volunteer-activities/{activity_id}"})
 
 
 def verify(ctx: TenantContext, activity_id: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -76,7 +87,9 @@ def verify(ctx: TenantContext, activity_id: str, body: dict[str, Any]) -> dict[s
         raise Conflict(Text("该记录已审核", "This activity was reviewed already"))
     data.update(status="verified" if body["verified"] else "rejected", reviewed_by=ctx.actor, reviewed_at=now_iso(),
                 review_note=body.get("note"))
-    extra = [] if body["verified"] else [_day_tally(ctx, data["member_id"], data["date"], -round(data["hours"] * 10))]
+    extra: list[store.Operation] = tasks.moved(ctx, verify_task(data, activity_id), None)
+    if not body["verified"]:
+        extra.append(_day_tally(ctx, data["member_id"], data["date"], -round(data["hours"] * 10)))
     return store.update(ctx, item, data, item.version, extra=extra, **_month_keys(ctx, data, activity_id))
 
 

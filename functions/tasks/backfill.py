@@ -1,5 +1,6 @@
 """Tasks for open work recorded before the task index existed (a district's data from before, or a
-local stack kept between runs): open incidents, actions not yet closed, minutes awaiting approval.
+local stack kept between runs): open incidents, actions not yet closed, minutes awaiting approval,
+pairings' next contacts, hours awaiting verification and open appeals.
 Written once per tenant (a marker says so), without events: nobody is told of old work as if new."""
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ def backfill(ctx: TenantContext) -> int:
         newest = int(meeting.child_count)
         if newest and (data.get("approved_revision") or 0) < newest:
             found.append(approval_task(ctx, data, meeting.sk, newest))
+    found += _other_waiting(ctx)
     puts = [op.item for op in index.moved(ctx, None, found, tell=False) if isinstance(op, store.Upsert)]
     have = {(i.pk, i.sk) for start in range(0, len(puts), 100)
             for i in TasksTable.batch_get([(p.pk, p.sk) for p in puts[start:start + 100]], attributes_to_get=["pk", "sk"])}
@@ -46,3 +48,25 @@ def backfill(ctx: TenantContext) -> int:
     store.write(ctx, [store.Put(TasksTable(ctx.key(MARKER[0]), MARKER[1], kind="marker", data={"tasks": len(puts)}))],
                 action="tasks.backfill", target="tasks", state={"tasks": len(puts)})
     return len(puts)
+
+
+def _other_waiting(ctx: TenantContext) -> list[index.Task]:
+    """Pairings' next contacts, hours awaiting verification, and open appeals of published months."""
+    from functions.assessments.publication import answer_task
+    from functions.committees.pairings import contact_task
+    from functions.models import AssessmentsTable, CommitteesTable, ServicesTable
+    from functions.services.volunteers import verify_task
+
+    found: list[index.Task] = []
+    pairings = [(p.sk, p.fields()) for p in store.query_all(CommitteesTable, ctx.key("pairing"))]
+    units = store.get_many(CommitteesTable, ctx, "unit", sorted({p["from_unit_id"] for _, p in pairings}))
+    found += [contact_task(p, pid, units[p["from_unit_id"]]["community_id"]) for pid, p in pairings if p["from_unit_id"] in units]
+    found += [verify_task(v.fields(), v.sk) for v in store.query_all(ServicesTable, ctx.key("volunteer_activity"))
+              if v.data["status"] == "pending"]
+    for period in store.query_all(AssessmentsTable, ctx.key("assessment-period")):
+        until = period.fields().get("appeal_until", "")
+        for appeal in store.query_all(AssessmentsTable, ctx.key("assessment-appeal", period.sk)):
+            if appeal.data["status"] == "open":
+                unit = units.get(appeal.data["unit_id"]) or {}
+                found.append(answer_task(period.sk, appeal.sk, unit.get("name", ""), until))
+    return found
