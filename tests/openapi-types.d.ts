@@ -3891,7 +3891,7 @@ export interface components {
                 id: string;
                 event_id: string;
                 /** @enum {unknown} */
-                event_kind: "task.incident_accept" | "task.incident_dispatch" | "task.incident_handle" | "task.incident_verify" | "task.incident_close" | "task.action_part" | "task.action_finish" | "task.action_verify" | "task.minutes_approval" | "task.calendar_missing" | "task.appeal_answer" | "incident.overdue" | "test";
+                event_kind: "task.incident_accept" | "task.incident_dispatch" | "task.incident_handle" | "task.incident_verify" | "task.incident_close" | "task.action_part" | "task.action_finish" | "task.action_verify" | "task.minutes_approval" | "task.calendar_missing" | "task.appeal_answer" | "task.meeting_attend" | "incident.overdue" | "incident.due_soon" | "meeting.tomorrow" | "volunteer_report.ready" | "test";
                 audience: string;
                 /**
                  * @description 渠道 / channel
@@ -4791,7 +4791,7 @@ export interface components {
             id: string;
             event_id: string;
             /** @enum {unknown} */
-            kind: "task.incident_accept" | "task.incident_dispatch" | "task.incident_handle" | "task.incident_verify" | "task.incident_close" | "task.action_part" | "task.action_finish" | "task.action_verify" | "task.minutes_approval" | "task.calendar_missing" | "task.appeal_answer" | "incident.overdue" | "test";
+            kind: "task.incident_accept" | "task.incident_dispatch" | "task.incident_handle" | "task.incident_verify" | "task.incident_close" | "task.action_part" | "task.action_finish" | "task.action_verify" | "task.minutes_approval" | "task.calendar_missing" | "task.appeal_answer" | "task.meeting_attend" | "incident.overdue" | "incident.due_soon" | "meeting.tomorrow" | "volunteer_report.ready" | "test";
             /** @description 事件类别 / what happened */
             label: string;
             title: string | null;
@@ -5151,7 +5151,7 @@ export interface components {
             url_masked: string;
             /** @description 已设置加签密钥 / a signing secret is set */
             secret_set: boolean;
-            events: ("task.incident_accept" | "task.incident_dispatch" | "task.incident_handle" | "task.incident_verify" | "task.incident_close" | "task.action_part" | "task.action_finish" | "task.action_verify" | "task.minutes_approval" | "task.calendar_missing" | "task.appeal_answer" | "incident.overdue" | "test")[];
+            events: ("task.incident_accept" | "task.incident_dispatch" | "task.incident_handle" | "task.incident_verify" | "task.incident_close" | "task.action_part" | "task.action_finish" | "task.action_verify" | "task.minutes_approval" | "task.calendar_missing" | "task.appeal_answer" | "task.meeting_attend" | "incident.overdue" | "incident.due_soon" | "meeting.tomorrow" | "volunteer_report.ready" | "test")[];
             version: number;
             /** Format: date-time */
             created_at: string;
@@ -5490,10 +5490,10 @@ export interface components {
                     /** @description 待办标识：对象与负责方 / the task's key: who answers and for what */
                     id: string;
                     /**
-                     * @description 事件待受理 / 待派遣 / 待处置 / 待核查 / 待结案；决议事项分项、待办结、待核验；纪要待审定；缺少工作日历；定向联系；志愿时长待审核；考核申诉待处理 / what is to be done
+                     * @description 事件待受理 / 待派遣 / 待处置 / 待核查 / 待结案；决议事项分项、待办结、待核验；纪要待审定；缺少工作日历；定向联系；志愿时长待审核；考核申诉待处理；会议待出席 / what is to be done
                      * @enum {unknown}
                      */
-                    kind: "incident_accept" | "incident_dispatch" | "incident_handle" | "incident_verify" | "incident_close" | "action_part" | "action_finish" | "action_verify" | "minutes_approval" | "calendar_missing" | "pairing_contact" | "volunteer_verify" | "appeal_answer";
+                    kind: "incident_accept" | "incident_dispatch" | "incident_handle" | "incident_verify" | "incident_close" | "action_part" | "action_finish" | "action_verify" | "minutes_approval" | "calendar_missing" | "pairing_contact" | "volunteer_verify" | "appeal_answer" | "meeting_attend";
                     /** @description 对象标识 / the object's id */
                     object_id: string;
                     /** @description 为何是你的：本人（user#）、本区（district）、本街道、本社区或本部门 / why it is yours: you, your district, street, community or department */
@@ -6002,7 +6002,7 @@ export interface components {
              * @constant
              */
             secret_set: true;
-            events: ("task.incident_accept" | "task.incident_dispatch" | "task.incident_handle" | "task.incident_verify" | "task.incident_close" | "task.action_part" | "task.action_finish" | "task.action_verify" | "task.minutes_approval" | "task.calendar_missing" | "task.appeal_answer" | "incident.overdue" | "test")[];
+            events: ("task.incident_accept" | "task.incident_dispatch" | "task.incident_handle" | "task.incident_verify" | "task.incident_close" | "task.action_part" | "task.action_finish" | "task.action_verify" | "task.minutes_approval" | "task.calendar_missing" | "task.appeal_answer" | "task.meeting_attend" | "incident.overdue" | "incident.due_soon" | "meeting.tomorrow" | "volunteer_report.ready" | "test")[];
             version: number;
             /** Format: date-time */
             created_at: string;
@@ -7150,7 +7150,7 @@ export interface components {
             url: string;
             /** @description 钉钉加签密钥（只写，加密保存，永不返回；空串为清除）/ 钉钉 signing secret: write-only, stored encrypted, never returned; empty clears it */
             secret?: string;
-            /** @description 订阅的事件，默认：超时亮牌、新事件、分项交办、纪要待审定 / events to post (default: overdue, new incidents, action parts, minutes to approve). One of: task.incident_accept, task.incident_dispatch, task.incident_handle, task.incident_verify, task.incident_close, task.action_part, task.action_finish, task.action_verify, task.minutes_approval, task.calendar_missing, task.appeal_answer, incident.overdue, test */
+            /** @description 订阅的事件，默认：超时亮牌、新事件、分项交办、纪要待审定 / events to post (default: overdue, new incidents, action parts, minutes to approve). One of: task.incident_accept, task.incident_dispatch, task.incident_handle, task.incident_verify, task.incident_close, task.action_part, task.action_finish, task.action_verify, task.minutes_approval, task.calendar_missing, task.appeal_answer, task.meeting_attend, incident.overdue, incident.due_soon, meeting.tomorrow, volunteer_report.ready, test */
             events?: string[];
             /** @description 修改时读取的版本 / the version read, when changing */
             version?: number;
@@ -7192,7 +7192,7 @@ export interface components {
             url?: string;
             /** @description 钉钉加签密钥（只写，加密保存，永不返回；空串为清除）/ 钉钉 signing secret: write-only, stored encrypted, never returned; empty clears it */
             secret?: string;
-            /** @description 订阅的事件，默认：超时亮牌、新事件、分项交办、纪要待审定 / events to post (default: overdue, new incidents, action parts, minutes to approve). One of: task.incident_accept, task.incident_dispatch, task.incident_handle, task.incident_verify, task.incident_close, task.action_part, task.action_finish, task.action_verify, task.minutes_approval, task.calendar_missing, task.appeal_answer, incident.overdue, test */
+            /** @description 订阅的事件，默认：超时亮牌、新事件、分项交办、纪要待审定 / events to post (default: overdue, new incidents, action parts, minutes to approve). One of: task.incident_accept, task.incident_dispatch, task.incident_handle, task.incident_verify, task.incident_close, task.action_part, task.action_finish, task.action_verify, task.minutes_approval, task.calendar_missing, task.appeal_answer, task.meeting_attend, incident.overdue, incident.due_soon, meeting.tomorrow, volunteer_report.ready, test */
             events?: string[];
             /** @description 当前版本 / the version you read */
             version: number;
@@ -7788,7 +7788,7 @@ export interface components {
             url: string;
             /** @description 签名密钥 whsec_ 加 base64（24–64 字节）；只写，加密保存，永不返回；创建时必填 / signing secret, whsec_ then base64 of 24–64 bytes: write-only, stored encrypted, never returned; required on create */
             secret?: string;
-            /** @description 订阅的事件类型 / event types: task.incident_accept, task.incident_dispatch, task.incident_handle, task.incident_verify, task.incident_close, task.action_part, task.action_finish, task.action_verify, task.minutes_approval, task.calendar_missing, task.appeal_answer, incident.overdue, test */
+            /** @description 订阅的事件类型 / event types: task.incident_accept, task.incident_dispatch, task.incident_handle, task.incident_verify, task.incident_close, task.action_part, task.action_finish, task.action_verify, task.minutes_approval, task.calendar_missing, task.appeal_answer, task.meeting_attend, incident.overdue, incident.due_soon, meeting.tomorrow, volunteer_report.ready, test */
             events: string[];
             /** @description 修改时读取的版本 / the version read, when changing */
             version?: number;
@@ -7814,7 +7814,7 @@ export interface components {
             url?: string;
             /** @description 签名密钥 whsec_ 加 base64（24–64 字节）；只写，加密保存，永不返回；创建时必填 / signing secret, whsec_ then base64 of 24–64 bytes: write-only, stored encrypted, never returned; required on create */
             secret?: string;
-            /** @description 订阅的事件类型 / event types: task.incident_accept, task.incident_dispatch, task.incident_handle, task.incident_verify, task.incident_close, task.action_part, task.action_finish, task.action_verify, task.minutes_approval, task.calendar_missing, task.appeal_answer, incident.overdue, test */
+            /** @description 订阅的事件类型 / event types: task.incident_accept, task.incident_dispatch, task.incident_handle, task.incident_verify, task.incident_close, task.action_part, task.action_finish, task.action_verify, task.minutes_approval, task.calendar_missing, task.appeal_answer, task.meeting_attend, incident.overdue, incident.due_soon, meeting.tomorrow, volunteer_report.ready, test */
             events?: string[];
             /** @description 当前版本 / the version you read */
             version: number;

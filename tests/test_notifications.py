@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import uuid
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 import pytest
@@ -210,3 +211,58 @@ def test_sms_waits_out_the_quiet_hours_unless_urgent(api, admin, tenant, sink, p
     worker.drain()
     sent = sink.paths("/sms")
     assert len(sent) == 1 and sent[0]["body"]["to"] == "13807751234" and "事件超时亮牌" in sent[0]["body"]["text"]
+
+
+def test_meetings_due_soon_and_quarterly_reports_reach_the_people_concerned(api, admin, tenant, sink, place):
+    from functions.grid_work.incidents import remind_due_soon
+    from functions.meetings.meetings import remind_and_close
+    from functions.services.volunteers import run_quarter
+    from test_services import member
+
+    ctx = system_context(tenant)
+    unit = api.post("/v1/units", admin, {"name": "港北区工商局荷城工商所", "kind": "government", "community_id": place["community"]}).json
+    contact = api.post("/v1/users", admin, {"name": "黄科长", "phone": "13900000000", "roles": ["employer"], "units": [unit["id"]]}).json
+    employer = token("employer", tenant, sub=contact["id"], units=[unit["id"]])
+    committee = api.post("/v1/committees", admin, {"community_id": place["community"], "members": [
+        {"unit_id": unit["id"], "name": "黄科长", "role": "secretary"}]}).json
+    when = (datetime.now(UTC) + timedelta(hours=20)).astimezone(ZoneInfo("Asia/Shanghai")).isoformat(timespec="seconds")
+    meeting = api.post("/v1/meetings", admin, {"committee_id": committee["id"], "kind": "joint", "scheduled_at": when,
+                                               "location": "党群服务中心", "agenda": ["夜宵摊点整治"],
+                                               "attendees": [{"unit_id": unit["id"], "name": "黄科长", "present": False}]}).json
+    assert "id" in meeting, meeting
+    assert [t["kind"] for t in api.get("/v1/me/tasks", employer).json["items"]] == ["meeting_attend"]
+    robot(api, admin, sink, place, path="/meeting/send?access_token=t9", events=["meeting.tomorrow"])
+    assert remind_and_close(ctx) == {"told": 1, "closed": 0}
+    assert remind_and_close(ctx)["told"] == 0  # once
+    worker.drain()
+    assert len(sink.paths("/meeting/")) == 1
+    kinds_seen = [n["kind"] for n in api.get("/v1/me/notifications", employer).json["items"]]
+    assert kinds_seen.count("meeting.tomorrow") == 1 and "task.meeting_attend" in kinds_seen
+    assert remind_and_close(ctx, now=datetime.now(UTC) + timedelta(hours=21))["closed"] == 1  # held: off the list
+    assert api.get("/v1/me/tasks", employer).json["items"] == []
+    assert meeting["id"]
+    # an urgent incident entering the last fifth of its two hours
+    incidents.report(ctx, {"category": "safety_hazard", "description": "井盖缺失", "grid_id": place["grid"], "priority": "urgent"},
+                     reported_at=datetime.now(UTC) - timedelta(minutes=100))
+    assert remind_due_soon(ctx) == 1 and remind_due_soon(ctx) == 0
+    # the quarter's report is ready for the employer
+    member_id, _ = member(api, admin, place, unit=unit["id"])
+    run_quarter(ctx, "2026-Q3")
+    worker.drain()
+    ready = [n for n in api.get("/v1/me/notifications", employer).json["items"] if n["kind"] == "volunteer_report.ready"]
+    assert len(ready) == 1 and ready[0]["link"] == f"/v1/volunteer-reports/2026-Q3/units/{unit['id']}"
+    assert api.get(ready[0]["link"], employer).status == 200
+
+
+def test_the_contract_lists_every_event_kind_the_code_sends():
+    import json
+
+    from conftest import ROOT
+    from functions.notify.catalogue import EVENT_KINDS
+
+    for name, path in (("notification", ["properties", "kind", "enum"]), ("robot", ["properties", "events", "items", "enum"]),
+                       ("webhook", ["properties", "events", "items", "enum"])):
+        node = json.loads((ROOT / "schemas" / "responses" / f"{name}.json").read_text(encoding="utf-8"))
+        for key in path:
+            node = node[key]
+        assert set(node) == set(EVENT_KINDS), name

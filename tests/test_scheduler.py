@@ -125,6 +125,7 @@ def test_each_fired_handler_does_its_job(api, admin, only_this_tenant):
     today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
     missing = [y for y in (today.year, today.year + 1) if y not in calendar.BUILT_IN and (y == today.year or today.month >= 11)]
     assert scheduler.fire("incident-sweep") == {tenant: {"carded": [{"id": late["id"], "card": "yellow", "level": "community"}],
+                                                        "due_soon": 0, "meetings": {"told": 0, "closed": 0},
                                                         "calendar_tasks": missing, "relayed": 0}}
     assert [c["card"] for c in api.get(f"/v1/incidents/{late['id']}", admin).json["cards"]] == ["yellow"]
 

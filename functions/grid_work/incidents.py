@@ -14,7 +14,7 @@ gsi4 `<tenant>#incident-category#<code>` / `<status>#<id>`.
 """
 from __future__ import annotations
 
-from datetime import datetime, UTC
+from datetime import datetime, timedelta, UTC
 from collections.abc import Iterator
 from typing import Any
 
@@ -336,6 +336,33 @@ def sweep_overdue(ctx: TenantContext, now: datetime | None = None) -> list[dict[
             continue  # changed meanwhile: the next sweep looks again
         carded.append({"id": item.sk, "card": card, "level": data["level"]})
     return carded
+
+
+def remind_due_soon(ctx: TenantContext, now: datetime | None = None) -> int:
+    """Tell whoever holds an incident's task, once per stage and due time, when it enters the last
+    fifth of its window (将到期). One Query on the open-limit index, for limits ending within a day."""
+    from functions.models import TasksTable
+
+    now = now or datetime.now(UTC)
+    told = 0
+    window = GridsTable.gsi2sk.between(now.isoformat(timespec="seconds"), (now + timedelta(days=1)).isoformat(timespec="seconds"))
+    for listed in store.query_all(GridsTable, ctx.key("incident-open"), index="gsi2", range_condition=window):
+        data = listed.fields()
+        if not with_flags({**data}, now)["due_soon"]:
+            continue
+        task = task_of(data, listed.sk)
+        if task is None:
+            continue
+        once = store.Put(TasksTable(ctx.key("told"), f"due-soon#{listed.sk}#{data['stage']}@{data['due_at']}", kind="marker", data={}))
+        event = outbox.event(ctx, "incident.due_soon", task.audience, {
+            "title": task.fields["title"], "link": task.fields["link"], "object": task.fields["object"], "due_at": data["due_at"],
+            "reason": f"{data['stage']} 时限将到 / the {data['stage']} limit is near"})
+        try:
+            store.write(ctx, [once, event], action="incident.due_soon", target=f"incident/{listed.sk}")
+            told += 1
+        except Conflict:
+            continue  # told already
+    return told
 
 
 def reported_between(ctx: TenantContext, low: datetime, high: datetime) -> Iterator[GridsTable]:

@@ -6,16 +6,19 @@ from __future__ import annotations
 from typing import Any
 
 from functions.grid_work.calendar import remind_missing
-from functions.grid_work.incidents import sweep_overdue
+from functions.grid_work.incidents import remind_due_soon, sweep_overdue
 from functions.platform.tenants import for_each_active_tenant
 from functions.tenancy import TenantContext
 
 
 def sweep(ctx: TenantContext) -> dict[str, Any]:
-    """Cards, calendar reminders, and any notification events a failed relay left in the outbox."""
+    """Cards, due-soon and meeting reminders, calendar reminders, and any notification events a
+    failed relay left in the outbox."""
+    from functions.meetings.meetings import remind_and_close
     from functions.notify import outbox
 
-    return {"carded": sweep_overdue(ctx), "calendar_tasks": remind_missing(ctx), "relayed": outbox.relay_waiting(ctx)}
+    return {"carded": sweep_overdue(ctx), "due_soon": remind_due_soon(ctx), "meetings": remind_and_close(ctx),
+            "calendar_tasks": remind_missing(ctx), "relayed": outbox.relay_waiting(ctx)}
 
 
 def run_all_tenants() -> dict[str, Any]:

@@ -15,6 +15,7 @@ from functions import authz, periods, store
 from functions.committees.units import require_units_in
 from functions.errors import FieldError, Text, Unprocessable, ValidationFailed
 from functions.ids import new_id
+from functions.tasks import index as tasks
 from functions.models import CommitteesTable, MeetingsTable
 from functions.tenancy import TenantContext
 
@@ -59,13 +60,63 @@ def _checked(ctx: TenantContext, data: dict[str, Any], old: dict[str, Any] | Non
     return {**data, "scheduled_utc": utc(data["scheduled_at"]), "attendance": _attendance(attendees)}
 
 
+def attend_tasks(data: dict[str, Any], meeting_id: str) -> list[tasks.Task]:
+    """Each invited unit's task to attend a meeting still to come (its employer users see it)."""
+    if datetime.fromisoformat(data["scheduled_utc"]) <= datetime.now(UTC):
+        return []
+    when = data["scheduled_at"][:16].replace("T", " ")
+    return [tasks.Task(tasks.audience("unit", a["unit_id"]), "meeting_attend", meeting_id, {
+        "title": f"{when} 大党委{'联席' if data.get('kind') == 'joint' else ''}会议 / committee meeting",
+        "reason": f"本单位受邀参会，地点：{data.get('location') or '待定'} / your unit is invited",
+        "due_at": data["scheduled_at"], "object": {"kind": KIND, "id": meeting_id}, "link": f"/v1/meetings/{meeting_id}"})
+        for a in data.get("attendees", [])]
+
+
+def remind_and_close(ctx: TenantContext, now: datetime | None = None) -> dict[str, int]:
+    """The hourly sweep's part for meetings: tell the community and the invited units, once, of a
+    meeting in the next 24 hours; take the attend tasks of meetings held in the last two days off the lists."""
+    from functions.errors import Conflict
+    from functions.models import TasksTable
+    from functions.notify import outbox
+
+    now = now or datetime.now(UTC)
+    told = closed = 0
+    soon = MeetingsTable.gsi2sk.between(now.isoformat(timespec="seconds"), (now + timedelta(days=1)).isoformat(timespec="seconds"))
+    for item in store.query_all(MeetingsTable, ctx.key(BY_TIME), index="gsi2", range_condition=soon):
+        data = item.fields()
+        fields = {"title": f"{data['scheduled_at'][:16].replace('T', ' ')} 大党委会议 / committee meeting",
+                  "reason": f"地点：{data.get('location') or '待定'} / at {data.get('location') or 'to be set'}",
+                  "due_at": data["scheduled_at"], "object": {"kind": KIND, "id": item.sk}, "link": f"/v1/meetings/{item.sk}"}
+        audiences = [tasks.audience("community", data["community_id"])] + \
+            [tasks.audience("unit", a["unit_id"]) for a in data.get("attendees", [])]
+        once = store.Put(TasksTable(ctx.key("told"), f"meeting-tomorrow#{item.sk}", kind="marker", data={}))
+        try:
+            store.write(ctx, [once, *[outbox.event(ctx, "meeting.tomorrow", a, fields) for a in audiences]],
+                        action="meeting.remind", target=f"meeting/{item.sk}")
+            told += 1
+        except Conflict:
+            continue  # told already
+    held = MeetingsTable.gsi2sk.between((now - timedelta(days=2)).isoformat(timespec="seconds"), now.isoformat(timespec="seconds"))
+    for item in store.query_all(MeetingsTable, ctx.key(BY_TIME), index="gsi2", range_condition=held):
+        done = [tasks.Task(tasks.audience("unit", a["unit_id"]), "meeting_attend", item.sk, {})
+                for a in item.fields().get("attendees", [])]
+        if done:
+            with TasksTable.batch_write() as batch:  # derived items only: the meeting itself is unchanged
+                for op in tasks.moved(ctx, done, None):
+                    if isinstance(op, store.Drop):
+                        batch.delete(TasksTable(op.pk, op.sk))
+            closed += 1
+    return {"told": told, "closed": closed}
+
+
 def create_meeting(ctx: TenantContext, body: dict[str, Any], item_id: str | None = None) -> dict[str, Any]:
     committee = _committee(ctx, body["committee_id"])
     authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=committee["community_id"])
     data = _checked(ctx, {"agenda": [], "attendees": [], **body, "community_id": committee["community_id"],
                           "approved_revision": None})
     item_id = item_id or new_id()
-    return with_flags(store.create(ctx, MeetingsTable, KIND, data, item_id=item_id, **_keys(ctx, data, item_id)))
+    return with_flags(store.create(ctx, MeetingsTable, KIND, data, item_id=item_id, **_keys(ctx, data, item_id),
+                                   extra=tasks.moved(ctx, None, attend_tasks(data, item_id))))
 
 
 def with_flags(meeting: dict[str, Any], revisions: int | None = None) -> dict[str, Any]:
@@ -93,7 +144,9 @@ def update_meeting(ctx: TenantContext, meeting_id: str, body: dict[str, Any]) ->
     if body.get("committee_id", old["committee_id"]) != old["committee_id"]:
         raise Unprocessable(errors=[FieldError("/committee_id", Text("会议不能改到其他大党委", "A meeting cannot move to another committee"))])
     data = _checked(ctx, {**old, **{k: v for k, v in body.items() if k != "version"}}, old)
-    return with_flags(store.update(ctx, item, data, body["version"], **_keys(ctx, data, meeting_id)))
+    invited = tasks.moved(ctx, [tasks.Task(tasks.audience("unit", a["unit_id"]), "meeting_attend", meeting_id, {})
+                                for a in old.get("attendees", [])], attend_tasks(data, meeting_id))
+    return with_flags(store.update(ctx, item, data, body["version"], extra=invited, **_keys(ctx, data, meeting_id)))
 
 
 def list_meetings(ctx: TenantContext, *, committee_id: str | None, date_from: str | None, date_to: str | None,

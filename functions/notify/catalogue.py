@@ -13,7 +13,11 @@ EVENT_KINDS: dict[str, tuple[str, str]] = {
     "task.minutes_approval": ("会议纪要待审定", "Minutes awaiting approval"),
     "task.calendar_missing": ("缺少工作日历", "Working-day calendar missing"),
     "task.appeal_answer": ("考核申诉待处理", "Assessment appeal to answer"),
+    "task.meeting_attend": ("联席会议通知", "Joint meeting to attend"),
     "incident.overdue": ("事件超时亮牌", "Incident overdue (card)"),
+    "incident.due_soon": ("事件将到期", "Incident due soon"),
+    "meeting.tomorrow": ("明天召开联席会议", "Joint meeting tomorrow"),
+    "volunteer_report.ready": ("季度志愿服务报告已生成", "Quarterly volunteer report ready"),
     "test": ("测试消息", "Test message"),
 }
 DEFAULT_ROBOT_EVENTS = ["incident.overdue", "task.incident_accept", "task.action_part", "task.minutes_approval"]

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from functions.models import PlatformTable
-from functions.tenancy import COMMUNITY_STAFF, DEPARTMENT, DISTRICT_ADMIN, STREET_STAFF, TenantContext
+from functions.tenancy import COMMUNITY_STAFF, DEPARTMENT, DISTRICT_ADMIN, EMPLOYER, STREET_STAFF, TenantContext
 
 SCOPED_ROLES = {"community": (COMMUNITY_STAFF, "communities"), "street": (STREET_STAFF, "streets"),
-                "department": (DEPARTMENT, "departments")}
+                "department": (DEPARTMENT, "departments"), "unit": (EMPLOYER, "units")}
 
 
 def users_of(ctx: TenantContext, audience: str) -> list[dict[str, Any]]:

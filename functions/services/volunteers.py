@@ -20,6 +20,7 @@ from typing import Any
 from functions import authz, store
 from functions.errors import Conflict, FieldError, Forbidden, Text, Unprocessable, ValidationFailed
 from functions.ids import new_id, now_iso, today_in
+from functions.notify import outbox
 from functions.tasks import index as tasks
 from functions.models import CommitteesTable, ServicesTable
 from functions.tenancy import COMMUNITY_STAFF, DISTRICT_ADMIN, TenantContext
@@ -173,14 +174,19 @@ def run_quarter(ctx: TenantContext, quarter: str) -> dict[str, Any]:
                                           "below_threshold": in_year[member.sk] < threshold})
     partition = ctx.key("volunteer-report", quarter)
     for unit_id, members in sorted(by_unit.items()):
-        data = {"quarter": quarter, "unit_id": unit_id, "threshold_hours": threshold, "members": members,
-                "below": [m["member_id"] for m in members if m["below_threshold"]],
+        below = [m["member_id"] for m in members if m["below_threshold"]]
+        data = {"quarter": quarter, "unit_id": unit_id, "threshold_hours": threshold, "members": members, "below": below,
                 "generated_at": datetime.now(UTC).isoformat(timespec="seconds")}
+        ready = [outbox.event(ctx, "volunteer_report.ready", tasks.audience("unit", unit_id), {
+            "title": f"{quarter} 在职党员志愿服务报告 / volunteer hours report",
+            "reason": f"本单位 {len(members)} 名在职党员的季度时长，{len(below)} 人低于年度要求 / "
+                      f"{len(members)} in-service members, {len(below)} below the annual threshold",
+            "link": f"/v1/volunteer-reports/{quarter}/units/{unit_id}", "object": {"kind": REPORT, "id": unit_id}})]
         try:
             existing = ServicesTable.get(partition, unit_id)
-            store.update(ctx, existing, data, existing.version)
+            store.update(ctx, existing, data, existing.version, extra=ready)
         except ServicesTable.DoesNotExist:
-            store.create(ctx, ServicesTable, REPORT, data, item_id=unit_id, partition=partition)
+            store.create(ctx, ServicesTable, REPORT, data, item_id=unit_id, partition=partition, extra=ready)
     return {"quarter": quarter, "units": len(by_unit), "threshold_hours": threshold}
 
 

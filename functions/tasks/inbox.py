@@ -9,7 +9,7 @@ from typing import Any
 from functions import authz
 from functions.models import TasksTable
 from functions.tasks.index import DISTRICT, audience, partition
-from functions.tenancy import COMMUNITY_STAFF, DEPARTMENT, DISTRICT_ADMIN, STREET_STAFF, TenantContext
+from functions.tenancy import COMMUNITY_STAFF, DEPARTMENT, DISTRICT_ADMIN, EMPLOYER, STREET_STAFF, TenantContext
 
 PER_AUDIENCE = 500  # open tasks a list reads per audience; `truncated` says when there were more
 
@@ -21,7 +21,7 @@ def audiences(ctx: TenantContext) -> list[str]:
     if p.has(DISTRICT_ADMIN):
         mine.append(DISTRICT)
     for role, scope, ids in ((STREET_STAFF, "street", p.streets), (COMMUNITY_STAFF, "community", p.communities),
-                             (DEPARTMENT, "department", p.departments)):
+                             (DEPARTMENT, "department", p.departments), (EMPLOYER, "unit", p.units)):
         if p.has(role):
             mine += [audience(scope, i) for i in sorted(ids)]
     return mine
