@@ -73,7 +73,19 @@ def merge(template: dict[str, Any], stage: str, region: str) -> dict[str, Any]:
         elif resource.get("Type") == "AWS::Serverless::Function":
             resource["Properties"]["Role"] = {"Fn::GetAtt": ["ApiRole", "Arn"]}
             resource["Properties"]["Environment"] = function_environment(stage, region)
+            for event in resource["Properties"].get("Events", {}).values():
+                if event.get("Type") == "SQS":  # the stage's own queue, not the name Chalice saw at import
+                    event["Properties"]["Queue"] = {"Fn::GetAtt": [queue_resource(event["Properties"]["Queue"]), "Arn"]}
     return template
+
+
+def queue_resource(arn: Any) -> str:
+    """The template's queue behind the ARN Chalice wrote for an `on_sqs_message` handler."""
+    import re
+
+    found = re.search(r"-(notify|assessments)\b", json.dumps(arn))
+    assert found, f"no queue of the template matches {arn}"
+    return {"notify": "NotifyQueue", "assessments": "AssessmentQueue"}[found.group(1)]
 
 
 def package(stage: str, region: str) -> Path:

@@ -5549,6 +5549,8 @@ export interface components {
                         grid_id?: string;
                         reporter?: string | null;
                     };
+                    /** @description 发往群机器人、Webhook、短信时用的标题（不含上报内容）/ the title sent outside the platform (without the report's words) */
+                    public_title?: string;
                 };
             };
         };

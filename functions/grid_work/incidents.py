@@ -103,6 +103,8 @@ def task_of(data: dict[str, Any], incident_id: str) -> tasks.Task | None:
               + f" / incident {en}" + (" (escalated to your level)" if escalated and not who.startswith("user#") else ""))
     return tasks.Task(who, f"incident_{step}", incident_id, {
         "title": f"{data['category_name']}：{data['description'][:40]}", "reason": reason,
+        # what leaves the platform (group robots, webhooks, SMS): never the reporter's own words
+        "public_title": f"{data['category_name']}（事件 {incident_id[-6:]}）",
         "due_at": data.get("due_at"), "stage_started_at": data.get("stage_started_at"),
         "cards": [c["card"] for c in data.get("cards", [])], "level": level, "escalated": escalated,
         "object": {"kind": KIND, "id": incident_id}, "link": f"/v1/incidents/{incident_id}",
@@ -326,7 +328,7 @@ def sweep_overdue(ctx: TenantContext, now: datetime | None = None) -> list[dict[
         try:
             task_after = task_of(data, item.sk)
             told = [outbox.event(ctx, "incident.overdue", task_after.audience, {
-                "title": task_after.fields["title"], "link": task_after.fields["link"], "object": task_after.fields["object"],
+                "title": task_after.fields["title"], "public_title": task_after.fields["public_title"], "link": task_after.fields["link"], "object": task_after.fields["object"],
                 "due_at": listed.data["due_at"], "card": card,
                 "reason": f"{'黄牌' if card == 'yellow' else '红牌'}：{data['stage']} 超时 / {card} card: {data['stage']} overdue"},
                 urgent=card == "red")] if task_after else []
@@ -355,7 +357,7 @@ def remind_due_soon(ctx: TenantContext, now: datetime | None = None) -> int:
             continue
         once = store.Put(TasksTable(ctx.key("told"), f"due-soon#{listed.sk}#{data['stage']}@{data['due_at']}", kind="marker", data={}))
         event = outbox.event(ctx, "incident.due_soon", task.audience, {
-            "title": task.fields["title"], "link": task.fields["link"], "object": task.fields["object"], "due_at": data["due_at"],
+            "title": task.fields["title"], "public_title": task.fields["public_title"], "link": task.fields["link"], "object": task.fields["object"], "due_at": data["due_at"],
             "reason": f"{data['stage']} 时限将到 / the {data['stage']} limit is near"})
         try:
             store.write(ctx, [once, event], action="incident.due_soon", target=f"incident/{listed.sk}")

@@ -17,8 +17,9 @@ def sweep(ctx: TenantContext) -> dict[str, Any]:
     from functions.meetings.meetings import remind_and_close
     from functions.notify import outbox
 
+    relayed = outbox.relay_waiting(ctx)  # first: a failing step below must not keep earlier events waiting
     return {"carded": sweep_overdue(ctx), "due_soon": remind_due_soon(ctx), "meetings": remind_and_close(ctx),
-            "calendar_tasks": remind_missing(ctx), "relayed": outbox.relay_waiting(ctx)}
+            "calendar_tasks": remind_missing(ctx), "relayed": relayed}
 
 
 def run_all_tenants() -> dict[str, Any]:

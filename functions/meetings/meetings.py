@@ -65,11 +65,16 @@ def attend_tasks(data: dict[str, Any], meeting_id: str) -> list[tasks.Task]:
     if datetime.fromisoformat(data["scheduled_utc"]) <= datetime.now(UTC):
         return []
     when = data["scheduled_at"][:16].replace("T", " ")
-    return [tasks.Task(tasks.audience("unit", a["unit_id"]), "meeting_attend", meeting_id, {
+    return [tasks.Task(tasks.audience("unit", unit_id), "meeting_attend", meeting_id, {
         "title": f"{when} 大党委{'联席' if data.get('kind') == 'joint' else ''}会议 / committee meeting",
         "reason": f"本单位受邀参会，地点：{data.get('location') or '待定'} / your unit is invited",
         "due_at": data["scheduled_at"], "object": {"kind": KIND, "id": meeting_id}, "link": f"/v1/meetings/{meeting_id}"})
-        for a in data.get("attendees", [])]
+        for unit_id in _units(data)]
+
+
+def _units(data: dict[str, Any]) -> list[str]:
+    """The invited units, each once (a unit may send several people)."""
+    return sorted({a["unit_id"] for a in data.get("attendees", [])})
 
 
 def remind_and_close(ctx: TenantContext, now: datetime | None = None) -> dict[str, int]:
@@ -87,19 +92,19 @@ def remind_and_close(ctx: TenantContext, now: datetime | None = None) -> dict[st
         fields = {"title": f"{data['scheduled_at'][:16].replace('T', ' ')} 大党委会议 / committee meeting",
                   "reason": f"地点：{data.get('location') or '待定'} / at {data.get('location') or 'to be set'}",
                   "due_at": data["scheduled_at"], "object": {"kind": KIND, "id": item.sk}, "link": f"/v1/meetings/{item.sk}"}
-        audiences = [tasks.audience("community", data["community_id"])] + \
-            [tasks.audience("unit", a["unit_id"]) for a in data.get("attendees", [])]
+        audiences = [tasks.audience("community", data["community_id"])] + [tasks.audience("unit", u) for u in _units(data)]
+        events = [outbox.event(ctx, "meeting.tomorrow", a, fields) for a in audiences]
         once = store.Put(TasksTable(ctx.key("told"), f"meeting-tomorrow#{item.sk}", kind="marker", data={}))
-        try:
-            store.write(ctx, [once, *[outbox.event(ctx, "meeting.tomorrow", a, fields) for a in audiences]],
-                        action="meeting.remind", target=f"meeting/{item.sk}")
-            told += 1
+        try:  # the marker goes with the first events, so a second sweep tells nobody again
+            store.write(ctx, [once, *events[:40]], action="meeting.remind", target=f"meeting/{item.sk}")
         except Conflict:
             continue  # told already
+        for start in range(40, len(events), 40):  # a transaction holds 100 items
+            store.write(ctx, events[start:start + 40], action="meeting.remind", target=f"meeting/{item.sk}")
+        told += 1
     held = MeetingsTable.gsi2sk.between((now - timedelta(days=2)).isoformat(timespec="seconds"), now.isoformat(timespec="seconds"))
     for item in store.query_all(MeetingsTable, ctx.key(BY_TIME), index="gsi2", range_condition=held):
-        done = [tasks.Task(tasks.audience("unit", a["unit_id"]), "meeting_attend", item.sk, {})
-                for a in item.fields().get("attendees", [])]
+        done = [tasks.Task(tasks.audience("unit", u), "meeting_attend", item.sk, {}) for u in _units(item.fields())]
         if done:
             with TasksTable.batch_write() as batch:  # derived items only: the meeting itself is unchanged
                 for op in tasks.moved(ctx, done, None):
@@ -115,8 +120,9 @@ def create_meeting(ctx: TenantContext, body: dict[str, Any], item_id: str | None
     data = _checked(ctx, {"agenda": [], "attendees": [], **body, "community_id": committee["community_id"],
                           "approved_revision": None})
     item_id = item_id or new_id()
+    # no event per unit here: the reminder the day before tells them (and keeps the write small)
     return with_flags(store.create(ctx, MeetingsTable, KIND, data, item_id=item_id, **_keys(ctx, data, item_id),
-                                   extra=tasks.moved(ctx, None, attend_tasks(data, item_id))))
+                                   extra=tasks.moved(ctx, None, attend_tasks(data, item_id), tell=False)))
 
 
 def with_flags(meeting: dict[str, Any], revisions: int | None = None) -> dict[str, Any]:
@@ -144,8 +150,8 @@ def update_meeting(ctx: TenantContext, meeting_id: str, body: dict[str, Any]) ->
     if body.get("committee_id", old["committee_id"]) != old["committee_id"]:
         raise Unprocessable(errors=[FieldError("/committee_id", Text("会议不能改到其他大党委", "A meeting cannot move to another committee"))])
     data = _checked(ctx, {**old, **{k: v for k, v in body.items() if k != "version"}}, old)
-    invited = tasks.moved(ctx, [tasks.Task(tasks.audience("unit", a["unit_id"]), "meeting_attend", meeting_id, {})
-                                for a in old.get("attendees", [])], attend_tasks(data, meeting_id))
+    invited = tasks.moved(ctx, [tasks.Task(tasks.audience("unit", u), "meeting_attend", meeting_id, {}) for u in _units(old)],
+                          attend_tasks(data, meeting_id), tell=False)
     return with_flags(store.update(ctx, item, data, body["version"], extra=invited, **_keys(ctx, data, meeting_id)))
 
 

@@ -1,6 +1,8 @@
 """The events people can be told of, in words (zh / en). A robot subscribes to some of them."""
 from __future__ import annotations
 
+from typing import Any
+
 EVENT_KINDS: dict[str, tuple[str, str]] = {
     "task.incident_accept": ("新事件待受理", "New incident to accept"),
     "task.incident_dispatch": ("事件待派遣", "Incident to dispatch"),
@@ -26,3 +28,9 @@ DEFAULT_ROBOT_EVENTS = ["incident.overdue", "task.incident_accept", "task.action
 def label(kind: str) -> str:
     zh, en = EVENT_KINDS.get(kind, (kind, kind))
     return f"{zh} / {en}"
+
+
+def outside_title(event: dict[str, Any]) -> str:
+    """The title for channels that leave the platform: a public one where the event has it (an
+    incident's category and short id, not what the reporter wrote)."""
+    return str(event.get("public_title") or event.get("title") or "")

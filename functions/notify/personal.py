@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from functions import config
-from functions.notify.catalogue import label
+from functions.notify.catalogue import label, outside_title
 from functions.tenancy import TenantContext
 
 DEFAULT_QUIET = {"from": "22:00", "to": "07:00"}
@@ -41,7 +41,7 @@ def quiet_until(ctx: TenantContext, now: datetime) -> datetime | None:
 
 def text(event: dict[str, Any]) -> str:
     """A short message: what happened, about what, and where to look."""
-    return f"【共建】{label(event['kind']).split(' / ')[0]}：{event.get('title') or ''}（{config.CONSOLE_URL}/#{event.get('link') or ''}）"
+    return f"【共建】{label(event['kind']).split(' / ')[0]}：{outside_title(event)}（{config.CONSOLE_URL}/#{event.get('link') or ''}）"
 
 
 def send(channel: str, user: dict[str, Any], event: dict[str, Any]) -> tuple[bool, str]:

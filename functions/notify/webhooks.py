@@ -17,15 +17,13 @@ import hashlib
 import hmac
 import json
 import time
-import urllib.error
-import urllib.request
 from typing import Any
 
 from functions import authz, config, store
 from functions.errors import FieldError, Text, Unprocessable
 from functions.models import PlatformTable
 from functions.notify import sealed, subscriptions, targets
-from functions.notify.catalogue import EVENT_KINDS
+from functions.notify.catalogue import EVENT_KINDS, outside_title
 from functions.tenancy import TenantContext
 
 KIND = "webhook"
@@ -76,8 +74,7 @@ def _checked(ctx: TenantContext, body: dict[str, Any], old: dict[str, Any] | Non
 
 def create_webhook(ctx: TenantContext, body: dict[str, Any], item_id: str | None = None) -> dict[str, Any]:
     authz.require(ctx, authz.MANAGE_DISTRICT)
-    result = store.create(ctx, PlatformTable, KIND, _checked(ctx, body), item_id=item_id)
-    return _public(PlatformTable.get(ctx.key(KIND), result["id"]))
+    return subscriptions.create_one(ctx, KIND, _checked(ctx, body), _public, item_id=item_id)
 
 
 def update_webhook(ctx: TenantContext, webhook_id: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -136,7 +133,7 @@ def for_event(ctx: TenantContext, event: dict[str, Any]) -> list[dict[str, Any]]
 def payload(event: dict[str, Any]) -> bytes:
     """What integrators receive: the event's type, time and object, never people's contact details."""
     body = {"type": event["kind"], "timestamp": event["at"], "data": {
-        "tenant": event["tenant"], "audience": event["audience"], "title": event.get("title"), "reason": event.get("reason"),
+        "tenant": event["tenant"], "audience": event["audience"], "title": outside_title(event), "reason": event.get("reason"),
         "object": event.get("object"), "link": event.get("link"), "due_at": event.get("due_at"), "urgent": event.get("urgent", False)}}
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
@@ -151,26 +148,23 @@ def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
 
 def send(ctx: TenantContext, hook: dict[str, Any], event: dict[str, Any]) -> tuple[bool, str]:
     """POST the event, signed; (delivered, what happened). A 2xx is delivered; anything else is not."""
-    try:
-        targets.check(hook["url"])
-    except targets.UnsafeTarget as exc:
-        return False, f"refused: {exc.en}"
     body, timestamp = payload(event), int(time.time())
     headers = {"Content-Type": "application/json; charset=utf-8", "webhook-id": event["id"],
                "webhook-timestamp": str(timestamp),
                "webhook-signature": sign(sealed.unseal(ctx.tenant, hook["secret_sealed"]), event["id"], timestamp, body)}
-    request = urllib.request.Request(hook["url"], data=body, method="POST", headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as answer:  # noqa: S310 (checked above)
-            return True, f"HTTP {answer.status}"
-    except urllib.error.HTTPError as exc:
-        return False, f"HTTP {exc.code}"
-    except (urllib.error.URLError, TimeoutError) as exc:
+        status, _ = targets.post(hook["url"], body, headers, TIMEOUT_SECONDS)
+    except targets.UnsafeTarget as exc:
+        return False, f"refused: {exc.en}"
+    except Exception as exc:  # whatever the far end does, it is recorded, never raised (nor its URL logged)
         return False, type(exc).__name__
+    return 200 <= status < 300, f"HTTP {status}"
 
 
 def next_delay(attempts: int) -> int | None:
-    """Seconds to wait before the next attempt after `attempts` failed ones; None once a day has gone."""
-    if attempts >= len(SCHEDULE):
+    """Seconds to wait before the next attempt after `attempts` (≥ 1) failed ones; None once the
+    schedule (a day) is spent. So the second attempt comes 5 s after the first, the last a day on."""
+    if attempts > len(SCHEDULE):
         return None
-    return round((SCHEDULE[attempts] - (SCHEDULE[attempts - 1] if attempts else 0)) * config.NOTIFY_RETRY_SECONDS / 60)
+    step = SCHEDULE[attempts - 1] - (SCHEDULE[attempts - 2] if attempts > 1 else 0)
+    return round(step * config.NOTIFY_RETRY_SECONDS / 60)

@@ -20,42 +20,67 @@ from functions.tenancy import TenantContext
 
 
 def handle(message: dict[str, Any], receives: int) -> bool:
-    """Deliver a queued event (or a webhook's retry); True when done (delete it), False to retry it."""
+    """Deliver a queued event (or a held SMS, or a webhook's retry); True when done (delete it), False
+    to retry it. Runs with the tenant's own scoped credentials, as the scheduled jobs do."""
+    from functions import tenant_credentials
+
     ctx = context_of(message["tenant"])
     if ctx is None:
         return True  # the tenant is gone or suspended: nothing to deliver
-    if message.get("retry") == "webhook":
-        return _webhook_retry(ctx, message)
-    if message.get("retry") == "personal":
-        return _personal(ctx, message["event"], message["user"], message["channel"])
-    event = message
+    with tenant_credentials.scoped(ctx.tenant):
+        if message.get("retry") == "webhook":
+            return _webhook_retry(ctx, message)
+        if message.get("retry") == "personal":
+            return _held(ctx, message)
+        return _deliver(ctx, message, receives)
+
+
+def _deliver(ctx: TenantContext, event: dict[str, Any], receives: int) -> bool:
     users = recipients.users_of(ctx, event["audience"]) if event["kind"] != "test" else []
     if users:
         notices.put_all(ctx, [u["id"] for u in users], event)
         deliveries.record(ctx, event, "in_app", event["audience"], outcome="delivered", detail=f"{len(users)} users")
-    if receives == 1:  # webhooks and personal channels keep their own schedules, from the first receive
-        for hook in webhooks.for_event(ctx, event):
+    # webhooks and personal channels keep their own schedules: each starts once per event and target
+    # (a delivery record says it has), however often the event itself is received
+    for hook in webhooks.for_event(ctx, event):
+        if deliveries.find(ctx, event["id"], "webhook", hook["id"]) is None:
             _webhook_attempt(ctx, hook, event, attempts=0)
-        for user in users:
-            for channel in ("sms", "email"):
-                if channel in user["channels"] and user.get("phone" if channel == "sms" else "email"):
-                    _personal(ctx, event, user, channel)
+    for user in users:
+        for channel in ("sms", "email"):
+            if channel in user["channels"] and user.get("phone" if channel == "sms" else "email") \
+                    and deliveries.find(ctx, event["id"], channel, user["id"]) is None:
+                _personal(ctx, event, user, channel)
     return _robots(ctx, event, receives)
 
 
-def _personal(ctx: TenantContext, event: dict[str, Any], user: dict[str, Any], channel: str) -> bool:
+def _held(ctx: TenantContext, message: dict[str, Any]) -> bool:
+    """A held SMS whose quiet hours are over (or not yet: sent on again), to the user as the directory
+    has them now: a changed number, a channel dropped or a disabled user are respected."""
+    left = message["not_before"] - time.time()
+    if left > 1:
+        queue.send_later(message, int(left))
+        return True
+    current = [u for u in recipients.users_of(ctx, f"user#{message['user_id']}") if message["channel"] in u["channels"]
+               and u.get("phone" if message["channel"] == "sms" else "email")]
+    if current:
+        _personal(ctx, message["event"], current[0], message["channel"], quiet_checked=True)
+    return True
+
+
+def _personal(ctx: TenantContext, event: dict[str, Any], user: dict[str, Any], channel: str, *,
+              quiet_checked: bool = False) -> bool:
     """One SMS or email: skipped where the deployment has no such channel, held until the quiet hours
-    end for a non-urgent SMS (sent on by a delayed message), else sent once."""
+    end for a non-urgent SMS (sent on by a delayed message naming only the user), else sent."""
     target, shown = f"{user['id']}", personal.masked(channel, user)
     if not personal.configured(channel):
         deliveries.record(ctx, event, channel, target, outcome="skipped", detail="not configured", target_label=shown)
         return True
     now = datetime.now(UTC)
-    until = personal.quiet_until(ctx, now) if channel == "sms" and not event.get("urgent") else None
+    until = personal.quiet_until(ctx, now) if channel == "sms" and not event.get("urgent") and not quiet_checked else None
     if until is not None:
         deliveries.record(ctx, event, channel, target, outcome="held", detail=f"quiet hours until {until.isoformat()}",
                           target_label=shown)
-        queue.send_later({"retry": "personal", "tenant": ctx.tenant, "event": event, "user": user, "channel": channel,
+        queue.send_later({"retry": "personal", "tenant": ctx.tenant, "event": event, "user_id": user["id"], "channel": channel,
                           "not_before": until.timestamp()}, int((until - now).total_seconds()))
         return True
     ok, detail = personal.send(channel, user, event)

@@ -70,7 +70,10 @@ def moved(ctx: TenantContext, before: Task | list[Task] | None, after: Task | li
 
 
 def _message(t: Task) -> dict[str, Any]:
-    return {k: t.fields.get(k) for k in ("title", "reason", "due_at", "link", "object")}
+    message = {k: t.fields.get(k) for k in ("title", "reason", "due_at", "link", "object")}
+    if t.fields.get("public_title"):
+        message["public_title"] = t.fields["public_title"]
+    return message
 
 
 def end_of_day(ctx: TenantContext, day: str) -> str:

@@ -2,7 +2,8 @@
 so a developer can watch them (`GET /_calls`) and the tests can assert them.
 
 It answers like the robots do: `{"errcode": 0, "errmsg": "ok"}`; a path containing `/fail` answers
-500 and one containing `/refuse` answers 200 with a robot's error code, to exercise retries.
+500, one containing `/refuse` answers 200 with a robot's error code (to exercise retries), and one
+containing `/redirect` answers 302 (which the app must not follow).
 """
 from __future__ import annotations
 
@@ -29,7 +30,12 @@ class Sink:
                     body = raw.decode(errors="replace")
                 sink.calls.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()},
                                    "body": body, "raw": raw.decode(errors="replace")})
-                if "/fail" in self.path:
+                if "/redirect" in self.path:  # a target that tries to send the caller elsewhere
+                    self.send_response(302)
+                    self.send_header("Location", f"{sink.url}/secret-target")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                elif "/fail" in self.path:
                     self._answer(500, {"error": "sink told to fail"})
                 elif "/refuse" in self.path:
                     self._answer(200, {"errcode": 310000, "errmsg": "sign not match"})
