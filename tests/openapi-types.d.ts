@@ -859,7 +859,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * 我的导出 / My exports
+         * @description Your exports, newest first (the latest 50), with their status; open one for its download links.
+         *
+         *     角色 / roles: auditor, district_admin
+         */
+        get: operations["list_exports"];
         put?: never;
         /**
          * 导出数据 / Export data
@@ -4019,6 +4025,38 @@ export interface components {
                     signature_url: string;
                 };
             };
+        };
+        /**
+         * 我的导出 / My exports
+         * @description 调用者发起的导出，最新在前（最近 50 个）；下载链接见单个导出 / the caller's exports, newest first (the latest 50); download links on each export
+         */
+        "export-list": {
+            /** @description 导出 / exports */
+            items: {
+                /** @description 导出任务 / export */
+                id: string;
+                /**
+                 * @description 状态 / status
+                 * @enum {unknown}
+                 */
+                status: "pending" | "running" | "done" | "failed" | "needs_native_export";
+                /** @description 区 / tenants */
+                tenants: string[];
+                /** @description 数据集 / datasets */
+                datasets: string[];
+                /**
+                 * @description 格式 / format
+                 * @enum {unknown}
+                 */
+                format: "csv" | "xlsx" | "jsonl";
+                /**
+                 * Format: date-time
+                 * @description 发起时间 / requested at
+                 */
+                created_at: string;
+            }[];
+            /** @description 全部在一页 / all on one page */
+            next_cursor: null;
         };
         /**
          * 网格列表 / Grid list
@@ -10161,6 +10199,33 @@ export interface operations {
             415: components["responses"]["Problem415"];
             422: components["responses"]["Problem422"];
             423: components["responses"]["Problem423"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    list_exports: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["export-list"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
             503: components["responses"]["Problem503"];
         };
     };

@@ -258,7 +258,7 @@ def test_auditors_get_every_record_kept_under_a_parent(api, demo_tenant, tmp_pat
     folder = download(job, tmp_path / "nested")
     assert verify.check(folder, signing_key()) == []
     rows = {n: [json.loads(line) for line in (folder / f"{n}.jsonl").read_text().splitlines()] for n in names}
-    assert len(rows["alliance_activities"]) == 5 and all(r["alliance_id"] for r in rows["alliance_activities"])
+    assert len(rows["alliance_activities"]) >= 5 and all(r["alliance_id"] for r in rows["alliance_activities"])
     assert len(rows["minutes_revisions"]) >= 17
     assert all(len(r["sha256"]) == 64 and r["meeting_id"] for r in rows["minutes_revisions"])
     for revision in rows["minutes_revisions"]:  # each file itself, named by meeting and revision, as its record says

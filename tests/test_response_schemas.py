@@ -479,6 +479,9 @@ def test_audit_and_exports(api, platform_token, demo):
     check("get_export", api.get(f"/v1/exports/{job['id']}", admin))
     audited = check("create_export", api.post("/v1/exports", auditor, {"tenants": [tenant], "datasets": ["streets"], "format": "jsonl"}))
     check("get_export", api.get(f"/v1/exports/{audited['id']}", auditor))
+    mine = check("list_exports", api.get("/v1/exports", auditor))["items"]
+    assert [j["id"] for j in mine] == [audited["id"]] and mine[0]["status"] == "done"  # only the caller's own
+    assert job["id"] in [j["id"] for j in check("list_exports", api.get("/v1/exports", admin))["items"]]
 
     leaving = make_tenant(api, platform_token)
     api.post("/v1/streets", token("district_admin", leaving), {"name": "待注销街道"})

@@ -32,6 +32,12 @@ def create_export() -> dict[str, Any]:
     return jobs.create_export(p, body)
 
 
+@route(bp, "GET", "/v1/exports", "我的导出 / My exports", tenant_scoped=False, roles=EXPORTERS, response="export-list")
+def list_exports() -> dict[str, Any]:
+    """Your exports, newest first (the latest 50), with their status; open one for its download links."""
+    return jobs.list_exports(principal(bp.current_request))
+
+
 @route(bp, "GET", "/v1/exports/{export_id}", "查看导出 / Get an export", tenant_scoped=False, roles=EXPORTERS, response="export-job")
 def get_export(export_id: str) -> dict[str, Any]:
     """Your export's status, files (rows, SHA-256, URL) and manifest URL; others get 404."""

@@ -204,6 +204,29 @@ def _finish(ctx: TenantContext, item: ExportsTable, data: dict[str, Any]) -> dic
     return store.update(ctx, item, data, item.version)
 
 
+def _overall(statuses: list[str]) -> str:
+    """A job's status across its tenants: done only when every part is."""
+    return "done" if all(s == "done" for s in statuses) else next(
+        s for s in ("failed", "needs_native_export", "running", "pending") if s in statuses)
+
+
+def list_exports(p: Principal, limit: int = 50) -> dict[str, Any]:
+    """The caller's own exports, newest first (the latest `limit`): one Query per tenant they may
+    export, each filtered to what they requested. Download links come from `GET /v1/exports/{id}`."""
+    tenants = sorted(p.audit_tenants | ({p.tenant} if p.tenant else set()))
+    jobs: dict[str, dict[str, Any]] = {}
+    for tenant in tenants:
+        for item in ExportsTable.query(f"{tenant}#{KIND}", filter_condition=ExportsTable.data["requester"] == p.sub,
+                                       scan_index_forward=False, limit=limit):
+            job = item.fields()
+            entry = jobs.setdefault(item.sk, {"id": item.sk, "tenants": job["tenants"], "datasets": job["datasets"],
+                                              "format": job["format"], "created_at": item.created_at, "statuses": []})
+            entry["statuses"].append(job["status"])
+    items = sorted(jobs.values(), key=lambda j: j["id"], reverse=True)[:limit]
+    return {"items": [{**{k: v for k, v in j.items() if k != "statuses"}, "status": _overall(j["statuses"])} for j in items],
+            "next_cursor": None}
+
+
 def get_export(p: Principal, job_id: str, log_read: bool = True) -> dict[str, Any]:
     """The requester's job: status and short-lived URLs; anyone else gets 404. Auditors' reads are logged."""
     tenants = sorted(p.audit_tenants | ({p.tenant} if p.tenant else set()))
@@ -228,8 +251,7 @@ def get_export(p: Principal, job_id: str, log_read: bool = True) -> dict[str, An
         if log_read:
             record_read(TenantContext(tenant=job["tenant"], principal=p, timezone=profile.get("timezone", "Asia/Shanghai")),
                         "export.read", f"export/{job_id}")
-    status = "done" if all(s == "done" for s in statuses) else next(s for s in ("failed", "needs_native_export",
-                                                                              "running", "pending") if s in statuses)
+    status = _overall(statuses)
     first = manifests.get(parts[0].data["tenant"], {})
     return {"id": job_id, "status": status, "tenants": [i.data["tenant"] for i in parts], "datasets": parts[0].data["datasets"],
             "format": parts[0].data["format"], "files": files, "manifest_url": first.get("manifest_url"),
