@@ -113,6 +113,14 @@ def resources(stage: str, region: str) -> dict[str, Any]:
                          "Properties": {"EnableKeyRotation": True, "KeyPolicy": {"Version": "2012-10-17", "Statement": [
                              {"Sid": "Account", "Effect": "Allow", "Principal": {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}},
                               "Action": "kms:*", "Resource": "*"}]}}}
+    # any tenant a scheduled job failed for (functions.platform.tenants.count_failures), across jobs
+    out["ScheduledJobFailuresAlarm"] = {"Type": "AWS::CloudWatch::Alarm", "Properties": {
+        "AlarmName": f"{prefix}-scheduled-job-tenant-failures",
+        "AlarmDescription": "A scheduled job failed for at least one tenant (see the error logs: job, tenant, error)",
+        "ComparisonOperator": "GreaterThanThreshold", "Threshold": 0, "EvaluationPeriods": 1,
+        "TreatMissingData": "notBreaching",
+        "Metrics": [{"Id": "failures", "Period": 3600, "ReturnData": True,
+                     "Expression": 'SELECT SUM(TenantFailures) FROM SCHEMA("Gongjian", job)'}]}}
     out["UserPool"] = {"Type": "AWS::Cognito::UserPool", "Properties": {
         "UserPoolName": f"{prefix}-users", "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": True},
         "MfaConfiguration": "OPTIONAL", "EnabledMfas": ["SOFTWARE_TOKEN_MFA"],

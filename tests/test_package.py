@@ -67,6 +67,9 @@ def test_every_route_schedule_and_queue_is_in_the_template(built):
     kinds = sorted(e["Type"] for e in events)
     expected = sorted("SQS" if s.__class__.__name__ == "SQSEventConfig" else "Schedule" for s in app.event_sources)
     assert kinds == expected
+    # a scheduled job that fails for any tenant raises the alarm (the metric count_failures emits)
+    alarm = resources["ScheduledJobFailuresAlarm"]["Properties"]
+    assert "TenantFailures" in alarm["Metrics"][0]["Expression"] and alarm["Threshold"] == 0
     # each queue handler listens on the stage's own queue, the one the template creates
     assert sorted(str(e["Properties"]["Queue"]) for e in events if e["Type"] == "SQS") == [
         str({"Fn::GetAtt": ["AssessmentQueue", "Arn"]}), str({"Fn::GetAtt": ["NotifyQueue", "Arn"]})]

@@ -158,7 +158,7 @@ def failure_logs(caplog, job):
                   if r.levelname == "ERROR" and getattr(r, "job", None) == job and r.exc_info)
 
 
-def test_a_run_with_failing_tenants_raises_after_trying_every_tenant(three_tenants, caplog):
+def test_a_run_with_failing_tenants_raises_after_trying_every_tenant(three_tenants, caplog, capsys):
     from functions.platform.tenants import ScheduledJobFailed, for_each_active_tenant
 
     a, b, c = three_tenants
@@ -179,6 +179,12 @@ def test_a_run_with_failing_tenants_raises_after_trying_every_tenant(three_tenan
     assert failed.value.results == {c: "ok"}
     assert a in str(failed.value) and b in str(failed.value) and "2 of 3" in str(failed.value)
     assert failure_logs(caplog, "test job") == sorted([(a, "RuntimeError"), (b, "KeyError")])
+    # and a metric for the alarm: 2 tenants failed this job (Embedded Metric Format on stdout)
+    import json
+
+    emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"TenantFailures"' in line]
+    assert [(m["job"], m["TenantFailures"], m["_aws"]["CloudWatchMetrics"][0]["Namespace"]) for m in emitted] == [
+        ("test job", [2.0], "Gongjian")]
 
 
 def test_a_run_where_every_tenant_failed_is_not_a_success(three_tenants, monkeypatch, caplog, capsys):

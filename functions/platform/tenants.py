@@ -218,9 +218,19 @@ def for_each_active_tenant(job: Callable[[TenantContext], Any], label: str) -> d
                 results[ctx.tenant] = job(ctx)
         except Exception as exc:
             failures[ctx.tenant] = log_tenant_failure(label, ctx.tenant, exc)
+    count_failures(label, len(failures))
     if failures:
         raise ScheduledJobFailed(label, failures, results)
     return results
+
+
+def count_failures(label: str, failed: int) -> None:
+    """One metric per run, 0 included (CloudWatch Embedded Metric Format, namespace Gongjian): the
+    tenants a scheduled job failed for, by job, for an alarm on any above zero."""
+    from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
+    with single_metric(name="TenantFailures", unit=MetricUnit.Count, value=failed, namespace="Gongjian") as metric:
+        metric.add_dimension(name="job", value=label)
 
 
 def log_tenant_failure(label: str, tenant: str, exc: BaseException) -> str:
