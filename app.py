@@ -61,6 +61,23 @@ def fan_out_assessments(event: Any) -> Any:
     return fanout.fan_out()
 
 
+@app.schedule(Rate(5, unit=Rate.MINUTES), name="audit-seal")
+def seal_audit_digests(event: Any) -> Any:
+    """Every five minutes: link what the chainer left, then sign a digest of each moved chain head.
+    Deployed with its own role: the only one that may use the signing key and write digests."""
+    from functions.audit import sealing
+
+    return sealing.run_all_tenants()
+
+
+@app.on_dynamodb_record(stream_arn=config.AUDIT_STREAM_ARN, batch_size=100, name="audit-chainer")
+def chain_audit_entries(event: Any) -> Any:
+    """New audit entries: link them into each named tenant's hash chain within seconds."""
+    from functions.audit import chainer
+
+    return chainer.on_stream(record.to_dict() for record in event)
+
+
 @app.lambda_function(name="pre-token")
 def issue_token_claims(event: Any, context: Any) -> Any:
     """Cognito's pre-token-generation trigger: a token's tenant, roles and scopes come from the user directory."""

@@ -35,6 +35,8 @@ def client(service: str, scoped: Any = None) -> Any:
     options: dict[str, Any] = {"region_name": config.REGION, **tenant_credentials.boto_kwargs(scoped)}
     if service == "dynamodb":
         options.update(endpoint_url=config.DYNAMODB_ENDPOINT, config=Config(**DYNAMODB_CONFIG))
+    elif service == "dynamodbstreams":  # only the local stack reads a stream itself (Lambda does in AWS)
+        options.update(endpoint_url=config.DYNAMODB_ENDPOINT)
     elif service in ("s3", "s3-unchecked"):  # "s3-unchecked": reads that skip S3's stored checksum
         validation = "when_required" if service == "s3-unchecked" else "when_supported"
         options.update(endpoint_url=config.S3_ENDPOINT, config=Config(

@@ -53,6 +53,13 @@ SQS_ENDPOINT: str | None = os.environ.get("GONGJIAN_SQS_ENDPOINT") or None
 NOTIFY_RETRY_SECONDS: int = int(os.environ.get("GONGJIAN_NOTIFY_RETRY_SECONDS", "60"))
 # KMS key that encrypts robot and webhook secrets in AWS; locally a key file under LOCAL_DIR.
 SECRETS_KEY_ID: str | None = os.environ.get("GONGJIAN_SECRETS_KEY_ID") or None
+# Audit digests: in AWS an asymmetric KMS key (ECC_NIST_P256) only the sealer may sign with, and an
+# S3 Object Lock bucket; locally a key file under LOCAL_DIR and the stack's bucket.
+AUDIT_SIGNING_KEY_ID: str | None = os.environ.get("GONGJIAN_AUDIT_SIGNING_KEY_ID") or None
+# Chalice needs a stream ARN to declare the chainer; packaging swaps in the template's table stream.
+AUDIT_STREAM_ARN: str = os.environ.get("GONGJIAN_AUDIT_STREAM_ARN",
+                                       f"arn:aws:dynamodb:{REGION}:000000000000:table/{TABLE_PREFIX}-audit/stream/declared")
+AUDIT_DIGEST_BUCKET: str | None = os.environ.get("GONGJIAN_AUDIT_DIGEST_BUCKET") or None
 # SMS and email to people who chose them: Amazon SNS and SES in AWS when these are set; locally
 # the sink's URLs (`make run` sets them), so a developer sees what would have been sent.
 SMS_ENABLED: bool = os.environ.get("GONGJIAN_SMS_ENABLED") == "1"

@@ -1,9 +1,11 @@
 """Reads and audited writes of tenant items: the one write path of the app.
 
-`write()` commits the caller's operations, the audit-chain entry and (when the request carried an
+`write()` commits the caller's operations, the audit entry and (when the request carried an
 `Idempotency-Key`) the idempotency record in a single DynamoDB transaction, so a write without its
 audit entry, or half a write, cannot exist. Each operation names the error to raise if its
-condition fails; a lost race on the chain head is retried with jittered backoff.
+condition fails. The audit entry is an item of its own (linked into the hash chain afterwards, see
+functions.audit.chain), so writers of one tenant contend only for the items they both change; a
+transaction conflict on those is retried with jittered backoff.
 """
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ from functions.models.base import UNINDEXED, TenantItem, split_fields
 from functions.tenancy import TenantContext
 
 MAX_ATTEMPTS = 8
-CHAIN, IDEMPOTENCY = "audit-chain", "idempotency-record"
+AUDIT, IDEMPOTENCY = "audit-entry", "idempotency-record"
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 
@@ -39,6 +41,11 @@ def _connection() -> Connection:
     from functions import tenant_credentials
 
     return _connection_for(tenant_credentials.current())
+
+
+def transaction() -> TransactWrite:
+    """A transaction on the current connection, for writers outside `write()` (the audit chainer)."""
+    return TransactWrite(connection=_connection())
 
 
 @lru_cache(maxsize=64)
@@ -190,16 +197,14 @@ def write(ctx: TenantContext, ops: Sequence[Operation], *, action: str, target: 
     answer stored for an idempotent replay.
     """
     for attempt in range(MAX_ATTEMPTS):
-        head = chain.read_head(ctx.tenant)
-        entry = chain.next_entry(head, ctx, action, target, state)
         # PynamoDB sends checks, deletes, puts, updates in that order; cancellation reasons follow it.
         sent: dict[str, list[Any]] = {"check": [], "delete": [], "put": [], "update": []}
         try:
-            with TransactWrite(connection=_connection()) as tx:
+            with transaction() as tx:
                 for op in ops:
                     sent[op.add_to(tx)].append(op)
-                chain.add_to(tx, ctx.tenant, head, entry)
-                sent["put"] += [CHAIN, CHAIN]
+                tx.save(chain.pending_item(ctx, action, target, state))
+                sent["put"].append(AUDIT)
                 if ctx.idempotency is not None:
                     idempotency.add_record(tx, ctx, ctx.idempotency, result)
                     sent["put"].append(IDEMPOTENCY)
@@ -215,13 +220,13 @@ def write(ctx: TenantContext, ops: Sequence[Operation], *, action: str, target: 
                       if reason is not None and reason.code == "ConditionalCheckFailed"]
             conflict = any(r is not None and r.code == "TransactionConflict" for r in exc.cancellation_reasons or [])
             for part in failed:
-                if part not in (CHAIN, IDEMPOTENCY):
+                if part not in (AUDIT, IDEMPOTENCY):
                     raise (part.on_fail or _default_failure(part)) from exc
             if IDEMPOTENCY in failed:
                 replay = idempotency.find(ctx, ctx.idempotency)
                 if replay is not None:
                     raise IdempotentReplay(replay) from exc
-            if CHAIN not in failed and not conflict:
+            if not conflict:
                 raise
         time.sleep(min(0.5, 0.01 * 2 ** attempt) * random.random())
     raise ServiceUnavailable(Text("写入冲突过多，请稍后重试", "Too many concurrent writes, retry shortly"),

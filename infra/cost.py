@@ -103,6 +103,15 @@ class Usage:
     seconds: float = 0.0
     log_bytes: int = 0
 
+    def absorb(self, other: "Usage") -> None:
+        """Add what `other` cost to this usage (the chainer's work on behalf of a request)."""
+        for name in self.__dataclass_fields__:
+            mine, theirs = getattr(self, name), getattr(other, name)
+            if isinstance(mine, Counter):
+                mine.update(theirs)
+            else:
+                setattr(self, name, mine + theirs)
+
     @property
     def s3_put_class(self) -> int:
         return sum(n for op, n in self.s3_calls.items() if op in S3_PUT_CLASS)
@@ -145,7 +154,7 @@ def _role(item: dict[str, Any]) -> str:
     record, or the item the request is about."""
     pk, sk = item.get("pk", {}).get("S", ""), item.get("sk", {}).get("S", "")
     if pk.endswith("#audit"):
-        return "chain head" if sk == "head" else "audit entry"
+        return {"head": "chain head", "sealed": "digest pointer"}.get(sk, "chain link" if sk.startswith("entry#") else "audit entry")
     if pk.endswith("#idem"):
         return "idempotency record"
     return "item"
@@ -176,7 +185,9 @@ class Meter:
             u.write_parts[_role(item)] += units
         if "attribute_not_exists" in condition:  # a new item (replacements change size by little)
             table_bytes, all_bytes = _stored(item, copies)
-            share = IDEMPOTENCY_TTL_DAYS / DAYS_A_MONTH if _role(item) == "idempotency record" else 1.0
+            # an idempotency record lives its TTL; a pending audit entry only until the chainer
+            # replaces it with the chain link (counted then)
+            share = {"idempotency record": IDEMPOTENCY_TTL_DAYS / DAYS_A_MONTH, "audit entry": 0.0}.get(_role(item), 1.0)
             u.new_table_bytes += table_bytes * share
             u.new_bytes += all_bytes * share
         return units
@@ -622,6 +633,7 @@ def measure(client: Any, tenant: str, *, mix: list[Step] | None = None, repeats:
     the 30-second cache has lapsed in their container)."""
     import requests as http
 
+    from functions.audit import chainer
     from functions.log import _logger
     from functions.platform import tenants
 
@@ -646,6 +658,12 @@ def measure(client: Any, tenant: str, *, mix: list[Step] | None = None, repeats:
                     elapsed = time.perf_counter() - started
                 usage = meter.take()
                 usage.seconds, usage.log_bytes = elapsed, len(logs.getvalue().encode())
+                if call.method != "GET":  # the stream's chainer links the write's audit entry: its share
+                    started = time.perf_counter()
+                    chainer.link(tenant)
+                    linked = meter.take()
+                    linked.seconds = time.perf_counter() - started
+                    usage.absorb(linked)
                 if call.download:  # the client's GET of the presigned URL: an S3 GET billed to the bucket
                     assert http.get(answer["download_url"], timeout=10).status_code == 200
                     usage.s3_calls["GetObject (client, presigned)"] += 1

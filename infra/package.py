@@ -71,11 +71,14 @@ def merge(template: dict[str, Any], stage: str, region: str) -> dict[str, Any]:
             resource["Properties"]["Role"] = {"Fn::GetAtt": ["PreTokenRole", "Arn"]}
             resource["Properties"]["Environment"] = trigger_environment(stage)
         elif resource.get("Type") == "AWS::Serverless::Function":
-            resource["Properties"]["Role"] = {"Fn::GetAtt": ["ApiRole", "Arn"]}
+            sealer = resource["Properties"].get("Handler") == "app.seal_audit_digests"
+            resource["Properties"]["Role"] = {"Fn::GetAtt": ["AuditSealerRole" if sealer else "ApiRole", "Arn"]}
             resource["Properties"]["Environment"] = function_environment(stage, region)
             for event in resource["Properties"].get("Events", {}).values():
                 if event.get("Type") == "SQS":  # the stage's own queue, not the name Chalice saw at import
                     event["Properties"]["Queue"] = {"Fn::GetAtt": [queue_resource(event["Properties"]["Queue"]), "Arn"]}
+                if event.get("Type") == "DynamoDB":  # the stage's audit table stream (the only one)
+                    event["Properties"]["Stream"] = {"Fn::GetAtt": ["AuditTable", "StreamArn"]}
     return template
 
 

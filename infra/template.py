@@ -25,6 +25,7 @@ from typing import Any
 TENANT_ITEM_ACTIONS = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
                        "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem"]
 EXPORT_RETENTION_DAYS = (1, 3, 7, 14, 30)
+AUDIT_DIGEST_RETENTION_YEARS = 10  # digests outlive any export or record retention a district sets
 COGNITO_ADMIN_ACTIONS = ["cognito-idp:AdminCreateUser", "cognito-idp:AdminDeleteUser", "cognito-idp:AdminDisableUser",
                          "cognito-idp:AdminEnableUser", "cognito-idp:AdminUserGlobalSignOut",
                          "cognito-idp:AdminUpdateUserAttributes"]
@@ -52,6 +53,8 @@ def table_resource(model: Any) -> dict[str, Any]:
             "TimeToLiveSpecification": {"AttributeName": "expires_at", "Enabled": True},
         },
     }
+    if getattr(model.Meta, "stream_view_type", None):
+        resource["Properties"]["StreamSpecification"] = {"StreamViewType": model.Meta.stream_view_type}
     if schema["global_secondary_indexes"]:
         resource["Properties"]["GlobalSecondaryIndexes"] = [
             {"IndexName": i["index_name"], "KeySchema": i["key_schema"], "Projection": i["projection"]}
@@ -113,6 +116,43 @@ def resources(stage: str, region: str) -> dict[str, Any]:
                          "Properties": {"EnableKeyRotation": True, "KeyPolicy": {"Version": "2012-10-17", "Statement": [
                              {"Sid": "Account", "Effect": "Allow", "Principal": {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}},
                               "Action": "kms:*", "Resource": "*"}]}}}
+    # Audit digests: signed with a key only the sealer's role may use, kept where nobody can
+    # overwrite or delete them before their retention ends (functions.audit.digests)
+    out["AuditSigningKey"] = {"Type": "AWS::KMS::Key", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+                              "Properties": {"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY",
+                                             "KeyPolicy": {"Version": "2012-10-17", "Statement": [
+                                                 {"Sid": "Account", "Effect": "Allow",
+                                                  "Principal": {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}},
+                                                  "Action": "kms:*", "Resource": "*"}]}}}
+    out["AuditDigestBucket"] = {
+        "Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+        "Properties": {
+            "BucketName": {"Fn::Sub": f"{prefix}-audit-digests-${{AWS::AccountId}}"},
+            "ObjectLockEnabled": True,
+            "ObjectLockConfiguration": {"ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {
+                "Mode": "COMPLIANCE", "Years": AUDIT_DIGEST_RETENTION_YEARS}}},
+            "VersioningConfiguration": {"Status": "Enabled"},
+            "BucketEncryption": {"ServerSideEncryptionConfiguration": [
+                {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": True}]},
+            "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
+                                               "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
+            "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}}}
+    audit_table_arn = {"Fn::GetAtt": [logical_name(AuditTable.Meta.table_name), "Arn"]}
+    out["AuditSealerRole"] = {"Type": "AWS::IAM::Role", "Properties": {
+        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+        "ManagedPolicyArns": [{"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"}],
+        "Policies": [{"PolicyName": "gongjian-audit-sealer", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+            {"Sid": "Sign", "Effect": "Allow", "Action": ["kms:Sign", "kms:GetPublicKey"],
+             "Resource": {"Fn::GetAtt": ["AuditSigningKey", "Arn"]}},
+            {"Sid": "WriteDigests", "Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject"],
+             "Resource": {"Fn::Sub": "${AuditDigestBucket.Arn}/audit-digests/*"}},
+            {"Sid": "Chain", "Effect": "Allow", "Action": TENANT_ITEM_ACTIONS,
+             "Resource": [audit_table_arn, {"Fn::Sub": ["${Arn}/index/*", {"Arn": audit_table_arn}]}]},
+            {"Sid": "TenantList", "Effect": "Allow", "Action": ["dynamodb:Query"],
+             "Resource": {"Fn::Sub": ["${Arn}/index/*", {"Arn": {"Fn::GetAtt": [logical_name(PlatformTable.Meta.table_name), "Arn"]}}]}},
+            {"Sid": "TenantCredentials", "Effect": "Allow", "Action": ["sts:AssumeRole", "sts:TagSession"],
+             "Resource": {"Fn::GetAtt": ["TenantDataRole", "Arn"]}}]}}]}}
     # any tenant a scheduled job failed for (functions.platform.tenants.count_failures), across jobs
     out["ScheduledJobFailuresAlarm"] = {"Type": "AWS::CloudWatch::Alarm", "Properties": {
         "AlarmName": f"{prefix}-scheduled-job-tenant-failures",
@@ -172,6 +212,17 @@ def resources(stage: str, region: str) -> dict[str, Any]:
             {"Sid": "Queue", "Effect": "Allow", "Action": ["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage",
                                                             "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
              "Resource": [{"Fn::GetAtt": ["AssessmentQueue", "Arn"]}, {"Fn::GetAtt": ["NotifyQueue", "Arn"]}]},
+            # the chainer's event source mapping reads the audit table's stream
+            {"Sid": "AuditStream", "Effect": "Allow", "Action": ["dynamodb:DescribeStream", "dynamodb:GetRecords",
+                                                                  "dynamodb:GetShardIterator", "dynamodb:ListStreams"],
+             "Resource": {"Fn::GetAtt": [logical_name(AuditTable.Meta.table_name), "StreamArn"]}},
+            # verify reads the digests and the public key; only the sealer's role signs or writes them
+            {"Sid": "ReadDigests", "Effect": "Allow", "Action": ["s3:GetObject"],
+             "Resource": {"Fn::Sub": "${AuditDigestBucket.Arn}/audit-digests/*"}},
+            {"Sid": "ListDigests", "Effect": "Allow", "Action": ["s3:ListBucket"],
+             "Resource": {"Fn::GetAtt": ["AuditDigestBucket", "Arn"]}},
+            {"Sid": "DigestPublicKey", "Effect": "Allow", "Action": ["kms:GetPublicKey"],
+             "Resource": {"Fn::GetAtt": ["AuditSigningKey", "Arn"]}},
             {"Sid": "Secrets", "Effect": "Allow", "Action": ["kms:Encrypt", "kms:Decrypt"],
              "Resource": {"Fn::GetAtt": ["SecretsKey", "Arn"]}, "Condition": {"Null": {"kms:EncryptionContext:tenant": "false"}}},
             # SMS and email to people who chose them, when the stage turns them on (GONGJIAN_SMS_ENABLED,
@@ -248,6 +299,8 @@ def function_environment(stage: str, region: str) -> dict[str, Any]:
         "GONGJIAN_ASSESSMENT_QUEUE_URL": {"Ref": "AssessmentQueue"},
         "GONGJIAN_NOTIFY_QUEUE_URL": {"Ref": "NotifyQueue"},
         "GONGJIAN_SECRETS_KEY_ID": {"Fn::GetAtt": ["SecretsKey", "Arn"]},
+        "GONGJIAN_AUDIT_SIGNING_KEY_ID": {"Fn::GetAtt": ["AuditSigningKey", "Arn"]},
+        "GONGJIAN_AUDIT_DIGEST_BUCKET": {"Ref": "AuditDigestBucket"},
         "GONGJIAN_TENANT_ROLE_ARN": {"Fn::GetAtt": ["TenantDataRole", "Arn"]},
         "GONGJIAN_CURSOR_SECRET": {"Fn::Sub": "{{resolve:secretsmanager:" + prefix + "/app:SecretString:cursor_secret}}"},
         "GONGJIAN_EXPORT_SIGNING_KEY": {"Fn::Sub": "{{resolve:secretsmanager:" + prefix + "/app:SecretString:export_signing_key}}"},

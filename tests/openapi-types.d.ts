@@ -460,6 +460,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/audit-log/public-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 审计摘要公钥 / Audit digest public key
+         * @description The public key that checks the signed digests of the chain (ECDSA P-256, SHA-256).
+         *
+         *     角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
+         */
+        get: operations["get_audit_public_key"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit-log/verify": {
         parameters: {
             query?: never;
@@ -3508,11 +3530,13 @@ export interface components {
         };
         /**
          * 审计日志条目 / Audit entry
-         * @description 哈希链上的一次写入 / one write on the tenant's hash chain
+         * @description 一次写入的审计条目；链接入哈希链前 seq、hash、prev_hash 为 null / one write's audit entry; seq, hash and prev_hash are null until it is linked into the hash chain
          */
         "audit-entry": {
-            /** @description 序号，从 1 起 / sequence from 1 */
-            seq: number;
+            /** @description 条目标识 / entry id */
+            id?: string | null;
+            /** @description 链上序号，从 1 起；未链接时为 null / sequence on the chain from 1, null until linked */
+            seq: number | null;
             /**
              * Format: date-time
              * @description 时间 / at
@@ -3526,14 +3550,31 @@ export interface components {
             target: string;
             /** @description 写入后状态的哈希，读取记录为 null / hash of the state written, null for logged reads */
             state_sha256: string | null;
-            /** @description SHA-256（十六进制）/ hex SHA-256 */
-            hash: string;
-            /** @description 前一条的哈希，首条为 64 个 0 / previous hash, 64 zeros for the first */
-            prev_hash: string;
+            /** @description SHA-256（十六进制），未链接时为 null / hex SHA-256, null until linked */
+            hash: string | null;
+            /** @description 前一条的哈希，首条为 64 个 0，未链接时为 null / previous hash, 64 zeros for the first, null until linked */
+            prev_hash: string | null;
+        };
+        /**
+         * 审计摘要公钥 / Audit digest public key
+         * @description 校验签名摘要所需的公钥：外部审计只凭它即可核对摘要 / the key that checks signed digests: an outside auditor needs nothing else
+         */
+        "audit-public-key": {
+            /**
+             * @description 签名算法 / signature algorithm
+             * @constant
+             */
+            algorithm: "ECDSA_P256_SHA256";
+            /** @description PEM 格式公钥（SubjectPublicKeyInfo）/ public key, PEM */
+            public_key_pem: string;
+            /** @description 公钥 PEM 的 SHA-256，每份摘要都记录它 / SHA-256 of the PEM, named in every digest */
+            public_key_sha256: string;
+            /** @description 摘要格式 / digest format */
+            format: string;
         };
         /**
          * 审计链校验 / Audit chain check
-         * @description 逐条校验哈希链 / the hash chain walked entry by entry
+         * @description 逐条校验哈希链，并与签名摘要核对 / the hash chain walked entry by entry and checked against its signed digests
          */
         "audit-verify": {
             /** @description 链完整 / the chain is intact */
@@ -3544,6 +3585,27 @@ export interface components {
             head: string;
             /** @description 第一个断裂的序号（ok 为 false 时）/ first broken seq, when not ok */
             broken_seq?: number;
+            /** @description 已写入但尚未链接的条目数（通常几秒内链接）/ entries written but not yet linked (usually within seconds) */
+            unchained: number;
+            /** @description 已核对的签名摘要 / signed digests checked */
+            digests: {
+                /** @description 签名与链均相符的摘要数 / digests whose signature and hash hold */
+                verified: number;
+                /** @description 最后一份摘要覆盖到的序号 / seq the last digest covers */
+                last_seq: number | null;
+                /**
+                 * Format: date-time
+                 * @description 最后一份摘要的签署时间 / when the last digest was sealed
+                 */
+                last_sealed_at: string | null;
+            };
+            /**
+             * @description 断裂原因（ok 为 false 时）/ why the check failed, when not ok
+             * @enum {string}
+             */
+            reason?: "entry" | "digest" | "rewritten" | "truncated" | "head";
+            /** @description 断裂说明 / what was found */
+            detail?: string;
         };
         /**
          * 楼宇党支部列表 / Branch list
@@ -9052,6 +9114,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["audit-entry-list"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    get_audit_public_key: {
+        parameters: {
+            query?: {
+                /** @description 审计员查看的区（或用 X-Tenant 头）/ the tenant an auditor reads (or X-Tenant)（应为区代码：3–32 位小写字母、数字或连字符，以字母开头） */
+                tenant?: string;
+            };
+            header?: {
+                /** @description 审计员查看的区 / the tenant an auditor reads */
+                "X-Tenant"?: string;
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["audit-public-key"];
                 };
             };
             400: components["responses"]["Problem400"];

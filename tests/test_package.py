@@ -65,7 +65,8 @@ def test_every_route_schedule_and_queue_is_in_the_template(built):
                  if v["Type"] == "AWS::Serverless::Function"}
     events = [e for f in functions.values() for e in f["Properties"].get("Events", {}).values()]
     kinds = sorted(e["Type"] for e in events)
-    expected = sorted("SQS" if s.__class__.__name__ == "SQSEventConfig" else "Schedule" for s in app.event_sources)
+    source_kinds = {"SQSEventConfig": "SQS", "DynamoDBEventConfig": "DynamoDB"}
+    expected = sorted(source_kinds.get(s.__class__.__name__, "Schedule") for s in app.event_sources)
     assert kinds == expected
     # a scheduled job that fails for any tenant raises the alarm (the metric count_failures emits)
     alarm = resources["ScheduledJobFailuresAlarm"]["Properties"]
@@ -74,8 +75,12 @@ def test_every_route_schedule_and_queue_is_in_the_template(built):
     assert sorted(str(e["Properties"]["Queue"]) for e in events if e["Type"] == "SQS") == [
         str({"Fn::GetAtt": ["AssessmentQueue", "Arn"]}), str({"Fn::GetAtt": ["NotifyQueue", "Arn"]})]
     assert "PreToken" not in functions  # cn-north-1: an external identity provider, no user pool to trigger it
+    # the chainer reads the stage's audit table stream
+    assert [e["Properties"]["Stream"] for e in events if e["Type"] == "DynamoDB"] == [
+        {"Fn::GetAtt": ["AuditTable", "StreamArn"]}]
     for f in functions.values():
-        assert f["Properties"]["Role"] == {"Fn::GetAtt": ["ApiRole", "Arn"]}
+        sealer = f["Properties"]["Handler"] == "app.seal_audit_digests"
+        assert f["Properties"]["Role"] == {"Fn::GetAtt": ["AuditSealerRole" if sealer else "ApiRole", "Arn"]}
         assert f["Properties"]["Environment"]["Variables"]["GONGJIAN_TABLE_PREFIX"] == "gongjian-prod"
 
 
@@ -100,6 +105,26 @@ def test_the_user_pool_takes_its_claims_from_the_directory_and_the_api_administe
         "AdminUpdateUserAttributes"))
     api_env = resources["APIHandler"]["Properties"]["Environment"]["Variables"]
     assert api_env["GONGJIAN_USER_POOL_ID"] == {"Ref": "UserPool"}
+
+
+def test_only_the_sealer_may_sign_or_write_audit_digests(built):
+    """The app's writers can read digests and the public key, never sign or overwrite one; the
+    digest bucket keeps every object under compliance-mode Object Lock."""
+    resources = built["template"]["Resources"]
+    api = resources["ApiRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    sealer = resources["AuditSealerRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+
+    def actions_on(statements, resource_name):
+        return {a for s in statements if resource_name in json.dumps(s["Resource"]) for a in s["Action"]}
+
+    assert actions_on(api, "AuditSigningKey") == {"kms:GetPublicKey"}
+    assert actions_on(api, "AuditDigestBucket") == {"s3:GetObject", "s3:ListBucket"}
+    assert "kms:Sign" in actions_on(sealer, "AuditSigningKey") and "s3:PutObject" in actions_on(sealer, "AuditDigestBucket")
+    bucket = resources["AuditDigestBucket"]["Properties"]
+    assert bucket["ObjectLockEnabled"] is True
+    assert bucket["ObjectLockConfiguration"]["Rule"]["DefaultRetention"]["Mode"] == "COMPLIANCE"
+    assert resources["AuditSigningKey"]["Properties"]["KeySpec"] == "ECC_NIST_P256"
+    assert resources["AuditTable"]["Properties"]["StreamSpecification"] == {"StreamViewType": "KEYS_ONLY"}
 
 
 def test_tables_match_the_models(built):

@@ -473,6 +473,7 @@ def test_audit_and_exports(api, platform_token, demo):
     auditor = token("auditor", audit_tenants=[tenant])
     check("list_audit_log", api.get(f"/v1/audit-log?tenant={tenant}&from=2000-01-01", auditor))
     check("verify_audit_log", api.get("/v1/audit-log/verify", admin))
+    assert check("get_audit_public_key", api.get("/v1/audit-log/public-key", auditor, headers={"X-Tenant": tenant}))["public_key_pem"].startswith("-----BEGIN PUBLIC KEY-----")
     job = check("create_export", api.post("/v1/exports", admin, {"tenants": [tenant], "datasets": ["communities", "audit_log"],
                                                                  "format": "csv", "lang": "zh-CN"}))
     assert job["status"] == "done" and job["files"]

@@ -20,6 +20,7 @@ EXPECTED = {  # name → (expression, handler on the app)
     "incident-sweep": ("rate(1 hour)", "sweep_overdue_incidents"),
     "volunteer-quarterly": ("cron(0 3 1 1,4,7,10 ? *)", "report_volunteer_hours"),
     "assessment-fanout": ("cron(0 17 L * ? *)", "fan_out_assessments"),
+    "audit-seal": ("rate(5 minutes)", "seal_audit_digests"),
 }
 
 
@@ -51,7 +52,7 @@ def at(*parts: int) -> datetime:
 
 def test_jobs_fire_at_their_times_across_a_month_end(monkeypatch):
     fired = simulate(monkeypatch, at(2026, 11, 30, 16, 30), at(2026, 12, 1, 3, 30))
-    others = [(name, when) for name, when in fired if name != "incident-sweep"]
+    others = [(name, when) for name, when in fired if name not in ("incident-sweep", "audit-seal")]
     assert others == [("assessment-fanout", at(2026, 11, 30, 17, 0)),   # 01:00 Beijing on Dec 1st
                       ("meeting-regularity", at(2026, 12, 1, 2, 0))]    # 10:00 Beijing on Dec 1st
     assert at(2026, 11, 30, 17, 0).astimezone(BEIJING) == datetime(2026, 12, 1, 1, 0, tzinfo=BEIJING)
@@ -61,7 +62,7 @@ def test_jobs_fire_at_their_times_across_a_month_end(monkeypatch):
 
 def test_quarterly_report_fires_only_at_a_quarters_start(monkeypatch):
     names = [name for name, _ in simulate(monkeypatch, at(2026, 12, 31, 16, 30), at(2027, 1, 1, 3, 30))
-             if name != "incident-sweep"]
+             if name not in ("incident-sweep", "audit-seal")]
     assert names == ["assessment-fanout", "meeting-regularity", "volunteer-quarterly"]
     fired = simulate(monkeypatch, at(2027, 1, 31, 16, 30), at(2027, 2, 1, 3, 30))
     assert ("volunteer-quarterly" in [n for n, _ in fired]) is False
@@ -82,7 +83,7 @@ def test_a_failing_job_does_not_stop_the_others(monkeypatch, capsys):
     assert calls == sorted(EXPECTED)
     assert all(when > at(2026, 12, 1, 2, 0) for when in due.values())  # each moved on, the failed one too
     assert "scheduled job assessment-fanout failed" in capsys.readouterr().out
-    assert scheduler.fire_due(due, at(2026, 12, 1, 2, 30)) == []  # nothing due half an hour later
+    assert scheduler.fire_due(due, at(2026, 12, 1, 2, 30)) == ["audit-seal"]  # only the five-minute job is due again
 
 
 @pytest.fixture

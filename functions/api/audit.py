@@ -28,3 +28,9 @@ def list_audit_log() -> dict[str, Any]:
 def verify_audit_log() -> dict[str, Any]:
     """Walk the tenant's hash chain: `ok`, entry count and head, or the first broken `seq`."""
     return log.verify(tenant_context(bp.current_request))
+
+
+@route(bp, "GET", "/v1/audit-log/public-key", "审计摘要公钥 / Audit digest public key", response="audit-public-key")
+def get_audit_public_key() -> dict[str, Any]:
+    """The public key that checks the signed digests of the chain (ECDSA P-256, SHA-256)."""
+    return log.public_key(tenant_context(bp.current_request))

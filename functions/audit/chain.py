@@ -1,26 +1,33 @@
-"""The per-tenant hash chain that every write extends inside its own transaction.
+"""The per-tenant audit log: every write's entry commits with the write; a chainer links it later.
 
-Layout in the audit table: one head item (`<tenant>#audit` / `head`) holding the last `seq` and
-`hash`, and one entry per write (`<tenant>#audit` / `entry#<seq>`). An entry's hash covers its
-fields and the previous hash, so altering, removing or reordering any entry breaks `verify`.
-Writes of one tenant serialise on the head: the head's condition fails for the loser, who retries.
+Layout in the audit table, partition `<tenant>#audit`:
+
+- `pending#<at>#<id>`: an entry as the write's own transaction stores it (time, actor, action,
+  target, hash of the state written). Writes of one tenant share no item, so concurrent writers
+  never wait for one another or retry on the log.
+- `entry#<seq>`: the same entry once `functions.audit.chainer` has linked it, with `seq`,
+  `prev_hash` and `hash`. Its hash covers its fields and the previous hash, so an altered, removed
+  or reordered entry breaks `verify`.
+- `head`: the last linked `seq` and `hash`, moved only by the chainer.
+
+Signed digests of the head (`functions.audit.digests`) anchor the chain outside the table, so even
+an edit that recomputes every later hash, or a dropped tail, is found by `verify`.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.transactions import TransactWrite
-
-from functions.ids import now_iso
+from functions.ids import new_id, now_iso
 from functions.models import AuditTable
 from functions.tenancy import TenantContext
 
 GENESIS = "0" * 64
 HEAD = "head"
+PENDING = "pending#"
 
 
 @dataclass(frozen=True)
@@ -47,7 +54,7 @@ def digest(value: Any) -> str:
 
 
 def entry_hash(entry: dict[str, Any]) -> str:
-    """Hash of an entry's fields (all but `hash` itself), which include `prev_hash`."""
+    """Hash of an entry's fields (all but `hash` itself), which include `seq` and `prev_hash`."""
     return digest({k: v for k, v in entry.items() if k != "hash"})
 
 
@@ -59,50 +66,45 @@ def read_head(tenant: str) -> Head:
     return Head(int(item.data["seq"]), str(item.data["hash"]), True)
 
 
-def next_entry(head: Head, ctx: TenantContext, action: str, target: str, state: Any) -> dict[str, Any]:
-    entry = {
-        "seq": head.seq + 1,
-        "at": now_iso(),
-        "actor": ctx.actor,
-        "action": action,
-        "target": target,
-        "state_sha256": digest(state) if state is not None else None,
-        "prev_hash": head.hash,
-    }
+def pending_item(ctx: TenantContext, action: str, target: str, state: Any) -> AuditTable:
+    """The entry of one write, to be saved in that write's transaction."""
+    entry = {"id": new_id(), "at": now_iso(), "actor": ctx.actor, "action": action, "target": target,
+             "state_sha256": digest(state) if state is not None else None}
+    pk = partition(ctx.tenant)
+    return AuditTable(pk, f"{PENDING}{entry['at']}#{entry['id']}", kind="audit_pending", data=entry,
+                      created_at=entry["at"], gsi1pk=pk, gsi1sk=f"{entry['at']}#{entry['id']}")
+
+
+def linked(head: Head, pending: dict[str, Any]) -> dict[str, Any]:
+    """A pending entry's fields as the chain's next entry after `head`."""
+    entry = {**pending, "seq": head.seq + 1, "prev_hash": head.hash}
     entry["hash"] = entry_hash(entry)
     return entry
 
 
-def add_to(tx: TransactWrite, tenant: str, head: Head, entry: dict[str, Any]) -> None:
-    """Add the head move and the entry to a transaction. The head's condition is always item 0
-    of these two so the caller can tell a chain conflict from its own condition failures."""
+def entry_item(tenant: str, entry: dict[str, Any]) -> AuditTable:
     pk = partition(tenant)
-    new_head = AuditTable(pk, HEAD, kind="audit_head", version=entry["seq"],
-                          data={"seq": entry["seq"], "hash": entry["hash"]}, updated_at=entry["at"])
-    condition = (AuditTable.version == head.seq) if head.exists else AuditTable.pk.does_not_exist()
-    tx.save(new_head, condition=condition)
-    tx.save(AuditTable(pk, entry_key(entry["seq"]), kind="audit_entry", data=entry, created_at=entry["at"],
-                       gsi1pk=pk, gsi1sk=f"{entry['at']}#{entry['seq']:012d}"),
-            condition=AuditTable.pk.does_not_exist())
+    return AuditTable(pk, entry_key(entry["seq"]), kind="audit_entry", data=entry, created_at=entry["at"],
+                      gsi1pk=pk, gsi1sk=f"{entry['at']}#{entry.get('id') or entry['seq']}")
+
+
+def head_item(tenant: str, entry: dict[str, Any]) -> AuditTable:
+    return AuditTable(partition(tenant), HEAD, kind="audit_head", version=entry["seq"],
+                      data={"seq": entry["seq"], "hash": entry["hash"]}, updated_at=entry["at"])
 
 
 def entries(tenant: str, start_seq: int = 1) -> Iterator[Any]:
-    """Every entry of a tenant, oldest first, as one paginated Query."""
+    """Every linked entry of a tenant in chain order, as one paginated Query."""
     condition = AuditTable.sk.between(entry_key(start_seq), entry_key(10**12 - 1))
     for item in AuditTable.query(partition(tenant), condition, consistent_read=True):
         yield item.fields()
 
 
-def verify(tenant: str) -> dict[str, Any]:
-    """Walk the chain: `ok`, the entry count and head hash, or the first broken `seq`."""
-    expected_prev, count = GENESIS, 0
-    for entry in entries(tenant):
-        count += 1
-        if entry.get("seq") != count or entry.get("prev_hash") != expected_prev or entry_hash(entry) != entry.get("hash"):
-            return {"ok": False, "entries": count, "broken_seq": count, "head": expected_prev}
-        expected_prev = entry["hash"]
-    head = read_head(tenant)
-    if head.seq != count or head.hash != expected_prev:
-        return {"ok": False, "entries": count, "broken_seq": count + 1 if head.seq > count else count,
-                "head": expected_prev}
-    return {"ok": True, "entries": count, "head": expected_prev}
+def pending(tenant: str, limit: int | None = None) -> Iterator[AuditTable]:
+    """Entries not yet linked, oldest first."""
+    return AuditTable.query(partition(tenant), AuditTable.sk.startswith(PENDING), consistent_read=True, limit=limit)
+
+
+def count_pending(tenant: str) -> int:
+    return sum(1 for _ in AuditTable.query(partition(tenant), AuditTable.sk.startswith(PENDING),
+                                           consistent_read=True, attributes_to_get=["sk"]))

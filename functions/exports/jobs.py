@@ -23,7 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 from functions import config, storage, store
-from functions.audit import chain
+from functions.audit import chain, chainer
 from functions.audit.log import record_read
 from functions.errors import FieldError, Forbidden, Text, Unprocessable
 from functions.exports import datasets, writer
@@ -107,6 +107,7 @@ def run_export(ctx: TenantContext, job_id: str) -> dict[str, Any]:
     retention = int(ctx.settings.get("export_retention_days", 7))
     tags = f"expires-after-days={retention}"
     base = storage.tenant_key(ctx.tenant, "exports", job_id)
+    chainer.link(ctx.tenant)  # the export's audit log and head hold every write made before it
     head = chain.read_head(ctx.tenant)
     files = []
     attempted: list[str] = []  # every key this run began to write, deleted again if the run fails

@@ -149,8 +149,9 @@ def split_fields(fields: dict[str, Any]) -> dict[str, Any]:
     return {"data": data, "detail": detail or None}
 
 
-def table_meta(area: str) -> Any:
-    """Meta for an area's table: name from the stage prefix, endpoint for the local stack."""
+def table_meta(area: str, stream_view_type: str | None = None) -> Any:
+    """Meta for an area's table: name from the stage prefix, endpoint for the local stack, and
+    a stream of the given view type when one is wanted."""
 
     class Meta:
         table_name = f"{config.TABLE_PREFIX}-{area}"
@@ -159,4 +160,6 @@ def table_meta(area: str) -> Any:
         billing_mode = "PAY_PER_REQUEST"
         max_retry_attempts = 3
 
+    if stream_view_type:
+        Meta.stream_view_type = stream_view_type  # type: ignore[attr-defined]
     return Meta

@@ -76,9 +76,11 @@ class TasksTable(TenantItem):
 
 
 class AuditTable(TenantItem):
-    """The hash-chained audit log: one head item per tenant and one entry per write."""
+    """The hash-chained audit log: per tenant, each write's pending entry, the linked entries, the
+    chain's head and the last sealed digest (see functions.audit.chain). Its stream (keys only)
+    tells the chainer which tenants have pending entries."""
 
-    Meta = table_meta("audit")
+    Meta = table_meta("audit", stream_view_type="KEYS_ONLY")
     gsi1 = Gsi1()
 
 

@@ -502,6 +502,58 @@ def export_memory_ratio(client: Any, platform: str) -> dict[str, float]:
             "export_peak_10k_mb": round(peaks[10_000] / 2**20, 2), "export_peak_100k_mb": round(peaks[100_000] / 2**20, 2)}
 
 
+def concurrent_writers(client: Any, platform: str, levels: tuple[int, ...] = (1, 4, 16, 50),
+                       writes_each: int = 8) -> dict[str, Any]:
+    """Writers of one tenant at once, through the service layer (each thread a Lambda's worth of
+    writes): throughput, refusals and p50 per level; then the chain links them all, verifies, and
+    finds one entry altered among them."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from functions.audit import chain, chainer
+    from functions.audit import verify as audit_verify
+    from functions.errors import ServiceUnavailable
+    from functions.models import AuditTable
+    from functions.structure import service as structure
+    from functions.tenancy import system_context
+
+    tenant = "bench-writers"
+    _tenant(client, platform, tenant)
+    ctx = system_context(tenant)
+    out: dict[str, Any] = {}
+
+    def write(n: int) -> tuple[bool, float]:
+        t = time.perf_counter()
+        try:
+            structure.create(ctx, "street", {"name": f"并发街道{n}"})
+            return True, time.perf_counter() - t
+        except ServiceUnavailable:
+            return False, time.perf_counter() - t
+
+    total = 0
+    for writers in levels:
+        count = max(writers * writes_each, 100)
+        with ThreadPoolExecutor(max_workers=writers) as pool:
+            started = time.perf_counter()
+            results = list(pool.map(write, range(total, total + count)))
+            elapsed = time.perf_counter() - started
+        total += count
+        latencies = sorted(seconds for _, seconds in results)
+        out[f"writers_{writers}_per_s"] = round(count / elapsed, 1)
+        out[f"writers_{writers}_refused"] = sum(not ok for ok, _ in results)
+        out[f"writers_{writers}_p50_ms"] = round(latencies[len(latencies) // 2] * 1000, 1)
+    out["writers_ratio"] = round(out[f"writers_{levels[-1]}_per_s"] / out[f"writers_{levels[0]}_per_s"], 3)
+    chainer.link(tenant)
+    intact = audit_verify.verify(tenant)
+    altered_seq = intact["entries"] // 2
+    item = AuditTable.get(chain.partition(tenant), chain.entry_key(altered_seq))
+    item.data = {**item.data.as_dict(), "actor": "intruder"}
+    item.save()
+    found = audit_verify.verify(tenant)
+    out.update(writers_chain_entries=intact["entries"], writers_chain_ok=intact["ok"],
+               writers_altered_seq=altered_seq, writers_altered_found_at=found.get("broken_seq"))
+    return out
+
+
 def _load_worker(args: tuple[str, list[tuple[str, str]], float, float, int]) -> dict[str, Any]:
     """One load process: its tenants' reads and writes, unmeasured for `warmup` seconds (every server
     worker's first read and first write are cold starts), then measured until the deadline (bounded
@@ -600,6 +652,7 @@ def main() -> None:
             figures.update(read_overhead_ratio(client, token, street_id))
             figures.update(cold_read_ratio(token, street_id))
             figures.update(queries_per_list_request(client, token))
+            figures.update(concurrent_writers(client, platform))
             figures.update(assessment_scaling_ratio(client, platform))
             figures.update(export_memory_ratio(client, platform))
             figures.update(load(client, platform))
@@ -627,6 +680,7 @@ RATIO_PARTS = {
     "read_overhead_ratio": ("read_app_ms", "read_raw_ms", "ms"),
     "assessment_scaling_ratio": ("assessment_1x_s", "assessment_4x_s", "s"),
     "export_memory_ratio": ("export_peak_10k_mb", "export_peak_100k_mb", "MB"),
+    "writers_ratio": ("writers_50_per_s", "writers_1_per_s", "writes/s"),
 }
 BUDGETS = {"cold_data_ratio": 1.2, "warm_read_ratio": 1.2}
 

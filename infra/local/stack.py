@@ -102,10 +102,23 @@ def create_tables_and_bucket() -> None:
             model.create_table(wait=True, billing_mode="PAY_PER_REQUEST")
         else:
             add_missing_indexes(model)
+            add_missing_stream(model)
     storage.ensure_bucket()
     from functions.notify import queue
 
     queue.ensure_local()
+
+
+def add_missing_stream(model: Any) -> None:
+    """Turn on the stream a model declares on a table kept from before it declared one."""
+    from functions import aws
+
+    wanted = getattr(model.Meta, "stream_view_type", None)
+    client = aws.client("dynamodb")
+    table = client.describe_table(TableName=model.Meta.table_name)["Table"]
+    if wanted and not table.get("StreamSpecification", {}).get("StreamEnabled"):
+        client.update_table(TableName=model.Meta.table_name,
+                            StreamSpecification={"StreamEnabled": True, "StreamViewType": wanted})
 
 
 def add_missing_indexes(model: Any) -> None:
@@ -162,6 +175,7 @@ def run() -> None:
 
         threading.Thread(target=scheduler.run_forever, daemon=True).start()
         threading.Thread(target=worker.run_forever, daemon=True).start()
+        threading.Thread(target=worker.run_chainer_forever, daemon=True).start()
         print(f"""
 共建 Gongjian API: http://127.0.0.1:{api_port}/v1/health  (docs: http://127.0.0.1:{api_port}/docs)
 获取令牌 / get a token:  make token TENANT=gangbei ROLE=district_admin

@@ -1,0 +1,157 @@
+"""Signed digests of each tenant's audit-chain head, kept outside the audit table.
+
+Every five minutes (`audit-seal` in app.py) the chain's head, if it moved, is sealed into a digest:
+
+    audit-digests/<tenant>/<seq:012d>.json      the exact bytes that were signed
+    audit-digests/<tenant>/<seq:012d>.json.sig  ECDSA P-256 over SHA-256 of those bytes (DER)
+
+A digest names the previous one by its SHA-256, so digests form a chain of their own. The key is
+one the app's writers cannot use: in AWS an asymmetric KMS key only the sealer's role may sign with
+(`GONGJIAN_AUDIT_SIGNING_KEY_ID`), and the digests go to a bucket with S3 Object Lock in compliance
+mode (`GONGJIAN_AUDIT_DIGEST_BUCKET`); locally a key file `.local/audit-signing.pem` and the stack's
+bucket. An outside auditor checks a digest with the public key alone:
+
+    openssl dgst -sha256 -verify audit-public.pem -signature 000000000042.json.sig 000000000042.json
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from functions import aws, config
+from functions.audit import chain
+from functions.ids import now_iso
+from functions.models import AuditTable
+
+FORMAT = "gongjian-audit-digest/1"
+ALGORITHM = "ECDSA_P256_SHA256"
+SEALED = "sealed"  # the audit-table item remembering the last digest (a hint: verify reads the bucket)
+
+
+@dataclass(frozen=True)
+class Digest:
+    body: dict[str, Any]
+    raw: bytes
+    signature: bytes
+
+    @property
+    def seq(self) -> int:
+        return int(self.body["seq"])
+
+
+def prefix(tenant: str) -> str:
+    return f"audit-digests/{tenant}/"
+
+
+def _bucket() -> str:
+    return config.AUDIT_DIGEST_BUCKET or config.BUCKET
+
+
+# --- the key ----------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _local_key() -> ec.EllipticCurvePrivateKey:
+    path = config.LOCAL_DIR / "audit-signing.pem"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = ec.generate_private_key(ec.SECP256R1())
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption()))
+        tmp.replace(path)
+    loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    assert isinstance(loaded, ec.EllipticCurvePrivateKey)
+    return loaded
+
+
+def _sign(message: bytes) -> bytes:
+    if config.AUDIT_SIGNING_KEY_ID:
+        answer = aws.client("kms").sign(KeyId=config.AUDIT_SIGNING_KEY_ID, Message=hashlib.sha256(message).digest(),
+                                        MessageType="DIGEST", SigningAlgorithm="ECDSA_SHA_256")
+        return bytes(answer["Signature"])
+    return _local_key().sign(message, ec.ECDSA(hashes.SHA256()))
+
+
+@lru_cache(maxsize=1)
+def public_key_pem() -> str:
+    """The public half of the signing key, PEM (SubjectPublicKeyInfo)."""
+    if config.AUDIT_SIGNING_KEY_ID:
+        der = aws.client("kms").get_public_key(KeyId=config.AUDIT_SIGNING_KEY_ID)["PublicKey"]
+        key = serialization.load_der_public_key(bytes(der))
+    else:
+        key = _local_key().public_key()
+    return key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
+
+def public_key() -> dict[str, Any]:
+    pem = public_key_pem()
+    return {"algorithm": ALGORITHM, "public_key_pem": pem,
+            "public_key_sha256": hashlib.sha256(pem.encode()).hexdigest(), "format": FORMAT}
+
+
+def signature_holds(digest: Digest, pem: str) -> bool:
+    key = serialization.load_pem_public_key(pem.encode())
+    assert isinstance(key, ec.EllipticCurvePublicKey)
+    try:
+        key.verify(digest.signature, digest.raw, ec.ECDSA(hashes.SHA256()))
+    except InvalidSignature:
+        return False
+    return True
+
+
+# --- sealing ----------------------------------------------------------------------------------
+
+def _last_sealed(tenant: str) -> dict[str, Any] | None:
+    try:
+        return AuditTable.get(chain.partition(tenant), SEALED, consistent_read=True).fields()
+    except AuditTable.DoesNotExist:
+        return None
+
+
+def seal(tenant: str) -> dict[str, Any] | None:
+    """Sign and store a digest of the tenant's head if it moved since the last one; returns its body."""
+    head = chain.read_head(tenant)
+    last = _last_sealed(tenant)
+    if head.seq == 0 or (last is not None and int(last["seq"]) >= head.seq):
+        return None
+    digest = signed(tenant, head, {"seq": int(last["seq"]), "sha256": last["sha256"]} if last else None)
+    key = f"{prefix(tenant)}{head.seq:012d}.json"
+    s3 = aws.client("s3")
+    s3.put_object(Bucket=_bucket(), Key=key, Body=digest.raw, ContentType="application/json")
+    s3.put_object(Bucket=_bucket(), Key=key + ".sig", Body=digest.signature, ContentType="application/octet-stream")
+    AuditTable(chain.partition(tenant), SEALED, kind="audit_sealed",
+               data={"seq": head.seq, "sha256": hashlib.sha256(digest.raw).hexdigest(), "key": key},
+               updated_at=digest.body["sealed_at"]).save()
+    return digest.body
+
+
+def signed(tenant: str, head: chain.Head, previous: dict[str, Any] | None) -> Digest:
+    """A digest of `head`, naming the `previous` digest (`seq` and SHA-256 of its bytes), signed."""
+    body = {"format": FORMAT, "tenant": tenant, "seq": head.seq, "hash": head.hash, "sealed_at": now_iso(),
+            "previous": previous, "public_key_sha256": hashlib.sha256(public_key_pem().encode()).hexdigest()}
+    raw = (chain.canonical(body) + "\n").encode()
+    return Digest(body, raw, _sign(raw))
+
+
+def stored(tenant: str) -> Iterator[Digest]:
+    """The tenant's digests in `seq` order, read from the bucket one at a time."""
+    s3 = aws.client("s3")
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=_bucket(), Prefix=prefix(tenant)):
+        for obj in page.get("Contents", []):
+            if not obj["Key"].endswith(".json"):
+                continue
+            raw = s3.get_object(Bucket=_bucket(), Key=obj["Key"])["Body"].read()
+            try:
+                signature = s3.get_object(Bucket=_bucket(), Key=obj["Key"] + ".sig")["Body"].read()
+            except s3.exceptions.NoSuchKey:
+                signature = b""
+            yield Digest(json.loads(raw), raw, signature)
