@@ -7,7 +7,7 @@ from chalice.app import Chalice, Cron, Rate
 
 from functions import config
 
-from functions.api import accounts, assessments, audit, committees, exports, grid_work, meetings, middleware, notifications, platform, services, structure, tasks
+from functions.api import accounts, assessments, audit, committees, exports, grid_work, jobs, meetings, middleware, notifications, platform, services, structure, tasks
 
 app = Chalice(app_name="gongjian", configure_logs=False)
 app.api.cors = middleware.CORS  # before the blueprints: routes take the CORS config when registered
@@ -24,6 +24,7 @@ app.register_blueprint(audit.bp)
 app.register_blueprint(exports.bp)
 app.register_blueprint(tasks.bp)
 app.register_blueprint(notifications.bp)
+app.register_blueprint(jobs.bp)
 
 
 # Scheduled handlers live on the app, not a blueprint: Chalice imports blueprint event handlers
@@ -96,6 +97,21 @@ def assess_tenant_month(event: Any) -> Any:
 
 class RetryLater(Exception):
     """A delivery failed and will be tried again: the message stays on the queue (after its backoff)."""
+
+
+@app.on_sqs_message(queue=config.JOBS_QUEUE_NAME, batch_size=1, name="job-worker")
+def run_jobs(event: Any) -> Any:
+    """One job (an export, an offboarding, an assessment run) to its end, with its progress. A
+    transient failure comes back 30 s later; after the third receive the job fails visibly."""
+    from functions.jobs import queue, worker
+
+    for record in event:
+        receives = int(record.to_dict().get("attributes", {}).get("ApproximateReceiveCount", "1"))
+        try:
+            worker.handle(json.loads(record.body), receives)
+        except worker.RetryLater:
+            queue.retry_after(record.receipt_handle, worker.RETRY_SECONDS)
+            raise
 
 
 @app.on_sqs_message(queue=f"{config.TABLE_PREFIX}-notify", batch_size=1, name="notify-worker")

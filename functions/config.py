@@ -46,6 +46,8 @@ CORS_ORIGIN: str = os.environ.get("GONGJIAN_CORS_ORIGIN", "*")
 
 # The notification queue (SQS; a dead-letter queue after 3 receives). In AWS its URL comes from the
 # stage; locally the queue is made by name on the local endpoint (the S3 server also serves SQS).
+JOBS_QUEUE_URL: str | None = os.environ.get("GONGJIAN_JOBS_QUEUE_URL") or None
+JOBS_QUEUE_NAME: str = f"{TABLE_PREFIX}-jobs"
 NOTIFY_QUEUE_URL: str | None = os.environ.get("GONGJIAN_NOTIFY_QUEUE_URL") or None
 NOTIFY_QUEUE_NAME: str = f"{TABLE_PREFIX}-notify"
 SQS_ENDPOINT: str | None = os.environ.get("GONGJIAN_SQS_ENDPOINT") or None

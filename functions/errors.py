@@ -131,6 +131,12 @@ class ServiceUnavailable(ProblemError):
     status, slug, title = 503, "service-unavailable", Text("服务繁忙，请稍后重试", "Service busy, retry later")
 
 
+class JobFailed(ProblemError):
+    """Long work that ran and failed (recorded as the job's problem, never a request's answer)."""
+
+    status, slug, title = 500, "job-failed", Text("任务失败", "The job failed")
+
+
 class IdempotentReplay(ProblemError):
     """A request repeated with its Idempotency-Key: the middleware answers with the stored result."""
 

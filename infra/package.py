@@ -86,9 +86,9 @@ def queue_resource(arn: Any) -> str:
     """The template's queue behind the ARN Chalice wrote for an `on_sqs_message` handler."""
     import re
 
-    found = re.search(r"-(notify|assessments)\b", json.dumps(arn))
+    found = re.search(r"-(notify|assessments|jobs)\b", json.dumps(arn))
     assert found, f"no queue of the template matches {arn}"
-    return {"notify": "NotifyQueue", "assessments": "AssessmentQueue"}[found.group(1)]
+    return {"notify": "NotifyQueue", "assessments": "AssessmentQueue", "jobs": "JobsQueue"}[found.group(1)]
 
 
 def package(stage: str, region: str) -> Path:

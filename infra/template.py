@@ -106,6 +106,11 @@ def resources(stage: str, region: str) -> dict[str, Any]:
     out["AssessmentQueue"] = {"Type": "AWS::SQS::Queue", "Properties": {
         "QueueName": f"{prefix}-assessments", "VisibilityTimeout": 960, "SqsManagedSseEnabled": True,
         "RedrivePolicy": {"deadLetterTargetArn": {"Fn::GetAtt": ["AssessmentDeadLetterQueue", "Arn"]}, "maxReceiveCount": 3}}}
+    out["JobsDeadLetterQueue"] = {"Type": "AWS::SQS::Queue", "Properties": {
+        "QueueName": f"{prefix}-jobs-dlq", "MessageRetentionPeriod": 1209600, "SqsManagedSseEnabled": True}}
+    out["JobsQueue"] = {"Type": "AWS::SQS::Queue", "Properties": {
+        "QueueName": f"{prefix}-jobs", "VisibilityTimeout": 960, "SqsManagedSseEnabled": True,
+        "RedrivePolicy": {"deadLetterTargetArn": {"Fn::GetAtt": ["JobsDeadLetterQueue", "Arn"]}, "maxReceiveCount": 3}}}
     out["NotifyDeadLetterQueue"] = {"Type": "AWS::SQS::Queue", "Properties": {
         "QueueName": f"{prefix}-notify-dlq", "MessageRetentionPeriod": 1209600, "SqsManagedSseEnabled": True}}
     out["NotifyQueue"] = {"Type": "AWS::SQS::Queue", "Properties": {
@@ -211,7 +216,7 @@ def resources(stage: str, region: str) -> dict[str, Any]:
              "Resource": bucket_arn},
             {"Sid": "Queue", "Effect": "Allow", "Action": ["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage",
                                                             "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"],
-             "Resource": [{"Fn::GetAtt": ["AssessmentQueue", "Arn"]}, {"Fn::GetAtt": ["NotifyQueue", "Arn"]}]},
+             "Resource": [{"Fn::GetAtt": [name, "Arn"]} for name in ("AssessmentQueue", "NotifyQueue", "JobsQueue")]},
             # the chainer's event source mapping reads the audit table's stream
             {"Sid": "AuditStream", "Effect": "Allow", "Action": ["dynamodb:DescribeStream", "dynamodb:GetRecords",
                                                                   "dynamodb:GetShardIterator", "dynamodb:ListStreams"],
@@ -298,6 +303,7 @@ def function_environment(stage: str, region: str) -> dict[str, Any]:
         "GONGJIAN_BUCKET": {"Ref": "DataBucket"},
         "GONGJIAN_ASSESSMENT_QUEUE_URL": {"Ref": "AssessmentQueue"},
         "GONGJIAN_NOTIFY_QUEUE_URL": {"Ref": "NotifyQueue"},
+        "GONGJIAN_JOBS_QUEUE_URL": {"Ref": "JobsQueue"},
         "GONGJIAN_SECRETS_KEY_ID": {"Fn::GetAtt": ["SecretsKey", "Arn"]},
         "GONGJIAN_AUDIT_SIGNING_KEY_ID": {"Fn::GetAtt": ["AuditSigningKey", "Arn"]},
         "GONGJIAN_AUDIT_DIGEST_BUCKET": {"Ref": "AuditDigestBucket"},

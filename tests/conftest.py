@@ -49,6 +49,8 @@ class Api:
 
     def __init__(self, client: Any) -> None:
         self.client = client
+        self.run_jobs = True  # like `make run`'s worker: a job a request starts runs before the answer returns
+
 
     def call(self, method: str, path: str, token: str | None = None, body: Any = None,
              headers: dict[str, str] | None = None, raw: bytes | None = None) -> "Answer":
@@ -58,7 +60,19 @@ class Api:
         h.update(headers or {})
         payload = raw if raw is not None else (json.dumps(body, ensure_ascii=False).encode() if body is not None else b"")
         r = getattr(self.client.http, method.lower())(path, headers=h, body=payload)
-        return Answer(r.status_code, r.body, {k.lower(): v for k, v in r.headers.items()})
+        answer = Answer(r.status_code, r.body, {k.lower(): v for k, v in r.headers.items()})
+        if answer.status == 202 and answer.headers.get("location", "").startswith("/v1/jobs/") and self.run_jobs:
+            from functions.jobs import worker
+
+            worker.drain()
+        return answer
+
+    def job_result(self, started: "Answer", token: str) -> Any:
+        """The result of the job a 202 answer started, which must have succeeded."""
+        assert started.status == 202 and started.headers["location"].startswith("/v1/jobs/"), started
+        job = self.get(started.headers["location"], token).json
+        assert job["state"] == "succeeded", job
+        return job["result"]
 
     def get(self, path: str, token: str | None = None, **kw: Any) -> "Answer":
         return self.call("GET", path, token, **kw)

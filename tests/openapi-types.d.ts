@@ -313,7 +313,8 @@ export interface paths {
         put?: never;
         /**
          * 立即考核 / Run an assessment
-         * @description Assess every unit for a month now — the same code the monthly schedule runs.
+         * @description Assess every unit for a month now — the same code the monthly schedule runs — as a job (202,
+         *         `Location: /v1/jobs/{id}`): progress in units; its result is the published run.
          *
          *     角色 / roles: district_admin
          */
@@ -1189,6 +1190,73 @@ export interface paths {
          *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
          */
         post: operations["transition_incident"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 我的任务 / My jobs
+         * @description The jobs you started, newest first; `?kind=` for one kind.
+         *
+         *     角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, platform_admin, resident, street_staff
+         */
+        get: operations["list_jobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 查看任务 / Get a job
+         * @description Your job's state, progress (done / total, with a unit), times, and its result or problem; others get 404.
+         *
+         *     角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, platform_admin, resident, street_staff
+         */
+        get: operations["get_job"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{job_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 取消任务 / Cancel a job
+         * @description A queued job is cancelled at once; a running one stops at its next step and removes what it
+         *         wrote. A job that has ended, or an offboarding already deleting data, is a 409.
+         *
+         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, platform_admin, resident, street_staff
+         */
+        post: operations["cancel_job"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2305,7 +2373,8 @@ export interface paths {
         put?: never;
         /**
          * 注销区 / Offboard a tenant
-         * @description Export everything of a suspended tenant for the platform, then delete all of its data.
+         * @description Export everything of a suspended tenant for the platform, then delete all of its data: a job
+         *         (202, `Location: /v1/jobs/{id}`); its result names the export and what was deleted.
          *
          *     角色 / roles: platform_admin
          */
@@ -4043,10 +4112,10 @@ export interface components {
             /** @description 导出任务 / export */
             id: string;
             /**
-             * @description 等待 / 运行中 / 完成 / 失败 / 需改用原生导出
+             * @description 等待 / 运行中 / 完成 / 失败 / 需改用原生导出 / 已取消
              * @enum {unknown}
              */
-            status: "pending" | "running" | "done" | "failed" | "needs_native_export";
+            status: "pending" | "running" | "done" | "failed" | "needs_native_export" | "cancelled";
             /** @description 区 / tenants */
             tenants: string[];
             /** @description 数据集 / datasets */
@@ -4087,6 +4156,8 @@ export interface components {
                     signature_url: string;
                 };
             };
+            /** @description 导出任务的进度（202 时亦见 Location）/ the export's job, also the 202's Location */
+            job_url?: string;
         };
         /**
          * 我的导出 / My exports
@@ -4101,7 +4172,7 @@ export interface components {
                  * @description 状态 / status
                  * @enum {unknown}
                  */
-                status: "pending" | "running" | "done" | "failed" | "needs_native_export";
+                status: "pending" | "running" | "done" | "failed" | "needs_native_export" | "cancelled";
                 /** @description 区 / tenants */
                 tenants: string[];
                 /** @description 数据集 / datasets */
@@ -4462,6 +4533,93 @@ export interface components {
             updated_at: string;
         } & {
             [key: string]: unknown | string;
+        };
+        /**
+         * 我的任务 / My jobs
+         * @description 调用者发起的任务，最新在前 / the caller's jobs, newest first
+         */
+        "job-list": {
+            /** @description 本页任务 / this page's jobs */
+            items: components["schemas"]["job"][];
+            /** @description 下一页游标，最后一页为 null / cursor of the next page, null on the last */
+            next_cursor: string | null;
+        };
+        /**
+         * 任务 / Job
+         * @description 在请求之外运行的长任务：状态、进度、结果或问题 / long work run off the request: its state, progress, result or problem
+         */
+        job: {
+            /** @description 任务 / job */
+            id: string;
+            /**
+             * @description 种类：导出、注销区、考核运行 / kind: export, offboarding, assessment run
+             * @enum {unknown}
+             */
+            kind: "export" | "offboarding" | "assessment_run";
+            /**
+             * @description 状态：排队、运行、成功、失败、已取消 / state
+             * @enum {unknown}
+             */
+            state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+            /** @description 说明 / what it does */
+            title: string;
+            /** @description 已请求取消（运行中的任务在下一步停止）/ cancel asked; a running job stops at its next step */
+            cancel_requested: boolean;
+            /** @description 进度 / progress */
+            progress: {
+                /** @description 已完成 / done */
+                done: number;
+                /** @description 总量（未知为 null）/ total, null when unknown */
+                total: number | null;
+                /** @description 单位，如 rows、units、items / unit, e.g. rows, units, items */
+                unit: string;
+            } | null;
+            /**
+             * Format: date-time
+             * @description 提交时间 / queued at
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description 开始时间 / started at
+             */
+            started_at: string | null;
+            /**
+             * Format: date-time
+             * @description 结束时间 / finished at
+             */
+            finished_at: string | null;
+            /** @description 运行次数（处理进程中断后重来）/ runs, a dead worker's job starts over */
+            attempts: number;
+            /** @description 成功时的结果：导出、注销或考核运行的结果 / the result once succeeded: the export's, offboarding's or assessment run's */
+            result: null | {
+                /** @description 导出 / export */
+                export_id: string;
+                /** @description 导出状态 / export status */
+                status: string;
+                /** @description 导出行数 / rows written */
+                rows: number;
+            } | components["schemas"]["offboarding"] | components["schemas"]["assessment-run"];
+            /** @description 失败时的 problem+json / the problem, once failed */
+            problem: {
+                /** @description 类型 / type */
+                type?: string;
+                /** @description 标题 / title */
+                title?: string;
+                /** @description HTTP 状态 / HTTP status */
+                status?: number;
+                /** @description 说明 / detail */
+                detail?: string;
+            } | null;
+            /** @description 链接 / links */
+            links: {
+                /** @description 本任务 / this job */
+                self: string;
+                /** @description 取消（POST）/ cancel, POST */
+                cancel?: string;
+                /** @description 结果对象 / the object it produces */
+                result?: string;
+            };
         };
         /**
          * 当前用户 / Caller
@@ -6876,6 +7034,17 @@ export interface components {
             satisfaction?: number;
         };
         /**
+         * 取消任务 / Cancel a job
+         * @description 取消自己发起的任务，可说明原因 / cancel a job you started, optionally saying why
+         * @example {
+         *       "reason": "数据集选错了，重新导出"
+         *     }
+         */
+        "cancel-job-body": {
+            /** @description 原因 / why */
+            reason?: string;
+        };
+        /**
          * 通知方式 / Notification channels
          * @description 选择接收通知的方式；站内通知始终开启 / choose how to be told; in-app is always on
          * @example {
@@ -7519,7 +7688,7 @@ export interface components {
          *     }
          */
         "tenant-body": {
-            /** @description 区标识 / tenant id */
+            /** @description 区标识；platform 为保留字（平台级任务所用的键前缀）/ tenant id; platform is reserved (the key prefix of platform-level jobs) */
             id: string;
             name: string;
             /** @enum {unknown} */
@@ -8814,12 +8983,12 @@ export interface operations {
         };
         responses: {
             /** @description 成功 / success */
-            201: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["assessment-run"];
+                    "application/json": components["schemas"]["job"];
                 };
             };
             400: components["responses"]["Problem400"];
@@ -11035,6 +11204,108 @@ export interface operations {
             415: components["responses"]["Problem415"];
             422: components["responses"]["Problem422"];
             423: components["responses"]["Problem423"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    list_jobs: {
+        parameters: {
+            query?: {
+                /** @description 只看某一种任务 / only jobs of this kind（取值应为以下之一：export、offboarding、assessment_run） */
+                kind?: "export" | "offboarding" | "assessment_run";
+                /** @description 每页条数（1–200，默认 50）/ page size (1–200, default 50)（应为 1–200 的整数） */
+                limit?: number;
+                /** @description 上一页返回的 next_cursor / the next_cursor of the previous page（应为本接口返回的 next_cursor） */
+                cursor?: string;
+            };
+            header?: {
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["job-list"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    get_job: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["job"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            503: components["responses"]["Problem503"];
+        };
+    };
+    cancel_job: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description en 为英文，默认中文 / en for English, Chinese by default */
+                "Accept-Language"?: string;
+            };
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["cancel-job-body"];
+            };
+        };
+        responses: {
+            /** @description 成功 / success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["job"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
             503: components["responses"]["Problem503"];
         };
     };
@@ -13912,12 +14183,12 @@ export interface operations {
         };
         responses: {
             /** @description 成功 / success */
-            200: {
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["offboarding"];
+                    "application/json": components["schemas"]["job"];
                 };
             };
             400: components["responses"]["Problem400"];

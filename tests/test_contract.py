@@ -87,8 +87,9 @@ def test_a_replayed_assessment_run_answers_what_the_first_did(api, admin):
     """Found by `make fuzz`: the run stored no answer with its idempotency record, so a retry got `null`."""
     first = api.post("/v1/assessments/runs", admin, {"period": "2026-10"}, headers={"Idempotency-Key": "run-oct"})
     again = api.post("/v1/assessments/runs", admin, {"period": "2026-10"}, headers={"Idempotency-Key": "run-oct"})
-    assert first.status == again.status == 201 and again.headers.get("idempotent-replayed") == "true"
-    assert again.json == first.json and again.json["period"] == "2026-10"
+    assert first.status == again.status == 202 and again.headers.get("idempotent-replayed") == "true"
+    assert again.json == first.json and again.headers["location"] == first.headers["location"] == f"/v1/jobs/{first.json['id']}"
+    assert api.get(first.headers["location"], admin).json["result"]["period"] == "2026-10"  # and it ran once
 
 
 @pytest.mark.parametrize("key", ["", "k" * 201])

@@ -52,7 +52,11 @@ def test_s3_failure_during_an_export_leaves_no_file(api, admin, tenant):
     with Stubber(storage.client()) as stub:
         stub.add_client_error("create_multipart_upload", service_error_code="InternalError", http_status_code=500)
         r = api.post("/v1/exports", admin, {"tenants": [tenant], "datasets": ["streets"], "format": "csv"})
-    assert r.status == 202 and r.json["status"] == "failed" and r.json["files"] == [], r
+    assert r.status == 202, r
+    job = api.get(r.headers["location"], admin).json
+    assert job["state"] == "failed" and "streets.csv" in job["problem"]["detail"], job
+    export = api.get(f"/v1/exports/{r.json['id']}", admin).json
+    assert export["status"] == "failed" and export["files"] == [], export
     left = storage.client().list_objects_v2(Bucket=config.BUCKET, Prefix=f"tenants/{tenant}/exports/")
     assert left.get("KeyCount", 0) == 0
 

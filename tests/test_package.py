@@ -73,7 +73,8 @@ def test_every_route_schedule_and_queue_is_in_the_template(built):
     assert "TenantFailures" in alarm["Metrics"][0]["Expression"] and alarm["Threshold"] == 0
     # each queue handler listens on the stage's own queue, the one the template creates
     assert sorted(str(e["Properties"]["Queue"]) for e in events if e["Type"] == "SQS") == [
-        str({"Fn::GetAtt": ["AssessmentQueue", "Arn"]}), str({"Fn::GetAtt": ["NotifyQueue", "Arn"]})]
+        str({"Fn::GetAtt": ["AssessmentQueue", "Arn"]}), str({"Fn::GetAtt": ["JobsQueue", "Arn"]}),
+        str({"Fn::GetAtt": ["NotifyQueue", "Arn"]})]
     assert "PreToken" not in functions  # cn-north-1: an external identity provider, no user pool to trigger it
     # the chainer reads the stage's audit table stream
     assert [e["Properties"]["Stream"] for e in events if e["Type"] == "DynamoDB"] == [

@@ -107,7 +107,7 @@ def test_photo_and_evidence_upload_urls(api, admin, tenant, purpose):
 def test_export_download_urls(api, admin, tenant):
     make_structure(api, admin)
     job = api.post("/v1/exports", admin, {"tenants": [tenant], "datasets": ["streets", "grids"], "format": "csv"})
-    assert job.status == 202 and job.json["status"] == "done", job
+    assert api.job_result(job, admin)["status"] == "done"
     answer = api.get(f"/v1/exports/{job.json['id']}", admin).json
     base = f"{tenant_prefix(tenant)}exports/{job.json['id']}"
     assert sorted(f["name"] for f in answer["files"]) == ["README.md", "grids.csv", "streets.csv"]
@@ -123,7 +123,7 @@ def test_assessment_report_urls(api, admin, tenant):
     unit = api.post("/v1/units", admin, {"name": "环保局", "kind": "government", "community_id": place["community"]}).json
     api.post("/v1/cobuilding/activities", admin, {"unit_id": unit["id"], "dimension": "sanitation", "date": "2026-10-12",
                                                   "participants": 3, "hours": 1.0})
-    assert api.post("/v1/assessments/runs", admin, {"period": "2026-10"}).status == 201
+    assert api.job_result(api.post("/v1/assessments/runs", admin, {"period": "2026-10"}), admin)["status"] == "published"
     links = api.get("/v1/assessments?period=2026-10", admin).json["reports"]
     assert set(links) == {"xlsx", "html"}
     for kind, url in links.items():
@@ -136,9 +136,8 @@ def test_offboarding_manifest_url(api, platform_token, tenant):
     """The one URL outside `tenants/<tenant>/`: the tenant's prefix is deleted by then, and its final
     export sits in the platform's `offboarding/<tenant>/<id>/` folder."""
     api.patch(f"/v1/tenants/{tenant}", platform_token, {"status": "suspended", "version": 1})
-    done = api.post(f"/v1/tenants/{tenant}/offboard", platform_token, {"confirm": True})
-    assert done.status == 200, done
-    export = done.json["export"]
+    done = api.job_result(api.post(f"/v1/tenants/{tenant}/offboard", platform_token, {"confirm": True}), platform_token)
+    export = done["export"]
     assert export["prefix"] == f"offboarding/{tenant}/{export['id']}"
     check_get(export["manifest_url"], f"{export['prefix']}/manifest.json")
 

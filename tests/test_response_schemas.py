@@ -476,8 +476,20 @@ def test_audit_and_exports(api, platform_token, demo):
     assert check("get_audit_public_key", api.get("/v1/audit-log/public-key", auditor, headers={"X-Tenant": tenant}))["public_key_pem"].startswith("-----BEGIN PUBLIC KEY-----")
     job = check("create_export", api.post("/v1/exports", admin, {"tenants": [tenant], "datasets": ["communities", "audit_log"],
                                                                  "format": "csv", "lang": "zh-CN"}))
-    assert job["status"] == "done" and job["files"]
-    check("get_export", api.get(f"/v1/exports/{job['id']}", admin))
+    assert job["status"] == "pending" and job["job_url"] == f"/v1/jobs/{job['id']}"
+    assert check("get_export", api.get(f"/v1/exports/{job['id']}", admin))["files"]
+    ran = check("get_job", api.get(job["job_url"], admin))
+    assert ran["state"] == "succeeded" and ran["progress"]["unit"] == "rows"
+    assert ran["id"] in [j["id"] for j in check("list_jobs", api.get("/v1/jobs?kind=export", admin))["items"]]
+    assert check("list_jobs", api.get("/v1/jobs?kind=offboarding", admin))["items"] == []
+    assert api.post(f"{job['job_url']}/cancel", admin, {}).status == 409  # it has ended
+    api.run_jobs = False
+    try:
+        queued = api.post("/v1/exports", admin, {"tenants": [tenant], "datasets": ["streets"], "format": "csv"}).json
+        cancelled = check("cancel_job", api.post(f"{queued['job_url']}/cancel", admin, {"reason": "选错了"}))
+        assert cancelled["state"] == "cancelled"
+    finally:
+        api.run_jobs = True
     audited = check("create_export", api.post("/v1/exports", auditor, {"tenants": [tenant], "datasets": ["streets"], "format": "jsonl"}))
     check("get_export", api.get(f"/v1/exports/{audited['id']}", auditor))
     mine = check("list_exports", api.get("/v1/exports", auditor))["items"]

@@ -197,7 +197,7 @@ def test_pairings_hours_and_appeals_wait_in_the_right_lists(api, admin, tenant, 
     assert ("volunteer_verify", hours["id"]) not in kinds(api, staff)
     api.post("/v1/cobuilding/activities", admin, {"unit_id": units[0], "dimension": "sanitation", "date": "2026-10-12",
                                                   "participants": 2, "hours": 1})
-    assert api.post("/v1/assessments/runs", admin, {"period": "2026-10"}).status == 201
+    assert api.job_result(api.post("/v1/assessments/runs", admin, {"period": "2026-10"}), admin)["status"] == "published"
     appeal = api.post("/v1/assessments/2026-10/appeals", staff, {"unit_id": units[1], "reason": "漏登"}).json
     assert ("appeal_answer", appeal["id"]) in kinds(api, admin) and ("appeal_answer", appeal["id"]) not in kinds(api, staff)
     api.post(f"/v1/assessments/2026-10/appeals/{appeal['id']}/resolve", admin, {"decision": "dismissed", "note": "已核"})

@@ -61,11 +61,12 @@ def put_assessment_rules() -> dict[str, Any]:
     return rules.put_rules(ctx, body)
 
 
-@route(bp, "POST", "/v1/assessments/runs", "立即考核 / Run an assessment", body="assessment-run", status=201, idempotent=True, roles=DISTRICT_STAFF, response="assessment-run")
+@route(bp, "POST", "/v1/assessments/runs", "立即考核 / Run an assessment", body="assessment-run", status=202, idempotent=True, roles=DISTRICT_STAFF, response="job")
 def create_assessment_run() -> dict[str, Any]:
-    """Assess every unit for a month now — the same code the monthly schedule runs."""
+    """Assess every unit for a month now — the same code the monthly schedule runs — as a job (202,
+    `Location: /v1/jobs/{id}`): progress in units; its result is the published run."""
     ctx, body = begin_write(bp.current_request)
-    return runs.run_period(ctx, _period(body["period"]))
+    return runs.queue_run(ctx, _period(body["period"]))
 
 
 @route(bp, "GET", "/v1/assessments", "月度考核结果 / A month's assessment", query=(PERIOD,), pages=True, response="assessment-ranking")

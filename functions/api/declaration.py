@@ -141,10 +141,14 @@ def route(bp: Blueprint, method: str, path: str, summary: str, **declared: Any) 
 
 
 def respond(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    """`body` as UTF-8 JSON with `status`, and its version as the ETag."""
+    """`body` as UTF-8 JSON with `status`, its version as the ETag, and for work handed to a job
+    (202) the job's address as `Location`."""
     out: dict[str, str | list[str]] = dict(JSON)
     if isinstance(body, dict) and "version" in body:
         out["ETag"] = f'"{body["version"]}"'
+    location = job_location(body) if status == 202 else None
+    if location:
+        out["Location"] = location
     out.update(headers or {})
     return Response(body=json.dumps(body, ensure_ascii=False), status_code=status, headers=out)
 
@@ -255,3 +259,11 @@ def json_schema(param: Param) -> dict[str, Any]:
         "tenant": {"type": "string", "pattern": TENANT_ID.pattern},
     }
     return schemas.get(param.kind, {"type": "string", "minLength": 1, "maxLength": MAX_VALUE})
+
+
+def job_location(body: Any) -> str | None:
+    """The job a 202 answer started: an export names it as `job_url`, a job itself as `links.self`."""
+    if not isinstance(body, dict):
+        return None
+    found = body.get("job_url") or (body.get("links") or {}).get("self")
+    return found if isinstance(found, str) and found.startswith("/v1/jobs/") else None

@@ -44,9 +44,10 @@ def get_export(export_id: str) -> dict[str, Any]:
     return jobs.get_export(principal(bp.current_request), export_id)
 
 
-@route(bp, "POST", "/v1/tenants/{tenant_id}/offboard", "注销区 / Offboard a tenant", body="offboard-tenant", tenant_scoped=False, roles=PLATFORM, response="offboarding")
+@route(bp, "POST", "/v1/tenants/{tenant_id}/offboard", "注销区 / Offboard a tenant", body="offboard-tenant", status=202, tenant_scoped=False, roles=PLATFORM, response="job")
 def offboard_tenant(tenant_id: str) -> dict[str, Any]:
-    """Export everything of a suspended tenant for the platform, then delete all of its data."""
+    """Export everything of a suspended tenant for the platform, then delete all of its data: a job
+    (202, `Location: /v1/jobs/{id}`); its result names the export and what was deleted."""
     p = principal(bp.current_request)
     declared_body(bp.current_request)
     return offboarding.offboard(p, tenant_id)

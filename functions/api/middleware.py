@@ -14,14 +14,14 @@ from collections.abc import Callable
 from chalice.app import CORSConfig, Request, Response
 
 from functions import config, tenant_credentials
-from functions.api.declaration import OPERATIONS
+from functions.api.declaration import OPERATIONS, job_location
 from functions.auth import verify_bearer
 from functions.errors import CHALICE_CODES, IdempotentReplay, MethodNotAllowed, NotFound, PayloadTooLarge, ProblemError, language
 from functions.log import logger
 
 CORS = CORSConfig(allow_origin=config.CORS_ORIGIN, max_age=600,
                   allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "X-Tenant", "Accept-Language"],
-                  expose_headers=["ETag", "Retry-After", "Idempotent-Replayed", "Content-Language"])
+                  expose_headers=["ETag", "Retry-After", "Idempotent-Replayed", "Content-Language", "Location"])
 PROBLEM = "application/problem+json; charset=utf-8"
 MAX_BODY = 1024 * 1024
 MAX_PATH_PARAM = 200
@@ -66,9 +66,12 @@ def handle_request(event: Request, get_response: Callable[[Request], Response]) 
         if response.status_code >= 400 and isinstance(response.body, dict) and "Code" in response.body:
             response = _from_chalice_error(response, lang)
     except IdempotentReplay as replay:
+        replayed: dict[str, str | list[str]] = {"Content-Type": "application/json; charset=utf-8", "Idempotent-Replayed": "true"}
+        location = job_location(replay.replay.body) if replay.replay.status == 202 else None
+        if location:
+            replayed["Location"] = location
         response = Response(body=json.dumps(replay.replay.body, ensure_ascii=False),
-                            status_code=replay.replay.status,
-                            headers={"Content-Type": "application/json; charset=utf-8", "Idempotent-Replayed": "true"})
+                            status_code=replay.replay.status, headers=replayed)
     except ProblemError as error:
         response = problem_response(error, lang)
 

@@ -16,6 +16,7 @@ import hashlib
 import json
 from collections import defaultdict
 from datetime import datetime, timedelta, UTC
+from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,10 +25,10 @@ from functions.assessments import activities, engine, reports, rules
 from functions.errors import Conflict, Text
 from functions.ids import new_id
 from functions.meetings.meetings import BY_TIME
-from functions.models import AssessmentsTable, CommitteesTable, MeetingsTable
+from functions.models import AssessmentsTable, CommitteesTable, JobsTable, MeetingsTable
 from functions.periods import month_bounds, month_dates
 from functions.services.volunteers import verified_in
-from functions.tenancy import TenantContext
+from functions.tenancy import Principal, TenantContext
 
 STATE = "assessment_period"
 RESULT = "assessment_result"
@@ -135,25 +136,62 @@ def apply_corrections(inputs: dict[str, dict[str, Any]], corrections: dict[str, 
             inputs[unit_id]["corrected"] = fix
 
 
-def run_period(ctx: TenantContext, period: str, *, now: datetime | None = None) -> dict[str, Any]:
-    """Assess every unit for a month and publish the results (replacing an earlier run atomically)."""
+def queue_run(ctx: TenantContext, period: str) -> dict[str, Any]:
+    """An on-demand run as a job (202 with its `Location`): refused at once (409) if the month is final."""
+    _refuse_final(state(ctx, period))
+    from functions.jobs import records
+
+    return records.start(ctx.principal, "assessment_run", f"{period} 共建考核 / assessment of {period}",
+                         {"period": period}, ctx=ctx, result_link=f"/v1/assessments?period={period}")
+
+
+def run_job(job: JobsTable, p: Principal) -> dict[str, Any]:
+    """The job worker's part, as the staff member who asked (re-checked: a user demoted since is refused)."""
+    from functions import authz
+    from functions.jobs import records
+    from functions.platform.tenants import standing
+
+    tenant = job.pk.removesuffix("#job")
+    profile, now = standing(tenant, p)
+    ctx = TenantContext(tenant=tenant, principal=now, timezone=profile.get("timezone", "Asia/Shanghai"),
+                        settings=profile.get("settings", {}))
+    authz.require(ctx, authz.MANAGE_DISTRICT)
+    return run_period(ctx, job.fields()["params"]["period"],
+                      report=lambda done, total: records.progress(job, done, total, "units"))
+
+
+def _refuse_final(previous: AssessmentsTable | None) -> None:
+    if previous is not None and previous.fields().get("status") == "final":
+        raise Conflict(Text("该月考核结果已定稿，不能重算", "This period is final and cannot be re-run"))
+
+
+def run_period(ctx: TenantContext, period: str, *, now: datetime | None = None,
+               report: Callable[[int, int], None] = lambda done, total: None) -> dict[str, Any]:
+    """Assess every unit for a month and publish the results (replacing an earlier run atomically).
+    `report` hears progress in units: gathered, then results written."""
     previous = state(ctx, period)
     old = previous.fields() if previous else {}
-    if old.get("status") == "final":
-        raise Conflict(Text("该月考核结果已定稿，不能重算", "This period is final and cannot be re-run"))
+    _refuse_final(previous)
     if old.get("corrections"):  # an upheld appeal re-scores under the rules the month was published with
         rule_set = {**rules.version(ctx, old["rule_version"]), "scale": old.get("rule_scale", "linear")}
     else:
         rule_set = rules.current(ctx)
     units, inputs = gather(ctx, period)
+    report(0, len(units))
     apply_corrections(inputs, old.get("corrections", {}))
     results = engine.score(units, inputs, rule_set)
     run_id = new_id()
     partition = ctx.key("assessment-run", run_id)
-    with AssessmentsTable.batch_write() as batch:
-        for r in results:
-            batch.save(AssessmentsTable(partition, r["unit_id"], kind=RESULT, data=r, gsi1pk=f"{partition}#rank",
-                                        gsi1sk=f"{r['rank']:06d}"))
+    try:
+        with AssessmentsTable.batch_write() as batch:
+            for n, r in enumerate(results, 1):
+                if n % 200 == 0:
+                    report(n, len(results))
+                batch.save(AssessmentsTable(partition, r["unit_id"], kind=RESULT, data=r, gsi1pk=f"{partition}#rank",
+                                            gsi1sk=f"{r['rank']:06d}"))
+    except BaseException:  # cancelled or failed: this run's results were never referenced; remove them
+        _drop_run(ctx, run_id)
+        raise
     report_keys = reports.write(ctx, period, run_id, results)
     now = now or datetime.now(UTC)
     window = float(ctx.settings.get("appeal_window_days", DEFAULT_APPEAL_DAYS))
@@ -174,6 +212,7 @@ def run_period(ctx: TenantContext, period: str, *, now: datetime | None = None) 
     store.write(ctx, ops, action="assessment.publish", target=f"assessment/{period}", state=data, result=published)
     if old.get("run_id"):
         _drop_run(ctx, old["run_id"])
+    report(len(results), len(results))
     return published
 
 

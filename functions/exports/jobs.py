@@ -19,17 +19,19 @@ import hashlib
 import hmac
 import json
 from datetime import datetime, timedelta, UTC
-from functools import lru_cache
+from functools import lru_cache, partial
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from functions import config, storage, store
 from functions.audit import chain, chainer
 from functions.audit.log import record_read
-from functions.errors import FieldError, Forbidden, Text, Unprocessable
+from functions.errors import FieldError, Forbidden, JobFailed, Text, Unprocessable
 from functions.exports import datasets, writer
 from functions.ids import new_id
 from functions.log import logger
-from functions.models import ExportsTable
+from functions.jobs import records
+from functions.models import ExportsTable, JobsTable
 from functions.platform.tenants import standing
 from functions.tenancy import AUDITOR, DISTRICT_ADMIN, Principal, TenantContext
 
@@ -69,8 +71,8 @@ def _contexts(p: Principal, tenants: list[str]) -> list[TenantContext]:
     return contexts
 
 
-def create_export(p: Principal, body: dict[str, Any], run_now: bool = True) -> dict[str, Any]:
-    """Record the job in each tenant (in one go per tenant) and, locally, run it at once."""
+def create_export(p: Principal, body: dict[str, Any]) -> dict[str, Any]:
+    """Record the export in each tenant and hand it to the job worker (`job_url`; the answer is 202)."""
     contexts = _contexts(p, body["tenants"])
     unknown = [FieldError(f"/datasets/{i}", Text("未知的数据集", "Unknown dataset"))
                for i, d in enumerate(body["datasets"]) if d not in datasets.DATASETS]
@@ -81,10 +83,29 @@ def create_export(p: Principal, body: dict[str, Any], run_now: bool = True) -> d
             "lang": body.get("lang", "en"), "from": body.get("from"), "to": body.get("to"), "status": "pending", "files": []}
     for ctx in contexts:
         store.create(ctx, ExportsTable, KIND, {**data, "tenant": ctx.tenant}, item_id=job_id)
-    if run_now:
-        for ctx in contexts:
-            run_export(ctx, job_id)
-    return get_export(p, job_id, log_read=False)
+    title = f"导出 {'、'.join(body['tenants'])}：{'、'.join(body['datasets'])} / export"
+    records.start(p, "export", title, {"export_id": job_id}, job_id=job_id, result_link=f"/v1/exports/{job_id}")
+    return {**get_export(p, job_id, log_read=False), "job_url": f"/v1/jobs/{job_id}"}
+
+
+def run_job(job: JobsTable, p: Principal) -> dict[str, Any]:
+    """The job worker's part: every tenant's files in turn, progress in rows across them all. The
+    requester's grants are checked again (a user demoted since the request exports nothing)."""
+    export_id = job.fields()["params"]["export_id"]
+    contexts = _contexts(p, [item.data["tenant"] for item in _parts(p, export_id)])
+    names = ExportsTable.get(contexts[0].key(KIND), export_id).fields()["datasets"]
+    total = sum(_estimate(ctx, names) for ctx in contexts)
+    done = 0
+    records.progress(job, 0, total, "rows")
+    for ctx in contexts:
+        part = run_export(ctx, export_id, partial(_report, job, done, total))
+        done += sum(f["rows"] or 0 for f in part.get("files", []))
+    records.progress(job, done, max(done, total), "rows")
+    answer = get_export(p, export_id, log_read=False)
+    if answer["status"] == "failed":  # its files are gone already; the job says why
+        reasons = "; ".join(f"{tenant}: {detail}" for tenant, detail in answer.get("details", {}).items())
+        raise JobFailed(Text(f"导出失败（{reasons}）", f"The export failed ({reasons})"))
+    return {"export_id": export_id, "status": answer["status"], "rows": done}
 
 
 def _estimate(ctx: TenantContext, names: list[str]) -> int:
@@ -96,8 +117,13 @@ def _estimate(ctx: TenantContext, names: list[str]) -> int:
     return total
 
 
-def run_export(ctx: TenantContext, job_id: str) -> dict[str, Any]:
-    """Write one tenant's part of a job: files, dictionary, manifest and signature."""
+PROGRESS_EVERY = 2000  # rows between progress reports (each a heartbeat and a chance to cancel)
+
+
+def run_export(ctx: TenantContext, job_id: str, on_rows: Callable[[int], None] = lambda rows: None) -> dict[str, Any]:
+    """Write one tenant's part of a job: files, dictionary, manifest and signature. `on_rows` hears
+    how many rows are written so far; if it raises `records.Cancelled`, the files go and the part
+    is marked cancelled."""
     item = ExportsTable.get(ctx.key(KIND), job_id)
     job = item.fields()
     threshold = int(ctx.settings.get("export_native_threshold_rows", DEFAULT_NATIVE_THRESHOLD))
@@ -112,6 +138,7 @@ def run_export(ctx: TenantContext, job_id: str) -> dict[str, Any]:
     files = []
     attempted: list[str] = []  # every key this run began to write, deleted again if the run fails
     current = "README.md"
+    written_before = 0
     try:
         for name in job["datasets"]:
             cols = datasets.columns(name)
@@ -119,8 +146,9 @@ def run_export(ctx: TenantContext, job_id: str) -> dict[str, Any]:
             current = f"{name}.{job['format']}"
             key = f"{base}/{current}"
             attempted.append(key)
-            written = writer.write_rows(key, job["format"], header, [c[0] for c in cols],
-                                        datasets.rows(ctx, name, job.get("from"), job.get("to")), tags)
+            rows = counted(datasets.rows(ctx, name, job.get("from"), job.get("to")), written_before, on_rows)
+            written = writer.write_rows(key, job["format"], header, [c[0] for c in cols], rows, tags)
+            written_before += written["rows"]
             files.append({"name": current, "key": key, **written})
         if "minutes_revisions" in job["datasets"]:
             for revision in datasets.rows(ctx, "minutes_revisions", job.get("from"), job.get("to")):
@@ -141,6 +169,10 @@ def run_export(ctx: TenantContext, job_id: str) -> dict[str, Any]:
         current = "manifest.json"
         storage.put(f"{base}/manifest.json", manifest_bytes, "application/json; charset=utf-8")
         storage.put(f"{base}/manifest.json.sig", sign(manifest_bytes).encode(), "text/plain")
+    except records.Cancelled:
+        _discard(base, attempted)
+        _finish(ctx, item, {**job, "status": "cancelled", "files": []})
+        raise
     except Exception as exc:
         # A half-written export must not be left to download: remove what this run wrote, then say why.
         leftover = _discard(base, attempted)
@@ -201,6 +233,18 @@ def _discard(base: str, keys: list[str]) -> list[str]:
     return sorted(set(leftover))
 
 
+def _report(job: JobsTable, before: int, total: int, rows: int) -> None:
+    records.progress(job, before + rows, total, "rows")
+
+
+def counted(rows: Iterator[dict[str, Any]], before: int, on_rows: Callable[[int], None]) -> Iterator[dict[str, Any]]:
+    """`rows` unchanged, telling `on_rows` the running count every `PROGRESS_EVERY` rows."""
+    for n, row in enumerate(rows, 1):
+        if n % PROGRESS_EVERY == 0:
+            on_rows(before + n)
+        yield row
+
+
 def _finish(ctx: TenantContext, item: ExportsTable, data: dict[str, Any]) -> dict[str, Any]:
     return store.update(ctx, item, data, item.version)
 
@@ -208,7 +252,7 @@ def _finish(ctx: TenantContext, item: ExportsTable, data: dict[str, Any]) -> dic
 def _overall(statuses: list[str]) -> str:
     """A job's status across its tenants: done only when every part is."""
     return "done" if all(s == "done" for s in statuses) else next(
-        s for s in ("failed", "needs_native_export", "running", "pending") if s in statuses)
+        s for s in ("failed", "cancelled", "needs_native_export", "running", "pending") if s in statuses)
 
 
 def list_exports(p: Principal, limit: int = 50) -> dict[str, Any]:
@@ -228,14 +272,19 @@ def list_exports(p: Principal, limit: int = 50) -> dict[str, Any]:
             "next_cursor": None}
 
 
-def get_export(p: Principal, job_id: str, log_read: bool = True) -> dict[str, Any]:
-    """The requester's job: status and short-lived URLs; anyone else gets 404. Auditors' reads are logged."""
+def _parts(p: Principal, job_id: str) -> list[ExportsTable]:
+    """The requester's records of an export, one per tenant, by tenant; 404 for anyone else."""
     tenants = sorted(p.audit_tenants | ({p.tenant} if p.tenant else set()))
     parts = [item for item in ExportsTable.batch_get([(f"{t}#{KIND}", job_id) for t in tenants])
              if item.data["requester"] == p.sub]
     if not parts:
         raise store.not_found(KIND)
-    parts.sort(key=lambda i: i.data["tenant"])
+    return sorted(parts, key=lambda i: i.data["tenant"])
+
+
+def get_export(p: Principal, job_id: str, log_read: bool = True) -> dict[str, Any]:
+    """The requester's job: status and short-lived URLs; anyone else gets 404. Auditors' reads are logged."""
+    parts = _parts(p, job_id)
     files, manifests, statuses, details = [], {}, [], {}
     for item in parts:
         job = item.fields()

@@ -1,7 +1,8 @@
 """Offboarding a district: export everything (JSON Lines, signed manifest) into the platform's
 `offboarding/<tenant>/<id>/` folder, then delete every item and object of the tenant.
 
-Only a suspended tenant can be offboarded. Finding every item needs a Scan per table: this is a
+Only a suspended tenant can be offboarded. It is a job (`POST` answers 202 with its `Location`):
+the export can be cancelled; once deleting begins, it cannot. Finding every item needs a Scan per table: this is a
 rare platform job, never a request path, and the Scan filters on the `<tenant>#` key prefix.
 """
 from __future__ import annotations
@@ -15,34 +16,56 @@ from functions.accounts import identity
 from functions.errors import Conflict, Text
 from functions.exports import datasets, jobs, writer
 from functions.ids import new_id
-from functions.models import ALL_TABLES, PlatformTable
+from functions.jobs import records
+from functions.models import ALL_TABLES, JobsTable, PlatformTable
 from functions.platform import tenants
 from functions.tenancy import DISTRICT_ADMIN, Principal, TenantContext
 
 
 def offboard(admin: Principal, tenant_id: str) -> dict[str, Any]:
+    """Check the tenant may be offboarded (404 unknown, 409 not suspended) and hand the work to a job."""
+    profile = tenants.get_tenant(tenant_id)
+    if profile["status"] != "suspended":
+        raise Conflict(Text("请先暂停该区，再注销", "Suspend the tenant before offboarding it"))
+    return records.start(admin, "offboarding", f"注销 {tenant_id}：导出全部数据后删除 / offboard {tenant_id}",
+                         {"tenant": tenant_id})
+
+
+def run_job(job: JobsTable, admin: Principal) -> dict[str, Any]:
+    """The job worker's part: the export (cancellable, progress in rows), then the deletion (from
+    which point it cannot be cancelled, progress in tables)."""
+    tenant_id = job.fields()["params"]["tenant"]
     profile = tenants.get_tenant(tenant_id)
     if profile["status"] != "suspended":
         raise Conflict(Text("请先暂停该区，再注销", "Suspend the tenant before offboarding it"))
     ctx = TenantContext(tenant=tenant_id, principal=Principal(sub=admin.sub, roles=frozenset({DISTRICT_ADMIN}),
                                                                tenant=tenant_id),
                         timezone=profile.get("timezone", "Asia/Shanghai"))
-    export = _export_all(ctx)
+    export = _export_all(ctx, job)
+    records.mark_irreversible(job)
     for user in store.query_all(PlatformTable, ctx.key("user")):  # their sign-in accounts go too
         identity.forget(user.sk)
-    deleted = {model.Meta.table_name: _delete_items(model, tenant_id) for model in ALL_TABLES}
+    deleted = {}
+    for n, model in enumerate(ALL_TABLES):
+        records.progress(job, n, len(ALL_TABLES), "tables deleted")
+        deleted[model.Meta.table_name] = _delete_items(model, tenant_id)
     objects = _delete_objects(storage.tenant_key(tenant_id, ""))
     tenants.forget(tenant_id)
+    records.progress(job, len(ALL_TABLES), len(ALL_TABLES), "tables deleted")
     return {"tenant": tenant_id, "export": export, "deleted_items": deleted, "deleted_objects": objects}
 
 
-def _export_all(ctx: TenantContext) -> dict[str, Any]:
+def _export_all(ctx: TenantContext, job: JobsTable) -> dict[str, Any]:
     export_id = new_id()
     base = f"offboarding/{ctx.tenant}/{export_id}"
-    files = []
+    files: list[dict[str, Any]] = []
+    done = 0
     for name in datasets.DATASETS:
         fields = [c[0] for c in datasets.columns(name)]
-        written = writer.write_rows(f"{base}/{name}.jsonl", "jsonl", fields, fields, datasets.rows(ctx, name, None, None))
+        rows = jobs.counted(datasets.rows(ctx, name, None, None), done,
+                            lambda n: records.progress(job, n, None, "rows exported"))
+        written = writer.write_rows(f"{base}/{name}.jsonl", "jsonl", fields, fields, rows)
+        done += written["rows"]
         files.append({"name": f"{name}.jsonl", **written})
     readme = datasets.dictionary_markdown(list(datasets.DATASETS)).encode()
     storage.put(f"{base}/README.md", readme, "text/markdown; charset=utf-8")

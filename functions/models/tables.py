@@ -68,6 +68,16 @@ class ExportsTable(TenantItem):
     Meta = table_meta("exports")
 
 
+class JobsTable(TenantItem):
+    """Long work run by the job worker, under the district of the user who started it
+    (`<tenant>#job` / id, or `platform#job` for auditors and platform admins): gsi1 lists a user's
+    jobs newest first, gsi2 a user's jobs of one kind."""
+
+    Meta = table_meta("jobs")
+    gsi1 = Gsi1()
+    gsi2 = Gsi2()
+
+
 class TasksTable(TenantItem):
     """Open tasks, under the audience that must act (`<tenant>#task#<audience>` / `<kind>#<object id>`):
     written and removed in the same transactions as the objects they come from."""
@@ -84,4 +94,4 @@ class AuditTable(TenantItem):
     gsi1 = Gsi1()
 
 
-ALL_TABLES: tuple[type[TenantItem], ...] = (PlatformTable, GridsTable, CommitteesTable, MeetingsTable, ServicesTable, AssessmentsTable, ExportsTable, TasksTable, AuditTable)
+ALL_TABLES: tuple[type[TenantItem], ...] = (PlatformTable, GridsTable, CommitteesTable, MeetingsTable, ServicesTable, AssessmentsTable, ExportsTable, JobsTable, TasksTable, AuditTable)

@@ -6,9 +6,9 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from functions import aws, config
+from functions import aws, config, queues
 
-MAX_RECEIVES = 3  # then SQS moves the message to the dead-letter queue
+MAX_RECEIVES = queues.MAX_RECEIVES
 
 
 @lru_cache(maxsize=1)
@@ -21,12 +21,7 @@ def url() -> str:
 
 def ensure_local() -> None:
     """Make the queue and its dead-letter queue on the local endpoint, if missing (CloudFormation in AWS)."""
-    sqs = aws.client("sqs")
-    dead = sqs.create_queue(QueueName=f"{config.NOTIFY_QUEUE_NAME}-dlq")["QueueUrl"]
-    dead_arn = sqs.get_queue_attributes(QueueUrl=dead, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    sqs.create_queue(QueueName=config.NOTIFY_QUEUE_NAME, Attributes={
-        "VisibilityTimeout": "60",
-        "RedrivePolicy": json.dumps({"deadLetterTargetArn": dead_arn, "maxReceiveCount": str(MAX_RECEIVES)})})
+    queues.ensure_local(config.NOTIFY_QUEUE_NAME, 60)
 
 
 def send(events: list[dict[str, Any]]) -> list[str]:
@@ -42,17 +37,11 @@ def send(events: list[dict[str, Any]]) -> list[str]:
 
 def receive(wait_seconds: int = 0, visibility: int | None = None) -> list[dict[str, Any]]:
     """Up to 10 messages, each with its body, receipt handle and how often it was received."""
-    kwargs: dict[str, Any] = {"QueueUrl": url(), "MaxNumberOfMessages": 10, "WaitTimeSeconds": wait_seconds,
-                              "AttributeNames": ["ApproximateReceiveCount"]}
-    if visibility is not None:
-        kwargs["VisibilityTimeout"] = visibility
-    messages = aws.client("sqs").receive_message(**kwargs).get("Messages", [])
-    return [{"body": json.loads(m["Body"]), "receipt": m["ReceiptHandle"],
-             "receives": int(m.get("Attributes", {}).get("ApproximateReceiveCount", "1"))} for m in messages]
+    return queues.receive(url(), wait_seconds, visibility)
 
 
 def done(receipt: str) -> None:
-    aws.client("sqs").delete_message(QueueUrl=url(), ReceiptHandle=receipt)
+    queues.delete(url(), receipt)
 
 
 def retry_after(receipt: str, seconds: int) -> None:

@@ -39,6 +39,7 @@ import threading
 import time
 import tracemalloc
 import zipfile
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -454,21 +455,28 @@ def _bulk_assessment_data(tenant: str, scale: int) -> None:
 
 
 def assessment_scaling_ratio(client: Any, platform: str) -> dict[str, float]:
+    """The on-demand assessment run as users start it: `POST /v1/assessments/runs` (a job), run by
+    the job worker, timed from the request to the job's end, at 1× and 4× a month's data."""
     from functions.assessments import runs
+    from functions.jobs import worker
     from functions.tenancy import system_context
 
     seconds, gathered = {}, {}
     for scale in (1, 4):
         tenant = f"bench-assess-{scale}x"
-        _tenant(client, platform, tenant)
+        admin = _tenant(client, platform, tenant)
         _bulk_assessment_data(tenant, scale)
         t = time.perf_counter()
         runs.gather(system_context(tenant), "2026-10")
         gathered[scale] = time.perf_counter() - t
         t = time.perf_counter()
-        result = runs.run_period(system_context(tenant), "2026-10")
+        started = client.http.post("/v1/assessments/runs", headers={"Authorization": f"Bearer {admin}",
+                                   "Content-Type": "application/json"}, body=json.dumps({"period": "2026-10"}).encode())
+        assert started.status_code == 202, started.body
+        worker.drain()
         seconds[scale] = time.perf_counter() - t
-        assert result["units"] == 600 * scale
+        job = json.loads(client.http.get(started.headers["location"], headers={"Authorization": f"Bearer {admin}"}).body)
+        assert job["state"] == "succeeded" and job["result"]["units"] == 600 * scale, job
     return {"assessment_scaling_ratio": round(seconds[4] / (4 * seconds[1]), 3),
             "assessment_1x_s": round(seconds[1], 2), "assessment_4x_s": round(seconds[4], 2),
             "assessment_gather_ratio": round(gathered[4] / (4 * gathered[1]), 3),
@@ -552,6 +560,91 @@ def concurrent_writers(client: Any, platform: str, levels: tuple[int, ...] = (1,
     out.update(writers_chain_entries=intact["entries"], writers_chain_ok=intact["ok"],
                writers_altered_seq=altered_seq, writers_altered_found_at=found.get("broken_seq"))
     return out
+
+
+def district_figures(client: Any, platform: str) -> dict[str, Any]:
+    """Gangbei ×10 with a year of work (infra/bench/district.py): an export of every dataset as a job
+    (progress watched while it runs, peak memory against the same export of Gangbei itself), and
+    every list of the API as its district admin, each timed (the slowest must stay under 1 s)."""
+    from functions import local_issuer
+    from functions.demo import loader
+    from functions.models import CommitteesTable, GridsTable
+    from infra.bench import district
+
+    t = time.perf_counter()
+    loader.load_demo()
+    target = "gangbei10x"
+    written = district.build(target)
+    out: dict[str, Any] = {"district_build_s": round(time.perf_counter() - t, 1),
+                           "district_grids": GridsTable.count(f"{target}#grid"),
+                           "district_units": CommitteesTable.count(f"{target}#unit"),
+                           "district_incidents": GridsTable.count(f"{target}#incident"),
+                           "district_items_copied": sum(written.values())}
+    peaks = {}
+    for tenant in (district.SOURCE, target):
+        admin = local_issuer.mint(f"bench-admin-{tenant}", ["district_admin"], tenant=tenant)
+        peaks[tenant], figures = _export_everything(client, admin, tenant)
+        if tenant == target:
+            out.update(figures)
+    out["district_export_memory_ratio"] = round(peaks[target] / peaks[district.SOURCE], 3)
+    out["district_export_peak_1x_mb"] = round(peaks[district.SOURCE] / 2**20, 2)
+    out["district_export_peak_10x_mb"] = round(peaks[target] / 2**20, 2)
+    out.update(_every_list(client, local_issuer.mint("bench-admin-lists", ["district_admin"], tenant=target)))
+    return out
+
+
+def _export_everything(client: Any, admin: str, tenant: str) -> tuple[int, dict[str, Any]]:
+    """Start an export of every dataset and run its job in a worker thread while watching its
+    progress through `GET /v1/jobs/{id}`; returns the peak traced memory and what was seen."""
+    from functions.exports import datasets
+    from functions.jobs import worker
+
+    headers = {"Authorization": f"Bearer {admin}", "Content-Type": "application/json"}
+    started = client.http.post("/v1/exports", headers=headers, body=json.dumps(
+        {"tenants": [tenant], "datasets": list(datasets.DATASETS), "format": "jsonl"}).encode())
+    assert started.status_code == 202, started.body
+    location = started.headers["location"]
+    tracemalloc.start()
+    t = time.perf_counter()
+    runner = threading.Thread(target=worker.drain)
+    runner.start()
+    seen: list[int] = []
+    slowest_poll = 0.0
+    while runner.is_alive():
+        polled = time.perf_counter()
+        job = json.loads(client.http.get(location, headers=headers).body)
+        slowest_poll = max(slowest_poll, time.perf_counter() - polled)
+        if job["progress"] and (not seen or seen[-1] != job["progress"]["done"]):
+            seen.append(job["progress"]["done"])
+        time.sleep(0.5)
+    runner.join()
+    seconds = time.perf_counter() - t
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    job = json.loads(client.http.get(location, headers=headers).body)
+    assert job["state"] == "succeeded", job
+    return peak, {"district_export_rows": job["result"]["rows"], "district_export_s": round(seconds, 1),
+                  "district_export_progress_reports": len(seen), "district_export_total": job["progress"]["total"],
+                  "district_export_slowest_poll_ms": round(slowest_poll * 1000, 1)}
+
+
+def _every_list(client: Any, admin: str) -> dict[str, Any]:
+    """Every GET route without a path parameter, first page of up to 200, as the district admin."""
+    from functions.api.declaration import OPERATIONS
+
+    timings = {}
+    headers = {"Authorization": f"Bearer {admin}"}
+    for (method, path), op in sorted(OPERATIONS.items()):
+        if method != "GET" or "{" in path or op.public:
+            continue
+        query = "?limit=200" if op.pages else ""
+        t = time.perf_counter()
+        answer = client.http.get(path + query, headers=headers)
+        timings[path] = (time.perf_counter() - t, answer.status_code)
+    slowest = max(timings, key=lambda p: timings[p][0])
+    return {"district_requests": len(timings), "district_slowest_request_ms": round(timings[slowest][0] * 1000, 1),
+            "district_slowest_request": slowest,
+            "district_request_statuses": dict(Counter(status for _, status in timings.values()))}
 
 
 def _load_worker(args: tuple[str, list[tuple[str, str]], float, float, int]) -> dict[str, Any]:
@@ -655,6 +748,7 @@ def main() -> None:
             figures.update(concurrent_writers(client, platform))
             figures.update(assessment_scaling_ratio(client, platform))
             figures.update(export_memory_ratio(client, platform))
+            figures.update(district_figures(client, platform))
             figures.update(load(client, platform))
         figures.update(package_size())
     finally:

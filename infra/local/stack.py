@@ -104,9 +104,11 @@ def create_tables_and_bucket() -> None:
             add_missing_indexes(model)
             add_missing_stream(model)
     storage.ensure_bucket()
+    from functions.jobs import queue as job_queue
     from functions.notify import queue
 
     queue.ensure_local()
+    job_queue.ensure_local()
 
 
 def add_missing_stream(model: Any) -> None:
@@ -176,6 +178,7 @@ def run() -> None:
         threading.Thread(target=scheduler.run_forever, daemon=True).start()
         threading.Thread(target=worker.run_forever, daemon=True).start()
         threading.Thread(target=worker.run_chainer_forever, daemon=True).start()
+        threading.Thread(target=worker.run_jobs_forever, daemon=True).start()
         print(f"""
 共建 Gongjian API: http://127.0.0.1:{api_port}/v1/health  (docs: http://127.0.0.1:{api_port}/docs)
 获取令牌 / get a token:  make token TENANT=gangbei ROLE=district_admin

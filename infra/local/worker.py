@@ -2,6 +2,7 @@
 fed from the local endpoints until the process ends.
 
 - notifications: `functions.notify.worker` polling the local queue endpoint (long polls of 5 s);
+- jobs: `functions.jobs.worker` polling the local job queue (long polls of 5 s);
 - the audit chainer: `functions.audit.chainer.on_stream` fed by DynamoDB Local's stream of the
   audit table, as the event source mapping feeds the Lambda in AWS.
 """
@@ -23,6 +24,17 @@ def run_forever() -> None:
                 continue
         except Exception:  # keep the local stack up; the message returns to the queue
             logger.exception("local notify worker step failed")
+            time.sleep(5)
+
+
+def run_jobs_forever() -> None:
+    from functions.jobs import worker
+
+    while True:
+        try:
+            worker.drain(wait_seconds=5)
+        except Exception:  # keep the local stack up; the job's message returns to the queue
+            logger.exception("local job worker step failed")
             time.sleep(5)
 
 
