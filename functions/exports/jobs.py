@@ -36,6 +36,7 @@ from functions.platform.tenants import standing
 from functions.tenancy import AUDITOR, DISTRICT_ADMIN, Principal, TenantContext
 
 KIND = "export"
+FILE_KIND = "export-file"  # an export's minutes files, one item each
 KEY_FILE = "export-signing.key"
 RETENTION_DAYS = (1, 3, 7, 14, 30)
 DEFAULT_NATIVE_THRESHOLD = 5_000_000
@@ -150,11 +151,16 @@ def run_export(ctx: TenantContext, job_id: str, on_rows: Callable[[int], None] =
             written = writer.write_rows(key, job["format"], header, [c[0] for c in cols], rows, tags)
             written_before += written["rows"]
             files.append({"name": current, "key": key, **written})
+        minutes_files: list[dict[str, Any]] = []
         if "minutes_revisions" in job["datasets"]:
-            for revision in datasets.rows(ctx, "minutes_revisions", job.get("from"), job.get("to")):
-                current = minutes_file_name(revision)
-                attempted.append(f"{base}/{current}")
-                files.append(_copy_minutes(revision, f"{base}/{current}", current))
+            # Listed in items of their own: a district's minutes files outgrow one record's 400 KB.
+            with ExportsTable.batch_write() as listing:
+                for revision in datasets.rows(ctx, "minutes_revisions", job.get("from"), job.get("to")):
+                    current = minutes_file_name(revision)
+                    attempted.append(f"{base}/{current}")
+                    entry = _copy_minutes(revision, f"{base}/{current}", current)
+                    minutes_files.append({k: entry[k] for k in ("name", "rows", "bytes", "sha256")})
+                    listing.save(ExportsTable(ctx.key(FILE_KIND), f"{job_id}#{current}", kind=FILE_KIND, data=entry))
         current = "README.md"
         attempted += [f"{base}/README.md", f"{base}/manifest.json", f"{base}/manifest.json.sig"]
         readme = datasets.dictionary_markdown(job["datasets"]).encode()
@@ -164,18 +170,20 @@ def run_export(ctx: TenantContext, job_id: str, on_rows: Callable[[int], None] =
         manifest = {"export_id": job_id, "tenant": ctx.tenant, "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
                     "format": job["format"], "from": job.get("from"), "to": job.get("to"),
                     "audit_chain_head": {"seq": head.seq, "hash": head.hash},
-                    "files": [{k: f[k] for k in ("name", "rows", "bytes", "sha256")} for f in files]}
+                    "files": [{k: f[k] for k in ("name", "rows", "bytes", "sha256")} for f in files] + minutes_files}
         manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode()
         current = "manifest.json"
         storage.put(f"{base}/manifest.json", manifest_bytes, "application/json; charset=utf-8")
         storage.put(f"{base}/manifest.json.sig", sign(manifest_bytes).encode(), "text/plain")
     except records.Cancelled:
         _discard(base, attempted)
+        _drop_listing(ctx, job_id)
         _finish(ctx, item, {**job, "status": "cancelled", "files": []})
         raise
     except Exception as exc:
         # A half-written export must not be left to download: remove what this run wrote, then say why.
         leftover = _discard(base, attempted)
+        _drop_listing(ctx, job_id)
         logger.exception("export failed", extra={"tenant": ctx.tenant, "export_id": job_id, "file": current,
                                                  "error": type(exc).__name__, "leftover": leftover})
         failed = {**job, "status": "failed", "files": [], "detail": f"writing {current} failed: {type(exc).__name__}"}
@@ -183,7 +191,8 @@ def run_export(ctx: TenantContext, job_id: str, on_rows: Callable[[int], None] =
             failed["leftover"] = leftover  # for the operator to remove
         return _finish(ctx, item, failed)
     expires = (datetime.now(UTC) + timedelta(days=retention)).isoformat(timespec="seconds")
-    return _finish(ctx, item, {**job, "status": "done", "files": files, "manifest_key": f"{base}/manifest.json",
+    return _finish(ctx, item, {**job, "status": "done", "files": files, "minutes_files": len(minutes_files),
+                               "manifest_key": f"{base}/manifest.json",
                                "audit_chain_head": manifest["audit_chain_head"], "expires_at": expires})
 
 
@@ -231,6 +240,17 @@ def _discard(base: str, keys: list[str]) -> list[str]:
     if leftover:
         logger.warning("export cleanup left objects behind", extra={"prefix": base, "keys": leftover})
     return sorted(set(leftover))
+
+
+def _listed(tenant: str, job_id: str) -> list[dict[str, Any]]:
+    """The files of an export listed in items of their own (the minutes files)."""
+    return [item.fields() for item in ExportsTable.query(f"{tenant}#{FILE_KIND}", ExportsTable.sk.startswith(f"{job_id}#"))]
+
+
+def _drop_listing(ctx: TenantContext, job_id: str) -> None:
+    with ExportsTable.batch_write() as batch:
+        for item in ExportsTable.query(ctx.key(FILE_KIND), ExportsTable.sk.startswith(f"{job_id}#")):
+            batch.delete(item)
 
 
 def _report(job: JobsTable, before: int, total: int, rows: int) -> None:
@@ -291,7 +311,7 @@ def get_export(p: Principal, job_id: str, log_read: bool = True) -> dict[str, An
         statuses.append(job["status"])
         if job.get("detail"):
             details[job["tenant"]] = job["detail"]
-        for f in job.get("files", []):
+        for f in job.get("files", []) + (_listed(job["tenant"], job_id) if job.get("minutes_files") else []):
             files.append({"tenant": job["tenant"], "name": f["name"], "rows": f["rows"], "bytes": f["bytes"],
                           "sha256": f["sha256"], "url": storage.presigned_get(f["key"], f["name"])})
         if job.get("manifest_key"):

@@ -19,7 +19,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from functions import aws
+from functions import aws, config
 from functions.models import AuditTable, JobsTable, TasksTable
 from functions.models import ALL_TABLES
 
@@ -27,14 +27,16 @@ SOURCE = "gangbei"
 COPIES = 10
 MONTHS = 12
 # partition kinds whose items are one month's work: copied into every month of the year
-MONTHLY = {"incident", "patrol", "cobuilding_activity", "volunteer_activity", "service_request", "alliance_activity",
-           "meeting", "minutes", "revision", "upload", "decision", "action", "contact", "participant"}
+MONTHLY = {"incident", "cobuilding_activity", "volunteer_activity", "volunteer-day", "service_request", "meeting",
+           "decision", "action"}
 # partition kinds that are derived or per-request: not copied
-SKIPPED = {"idem", "audit", "assessment-run", "assessment-period", "marker", "lock", "export", "job"}
+SKIPPED = {"idem", "audit", "assessment-run", "assessment-period", "export", "job"}
 ULID = re.compile(r"\b[0-9A-HJKMNP-TV-Z]{26}\b")
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 DAY = re.compile(r"\b(20\d\d)-(\d\d)-(\d\d)")
 MONTH = re.compile(r"\b(20\d\d)-(\d\d)\b(?!-\d)")
+OBJECT = re.compile(r'"(tenants/[^"]+)"')
+VERSION = re.compile(r'"version_id": \{"S": "[^"]*"\}')
 
 
 def copied_id(original: str, copy: int, month: int) -> str:
@@ -80,20 +82,26 @@ def source_items(table: str) -> list[dict[str, Any]]:
     return items
 
 
-def rewrite(item: dict[str, Any], target: str, copy: int, month: int, structure_ids: set[str]) -> dict[str, Any]:
+def rewrite(item: dict[str, Any], target: str, copy: int, month: int,
+            structure_ids: set[str]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """One copy of a stored item: the tenant, every id (structure ids per copy, the rest per copy
-    and month) and, for a month's work, every date."""
-    text = json.dumps(item, ensure_ascii=False)
-    text = text.replace(f'"{SOURCE}#', f'"{target}#').replace(f'"{SOURCE}"', f'"{target}"')
+    and month) and, for a month's work, every date; with the S3 objects it names (original → copy),
+    whose stored versions the copy no longer pins."""
+    original = json.dumps(item, ensure_ascii=False)
+    text = original.replace(f'"{SOURCE}#', f'"{target}#').replace(f'"{SOURCE}"', f'"{target}"')
+    text = text.replace(f'"tenants/{SOURCE}/', f'"tenants/{target}/')
     text = ULID.sub(lambda m: copied_id(m.group(0), copy, 0 if m.group(0) in structure_ids else month), text)
-    loaded: dict[str, Any] = json.loads(shift_months(text, month))
-    return loaded
+    text = VERSION.sub('"version_id": {"NULL": true}', shift_months(text, month))
+    objects = list(zip(OBJECT.findall(original), OBJECT.findall(text)))
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded, objects
 
 
 def build(target: str) -> dict[str, int]:
     """Copy the demo district (already loaded) into `target`: returns items written per partition kind."""
     client = aws.client("dynamodb")
     written: Counter[str] = Counter()
+    files: set[tuple[str, str]] = set()
     for model in ALL_TABLES:
         if model in (AuditTable, TasksTable, JobsTable):
             continue
@@ -106,7 +114,9 @@ def build(target: str) -> dict[str, int]:
             months = range(MONTHS) if kind in MONTHLY else range(1)
             for copy in range(COPIES):
                 for month in months:
-                    copies.append(rewrite(item, target, copy, month, structure_ids))
+                    copied, objects = rewrite(item, target, copy, month, structure_ids)
+                    copies.append(copied)
+                    files.update(objects)
                     written[kind] += 1
         unique = list({(c["pk"]["S"], c["sk"]["S"]): c for c in copies}.values())
 
@@ -118,4 +128,9 @@ def build(target: str) -> dict[str, int]:
 
         with ThreadPoolExecutor(max_workers=4) as pool:
             list(pool.map(send, [unique[n:n + 25] for n in range(0, len(unique), 25)]))
+    s3 = aws.client("s3")
+    for source, copy_key in sorted(files):
+        if source != copy_key:
+            s3.copy_object(Bucket=config.BUCKET, Key=copy_key, CopySource={"Bucket": config.BUCKET, "Key": source})
+    written["s3 objects"] = len(files)
     return dict(written)
