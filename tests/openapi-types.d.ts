@@ -3656,9 +3656,9 @@ export interface components {
             broken_seq?: number;
             /** @description 已写入但尚未链接的条目数（通常几秒内链接）/ entries written but not yet linked (usually within seconds) */
             unchained: number;
-            /** @description 已核对的签名摘要 / signed digests checked */
+            /** @description 最新的签名摘要（链是累积的：它为之前的每一条作证）/ the newest signed digest (the chain is cumulative: it vouches for every entry before it) */
             digests: {
-                /** @description 签名与链均相符的摘要数 / digests whose signature and hash hold */
+                /** @description 1：最新摘要的签名与链相符；0：没有摘要或不符 / 1 when the newest digest's signature and hash hold, else 0 */
                 verified: number;
                 /** @description 最后一份摘要覆盖到的序号 / seq the last digest covers */
                 last_seq: number | null;
@@ -3672,7 +3672,7 @@ export interface components {
              * @description 断裂原因（ok 为 false 时）/ why the check failed, when not ok
              * @enum {string}
              */
-            reason?: "entry" | "digest" | "rewritten" | "truncated" | "head";
+            reason?: "entry" | "digest" | "rewritten" | "truncated" | "head" | "unsealed";
             /** @description 断裂说明 / what was found */
             detail?: string;
         };

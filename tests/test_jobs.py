@@ -151,3 +151,59 @@ def test_an_assessment_run_is_a_job_with_progress_in_units(api, demo_tenant):
 def test_no_district_may_take_the_platform_jobs_prefix(api, platform_token):
     refused = api.post("/v1/tenants", platform_token, {"id": "platform", "name": "平台", "tier": "standard"})
     assert refused.status == 400 and refused.json["errors"][0]["path"] == "/id", refused
+
+
+def test_a_cancel_that_arrives_as_the_last_part_ends_still_leaves_no_files(held, admin, tenant, monkeypatch):
+    api = held
+    make_structure(api, admin)
+    started = start_export(api, admin, tenant)
+    original = exports.run_export
+
+    def and_then_the_user_cancels(*args, **kwargs):
+        written = original(*args, **kwargs)
+        assert api.post(f"{started.headers['location']}/cancel", admin, {}).status == 200
+        return written
+
+    monkeypatch.setattr(exports, "run_export", and_then_the_user_cancels)
+    worker.drain()
+    assert api.get(started.headers["location"], admin).json["state"] == "cancelled"
+    assert api.get(f"/v1/exports/{started.json['id']}", admin).json["status"] == "cancelled"
+    left = storage.client().list_objects_v2(Bucket=config.BUCKET, Prefix=f"tenants/{tenant}/exports/")
+    assert left.get("KeyCount", 0) == 0
+
+
+def test_an_offboarding_whose_worker_failed_while_deleting_finishes_on_the_next_receive(api, platform_token, monkeypatch):
+    from functions.exports import offboarding
+    from functions.models import ALL_TABLES, AuditTable
+
+    tenant = make_tenant(api, platform_token)
+    make_structure(api, token("district_admin", tenant))
+    api.patch(f"/v1/tenants/{tenant}", platform_token, {"status": "suspended", "version": 1})
+    worker.drain()
+    api.run_jobs = False
+    try:
+        started = api.post(f"/v1/tenants/{tenant}/offboard", platform_token, {"confirm": True})
+    finally:
+        api.run_jobs = True
+    original, failures = offboarding._delete_items, []
+
+    def throttled_once(model, tenant_id):
+        if model is AuditTable and not failures:
+            failures.append(model)
+            raise ConnectionError("throttled")
+        return original(model, tenant_id)
+
+    monkeypatch.setattr(offboarding, "_delete_items", throttled_once)
+    [message] = queue.receive()
+    with pytest.raises(worker.RetryLater):
+        worker.handle(message["body"], receives=1)
+    assert api.get(started.headers["location"], platform_token).json["state"] == "running"
+    worker.handle(message["body"], receives=2)  # carries on deleting, without exporting again
+    queue.done(message["receipt"])
+    folders = {o["Key"].split("/")[2] for o in storage.client().list_objects_v2(
+        Bucket=config.BUCKET, Prefix=f"offboarding/{tenant}/").get("Contents", [])}
+    assert len(folders) == 1
+    done = api.job_result(started, platform_token)
+    assert done["tenant"] == tenant and done["export"]["prefix"].startswith(f"offboarding/{tenant}/")
+    for model in ALL_TABLES:
+        assert [i.pk for i in model.scan(model.pk.startswith(f"{tenant}#"))] == [], model.Meta.table_name

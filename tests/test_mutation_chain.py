@@ -4,6 +4,7 @@ or cut short behind its signed digests; a forged or unlinked digest) is found at
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime, timedelta, UTC
 from typing import Any
 
 import pytest
@@ -27,7 +28,7 @@ class Stored:
             [dict(e) for e in self.entries[tenant][start_seq - 1:]]))
         monkeypatch.setattr(chain, "read_head", lambda tenant: self.heads[tenant])
         monkeypatch.setattr(chain, "count_pending", lambda tenant: 0)
-        monkeypatch.setattr(digests, "stored", lambda tenant: iter(self.digests.get(tenant, [])))
+        monkeypatch.setattr(digests, "latest", lambda tenant: (self.digests.get(tenant) or [None])[-1])
 
     def write(self, tenant: str, count: int) -> list[dict[str, Any]]:
         """`count` writes as the app makes them, linked by the chainer: each entry extends the head."""
@@ -130,8 +131,10 @@ def test_a_head_that_disagrees_with_the_last_entry_is_broken(stored):
     entries = stored.write(TENANT, 3)
     stored.heads[TENANT] = chain.Head(3, "0" * 63 + "1", True)
     assert check(TENANT) == {"ok": False, "entries": 3, "broken_seq": 3, "head": entries[-1]["hash"]}
-    stored.heads[TENANT] = chain.Head(2, entries[-1]["hash"], True)  # behind the entries
-    assert check(TENANT) == {"ok": False, "entries": 3, "broken_seq": 3, "head": entries[-1]["hash"]}
+    stored.heads[TENANT] = chain.Head(2, entries[-1]["hash"], True)  # behind the entries, with another hash
+    assert check(TENANT) == {"ok": False, "entries": 2, "broken_seq": 2, "head": entries[1]["hash"]}
+    stored.heads[TENANT] = chain.Head(2, entries[1]["hash"], True)  # an entry past the head nobody linked
+    assert check(TENANT) == {"ok": False, "entries": 2, "broken_seq": 3, "head": entries[1]["hash"]}
     stored.heads[TENANT] = chain.Head(0, chain.GENESIS, False)
     assert check(TENANT)["ok"] is False
 
@@ -162,24 +165,26 @@ def test_a_chain_written_by_an_earlier_release_still_verifies(stored):
               "target": "grid/荷城社区第1网格", "state_sha256": None, "prev_hash": first["hash"],
               "hash": "938d24684be566b67c8ff5caea845426edf510b8c9ddaf7538eb87d54e838234"}
     stored.entries[TENANT], stored.heads[TENANT] = [first, second], chain.Head(2, second["hash"], True)
+    stored.seal(TENANT, 2)  # sealed since: entries older than twenty minutes need a digest
     assert check(TENANT) == {"ok": True, "entries": 2, "head": second["hash"]}
 
 
 # --- signed digests: what the chain alone cannot show ------------------------------------------
 
-def test_digests_that_match_the_chain_are_counted(stored):
+def test_the_newest_digest_that_matches_the_chain_is_counted(stored):
     entries = stored.write(TENANT, 5)
     stored.seal(TENANT, 2)
     stored.seal(TENANT, 5)
     result = audit_verify.verify(TENANT)
     assert result["ok"] is True and result["head"] == entries[-1]["hash"]
-    assert result["digests"] == {"verified": 2, "last_seq": 5, "last_sealed_at": stored.digests[TENANT][-1].body["sealed_at"]}
+    assert result["digests"] == {"verified": 1, "last_seq": 5, "last_sealed_at": stored.digests[TENANT][-1].body["sealed_at"]}
+    assert stored.digests[TENANT][-1].body["previous"]["seq"] == 2
 
 
-def test_a_chain_rewritten_behind_a_digest_is_found_between_digests(stored):
-    """Whoever edits entry 4 and recomputes every later hash passes the walk, not the digest at 5."""
+def test_a_chain_rewritten_behind_a_digest_is_found_at_the_digest(stored):
+    """Whoever edits entry 4 and recomputes every later hash and the head passes the walk, not the
+    digest at 5."""
     entries = stored.write(TENANT, 6)
-    stored.seal(TENANT, 2)
     stored.seal(TENANT, 5)
     entries[3] = {**entries[3], "actor": "intruder"}
     for n in range(3, 6):
@@ -188,7 +193,7 @@ def test_a_chain_rewritten_behind_a_digest_is_found_between_digests(stored):
     stored.heads[TENANT] = chain.Head(6, entries[-1]["hash"], True)
     result = audit_verify.verify(TENANT)
     assert result["ok"] is False and result["reason"] == "rewritten" and result["broken_seq"] == 5
-    assert "3–5" in result["detail"] and "between entries 3 and 5" in result["detail"]
+    assert "at or before entry 5" in result["detail"] and result["digests"]["verified"] == 0
 
 
 def test_a_dropped_tail_with_its_head_moved_back_is_found_by_the_digest(stored):
@@ -200,17 +205,28 @@ def test_a_dropped_tail_with_its_head_moved_back_is_found_by_the_digest(stored):
     assert (result["ok"], result["reason"], result["broken_seq"], result["entries"]) == (False, "truncated", 6, 4)
 
 
-def test_a_forged_or_unlinked_digest_is_refused(stored):
+def test_a_forged_or_foreign_digest_is_refused(stored):
     stored.write(TENANT, 3)
     digest = stored.seal(TENANT, 3)
     stored.digests[TENANT][-1] = digests.Digest(digest.body, digest.raw.replace(b'"seq":3', b'"seq":3 '), digest.signature)
     assert audit_verify.verify(TENANT)["reason"] == "digest"
-    stored.digests[TENANT] = []
-    stored.seal(TENANT, 1)
-    stored.seal(TENANT, 3)
-    del stored.digests[TENANT][0]  # the second names a first that is gone
-    result = audit_verify.verify(TENANT)
-    assert (result["ok"], result["reason"], result["broken_seq"]) == (False, "digest", 3)
     stored.digests["gangnan"] = [stored.seal(TENANT, 3)]  # another tenant's digest
     stored.write("gangnan", 3)
     assert audit_verify.verify("gangnan")["reason"] == "digest"
+
+
+def test_entries_no_digest_covers_for_twenty_minutes_mean_sealing_stopped(stored):
+    """Someone who stops the sealer (or hides its digests) and then rewrites the unsealed part is
+    found too: the chain must be sealed within minutes."""
+    entries = stored.write(TENANT, 4)
+    old = (datetime.now(UTC) - timedelta(hours=1)).isoformat(timespec="milliseconds")
+    for n in range(4):
+        entries[n] = chain.linked(chain.Head(n, entries[n - 1]["hash"] if n else chain.GENESIS, n > 0),
+                                  {**{k: v for k, v in entries[n].items() if k not in ("seq", "prev_hash", "hash")}, "at": old})
+    stored.heads[TENANT] = chain.Head(4, entries[-1]["hash"], True)
+    result = audit_verify.verify(TENANT)
+    assert (result["ok"], result["reason"], result["broken_seq"]) == (False, "unsealed", 1)
+    stored.seal(TENANT, 2)
+    assert audit_verify.verify(TENANT)["broken_seq"] == 3
+    stored.seal(TENANT, 4)
+    assert audit_verify.verify(TENANT)["ok"] is True

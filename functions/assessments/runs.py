@@ -157,7 +157,8 @@ def run_job(job: JobsTable, p: Principal) -> dict[str, Any]:
                         settings=profile.get("settings", {}))
     authz.require(ctx, authz.MANAGE_DISTRICT)
     return run_period(ctx, job.fields()["params"]["period"],
-                      report=lambda done, total: records.progress(job, done, total, "units"))
+                      report=lambda done, total: records.progress(job, done, total, "units"),
+                      publishing=lambda: records.mark_irreversible(job))
 
 
 def _refuse_final(previous: AssessmentsTable | None) -> None:
@@ -166,9 +167,12 @@ def _refuse_final(previous: AssessmentsTable | None) -> None:
 
 
 def run_period(ctx: TenantContext, period: str, *, now: datetime | None = None,
-               report: Callable[[int, int], None] = lambda done, total: None) -> dict[str, Any]:
+               report: Callable[[int, int], None] = lambda done, total: None,
+               publishing: Callable[[], None] = lambda: None) -> dict[str, Any]:
     """Assess every unit for a month and publish the results (replacing an earlier run atomically).
-    `report` hears progress in units: gathered, then results written."""
+    `report` hears progress in units: gathered, then results written (it may stop the run by
+    raising); `publishing` is told just before the results replace the published ones, after which
+    the run is no longer stopped."""
     previous = state(ctx, period)
     old = previous.fields() if previous else {}
     _refuse_final(previous)
@@ -185,14 +189,15 @@ def run_period(ctx: TenantContext, period: str, *, now: datetime | None = None,
     try:
         with AssessmentsTable.batch_write() as batch:
             for n, r in enumerate(results, 1):
-                if n % 200 == 0:
+                if n % 200 == 0 or n == len(results):
                     report(n, len(results))
                 batch.save(AssessmentsTable(partition, r["unit_id"], kind=RESULT, data=r, gsi1pk=f"{partition}#rank",
                                             gsi1sk=f"{r['rank']:06d}"))
+        report_keys = reports.write(ctx, period, run_id, results)
+        publishing()
     except BaseException:  # cancelled or failed: this run's results were never referenced; remove them
         _drop_run(ctx, run_id)
         raise
-    report_keys = reports.write(ctx, period, run_id, results)
     now = now or datetime.now(UTC)
     window = float(ctx.settings.get("appeal_window_days", DEFAULT_APPEAL_DAYS))
     data = {**old, "period": period, "run_id": run_id, "rule_version": rule_set["version"],
@@ -212,7 +217,6 @@ def run_period(ctx: TenantContext, period: str, *, now: datetime | None = None,
     store.write(ctx, ops, action="assessment.publish", target=f"assessment/{period}", state=data, result=published)
     if old.get("run_id"):
         _drop_run(ctx, old["run_id"])
-    report(len(results), len(results))
     return published
 
 

@@ -41,9 +41,12 @@ def link(tenant: str) -> int:
                     tx.delete(item, condition=AuditTable.pk.exists())
                     head = chain.Head(entry["seq"], entry["hash"], True)
                 tx.save(chain.head_item(tenant, entry), condition=head_unmoved)
-        except TransactWriteError:
-            logger.info("audit chainer stopped: another chainer moved the head", extra={"tenant": tenant})
-            return total
+        except TransactWriteError as exc:
+            reasons = {r.code for r in exc.cancellation_reasons or [] if r is not None}
+            if reasons & {"ConditionalCheckFailed", "TransactionConflict"}:
+                logger.info("audit chainer stopped: another chainer moved the head", extra={"tenant": tenant})
+                return total
+            raise  # throttling or worse: the stream (or the next seal) tries again
         total += len(batch)
 
 

@@ -2,10 +2,12 @@
 
 Every five minutes (`audit-seal` in app.py) the chain's head, if it moved, is sealed into a digest:
 
-    audit-digests/<tenant>/<seq:012d>.json      the exact bytes that were signed
-    audit-digests/<tenant>/<seq:012d>.json.sig  ECDSA P-256 over SHA-256 of those bytes (DER)
+    audit-digests/<tenant>/<epoch>/<seq:012d>.json      the exact bytes that were signed
+    audit-digests/<tenant>/<epoch>/<seq:012d>.json.sig  ECDSA P-256 over SHA-256 of those bytes (DER)
+    audit-digests/<tenant>/<epoch>/latest.json(.sig)    a copy of the newest, for `verify` and the sealer
 
-A digest names the previous one by its SHA-256, so digests form a chain of their own. The key is
+A digest names the previous one by its SHA-256, so digests form a chain of their own. The chain is
+cumulative: the newest digest matching the chain at its `seq` vouches for every entry before it. The key is
 one the app's writers cannot use: in AWS an asymmetric KMS key only the sealer's role may sign with
 (`GONGJIAN_AUDIT_SIGNING_KEY_ID`), and the digests go to a bucket with S3 Object Lock in compliance
 mode (`GONGJIAN_AUDIT_DIGEST_BUCKET`); locally a key file `.local/audit-signing.pem` and the stack's
@@ -18,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -34,7 +35,6 @@ from functions.models import AuditTable
 
 FORMAT = "gongjian-audit-digest/1"
 ALGORITHM = "ECDSA_P256_SHA256"
-SEALED = "sealed"  # the audit-table item remembering the last digest (a hint: verify reads the bucket)
 
 
 @dataclass(frozen=True)
@@ -48,8 +48,15 @@ class Digest:
         return int(self.body["seq"])
 
 
-def prefix(tenant: str) -> str:
-    return f"audit-digests/{tenant}/"
+def prefix(tenant: str) -> str | None:
+    """`audit-digests/<tenant>/<epoch>/`: the epoch is the id of the chain's first entry, so a
+    district id used again after an offboarding starts digests of its own (the old ones are locked
+    in the bucket for years). None while the chain is empty."""
+    try:
+        first = AuditTable.get(chain.partition(tenant), chain.entry_key(1), consistent_read=True).fields()
+    except AuditTable.DoesNotExist:
+        return None
+    return f"audit-digests/{tenant}/{first.get('id') or first['at']}/"
 
 
 def _bucket() -> str:
@@ -110,27 +117,24 @@ def signature_holds(digest: Digest, pem: str) -> bool:
 
 # --- sealing ----------------------------------------------------------------------------------
 
-def _last_sealed(tenant: str) -> dict[str, Any] | None:
-    try:
-        return AuditTable.get(chain.partition(tenant), SEALED, consistent_read=True).fields()
-    except AuditTable.DoesNotExist:
-        return None
-
-
 def seal(tenant: str) -> dict[str, Any] | None:
-    """Sign and store a digest of the tenant's head if it moved since the last one; returns its body."""
+    """Sign and store a digest of the tenant's head if it moved since the latest one; returns its body.
+
+    The latest digest is read from the bucket itself (`latest.json`, written after each digest), so
+    nothing a writer of the tables can change decides what is sealed or what the next one names.
+    Two overlapping runs may both seal; each digest is valid on its own and `latest` is one of them."""
     head = chain.read_head(tenant)
-    last = _last_sealed(tenant)
-    if head.seq == 0 or (last is not None and int(last["seq"]) >= head.seq):
+    where = prefix(tenant)
+    if head.seq == 0 or where is None:
         return None
-    digest = signed(tenant, head, {"seq": int(last["seq"]), "sha256": last["sha256"]} if last else None)
-    key = f"{prefix(tenant)}{head.seq:012d}.json"
+    last = latest(tenant)
+    if last is not None and last.seq >= head.seq:
+        return None
+    digest = signed(tenant, head, {"seq": last.seq, "sha256": hashlib.sha256(last.raw).hexdigest()} if last else None)
     s3 = aws.client("s3")
-    s3.put_object(Bucket=_bucket(), Key=key, Body=digest.raw, ContentType="application/json")
-    s3.put_object(Bucket=_bucket(), Key=key + ".sig", Body=digest.signature, ContentType="application/octet-stream")
-    AuditTable(chain.partition(tenant), SEALED, kind="audit_sealed",
-               data={"seq": head.seq, "sha256": hashlib.sha256(digest.raw).hexdigest(), "key": key},
-               updated_at=digest.body["sealed_at"]).save()
+    for key in (f"{where}{head.seq:012d}.json", f"{where}latest.json"):
+        s3.put_object(Bucket=_bucket(), Key=key + ".sig", Body=digest.signature, ContentType="application/octet-stream")
+        s3.put_object(Bucket=_bucket(), Key=key, Body=digest.raw, ContentType="application/json")
     return digest.body
 
 
@@ -142,16 +146,15 @@ def signed(tenant: str, head: chain.Head, previous: dict[str, Any] | None) -> Di
     return Digest(body, raw, _sign(raw))
 
 
-def stored(tenant: str) -> Iterator[Digest]:
-    """The tenant's digests in `seq` order, read from the bucket one at a time."""
+def latest(tenant: str) -> Digest | None:
+    """The tenant's newest digest (two GETs, however many digests there are), or None."""
+    where = prefix(tenant)
+    if where is None:
+        return None
     s3 = aws.client("s3")
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=_bucket(), Prefix=prefix(tenant)):
-        for obj in page.get("Contents", []):
-            if not obj["Key"].endswith(".json"):
-                continue
-            raw = s3.get_object(Bucket=_bucket(), Key=obj["Key"])["Body"].read()
-            try:
-                signature = s3.get_object(Bucket=_bucket(), Key=obj["Key"] + ".sig")["Body"].read()
-            except s3.exceptions.NoSuchKey:
-                signature = b""
-            yield Digest(json.loads(raw), raw, signature)
+    try:
+        raw = s3.get_object(Bucket=_bucket(), Key=f"{where}latest.json")["Body"].read()
+        signature = s3.get_object(Bucket=_bucket(), Key=f"{where}latest.json.sig")["Body"].read()
+    except s3.exceptions.NoSuchKey:
+        return None
+    return Digest(json.loads(raw), raw, signature)

@@ -98,9 +98,14 @@ def run_job(job: JobsTable, p: Principal) -> dict[str, Any]:
     total = sum(_estimate(ctx, names) for ctx in contexts)
     done = 0
     records.progress(job, 0, total, "rows")
-    for ctx in contexts:
-        part = run_export(ctx, export_id, partial(_report, job, done, total))
-        done += sum(f["rows"] or 0 for f in part.get("files", []))
+    try:
+        for ctx in contexts:
+            part = run_export(ctx, export_id, partial(_report, job, done, total))
+            done += sum(f["rows"] or 0 for f in part.get("files", []))
+        records.mark_irreversible(job)  # the last chance to cancel: from here on it is done
+    except records.Cancelled:
+        close_parts(job, p)  # the tenants already written too: a cancelled export leaves no files
+        raise
     records.progress(job, done, max(done, total), "rows")
     answer = get_export(p, export_id, log_read=False)
     if answer["status"] == "failed":  # its files are gone already; the job says why
@@ -240,6 +245,21 @@ def _discard(base: str, keys: list[str]) -> list[str]:
     if leftover:
         logger.warning("export cleanup left objects behind", extra={"prefix": base, "keys": leftover})
     return sorted(set(leftover))
+
+
+def close_parts(job: JobsTable, p: Principal) -> None:
+    """Every tenant's part of a cancelled export: its files (written or not) removed, marked cancelled."""
+    export_id = job.fields()["params"]["export_id"]
+    for item in _parts(p, export_id):
+        part = item.fields()
+        if part["status"] == "cancelled":
+            continue
+        ctx = TenantContext(tenant=part["tenant"], principal=p)
+        base = storage.tenant_key(ctx.tenant, "exports", export_id)
+        keys = [f["key"] for f in part.get("files", []) + _listed(ctx.tenant, export_id)]
+        _discard(base, keys + [f"{base}/manifest.json", f"{base}/manifest.json.sig"])
+        _drop_listing(ctx, export_id)
+        _finish(ctx, item, {**part, "status": "cancelled", "files": [], "minutes_files": 0})
 
 
 def _listed(tenant: str, job_id: str) -> list[dict[str, Any]]:

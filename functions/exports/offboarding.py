@@ -34,20 +34,32 @@ def offboard(admin: Principal, tenant_id: str) -> dict[str, Any]:
 def run_job(job: JobsTable, admin: Principal) -> dict[str, Any]:
     """The job worker's part: the export (cancellable, progress in rows), then the deletion (from
     which point it cannot be cancelled, progress in tables)."""
-    tenant_id = job.fields()["params"]["tenant"]
-    profile = tenants.get_tenant(tenant_id)
-    if profile["status"] != "suspended":
-        raise Conflict(Text("请先暂停该区，再注销", "Suspend the tenant before offboarding it"))
-    ctx = TenantContext(tenant=tenant_id, principal=Principal(sub=admin.sub, roles=frozenset({DISTRICT_ADMIN}),
-                                                               tenant=tenant_id),
-                        timezone=profile.get("timezone", "Asia/Shanghai"))
-    export = _export_all(ctx, job)
-    records.mark_irreversible(job)
+    data = job.fields()
+    tenant_id = data["params"]["tenant"]
+    if data.get("irreversible"):  # a worker died while deleting: carry on from the saved export
+        ctx = TenantContext(tenant=tenant_id, principal=Principal(sub=admin.sub, roles=frozenset({DISTRICT_ADMIN}),
+                                                                   tenant=tenant_id))
+        export = data["export"]
+    else:
+        profile = tenants.get_tenant(tenant_id)
+        if profile["status"] != "suspended":
+            raise Conflict(Text("请先暂停该区，再注销", "Suspend the tenant before offboarding it"))
+        ctx = TenantContext(tenant=tenant_id, principal=Principal(sub=admin.sub, roles=frozenset({DISTRICT_ADMIN}),
+                                                                   tenant=tenant_id),
+                            timezone=profile.get("timezone", "Asia/Shanghai"))
+        export = _export_all(ctx, job)
+        try:
+            records.mark_irreversible(job, export=export)
+        except records.Cancelled:
+            _delete_objects(f"{export['prefix']}/")
+            raise
     for user in store.query_all(PlatformTable, ctx.key("user")):  # their sign-in accounts go too
         identity.forget(user.sk)
     deleted = {}
-    for n, model in enumerate(ALL_TABLES):
-        records.progress(job, n, len(ALL_TABLES), "tables deleted")
+    # the tenant's profile (platform table) goes last, so a rerun still finds what is left
+    order = [m for m in ALL_TABLES if m is not PlatformTable] + [PlatformTable]
+    for n, model in enumerate(order):
+        records.progress(job, n, len(order), "tables deleted")
         deleted[model.Meta.table_name] = _delete_items(model, tenant_id)
     objects = _delete_objects(storage.tenant_key(tenant_id, ""))
     tenants.forget(tenant_id)
@@ -60,13 +72,17 @@ def _export_all(ctx: TenantContext, job: JobsTable) -> dict[str, Any]:
     base = f"offboarding/{ctx.tenant}/{export_id}"
     files: list[dict[str, Any]] = []
     done = 0
-    for name in datasets.DATASETS:
-        fields = [c[0] for c in datasets.columns(name)]
-        rows = jobs.counted(datasets.rows(ctx, name, None, None), done,
-                            lambda n: records.progress(job, n, None, "rows exported"))
-        written = writer.write_rows(f"{base}/{name}.jsonl", "jsonl", fields, fields, rows)
-        done += written["rows"]
-        files.append({"name": f"{name}.jsonl", **written})
+    try:
+        for name in datasets.DATASETS:
+            fields = [c[0] for c in datasets.columns(name)]
+            rows = jobs.counted(datasets.rows(ctx, name, None, None), done,
+                                lambda n: records.progress(job, n, None, "rows exported"))
+            written = writer.write_rows(f"{base}/{name}.jsonl", "jsonl", fields, fields, rows)
+            done += written["rows"]
+            files.append({"name": f"{name}.jsonl", **written})
+    except BaseException:  # cancelled or failed: no copy of the district's data stays behind
+        _delete_objects(f"{base}/")
+        raise
     readme = datasets.dictionary_markdown(list(datasets.DATASETS)).encode()
     storage.put(f"{base}/README.md", readme, "text/markdown; charset=utf-8")
     files.append({"name": "README.md", "rows": None, "bytes": len(readme), "sha256": hashlib.sha256(readme).hexdigest()})

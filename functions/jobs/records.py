@@ -10,6 +10,7 @@ whose worker died to the next worker (3 receives, then the dead-letter queue), w
 """
 from __future__ import annotations
 
+import importlib
 from datetime import datetime, timedelta, UTC
 from typing import Any
 
@@ -131,8 +132,21 @@ def cancel(p: Principal, job_id: str, reason: str | None = None) -> dict[str, An
         if data["state"] == "queued":
             data.update(state="cancelled", finished_at=now_iso())
         if _save(item, data):
+            if data["state"] == "cancelled":
+                never_ran(item, p)
             return view(item)
     raise ServiceUnavailable(Text("任务正在更新，请稍后重试", "The job is being updated, retry shortly"))
+
+
+# what a kind does when its job ends without having run (exports close their per-tenant records)
+NEVER_RAN = {"export": "functions.exports.jobs:close_parts"}
+
+
+def never_ran(item: JobsTable, p: Principal) -> None:
+    target = NEVER_RAN.get(item.fields()["kind"])
+    if target:
+        module, function = target.split(":")
+        getattr(importlib.import_module(module), function)(item, p)
 
 
 # --- the worker's side ------------------------------------------------------------------------
@@ -158,6 +172,7 @@ def claim(owner: str, job_id: str) -> JobsTable | None:
         return None
     if data.get("cancel_requested"):
         finish(owner, job_id, "cancelled")
+        never_ran(item, Principal.from_claims(data["principal"]))
         return None
     now = now_iso()
     data.update(state="running", started_at=data.get("started_at") or now, heartbeat_at=now,
@@ -178,20 +193,22 @@ def progress(item: JobsTable, done: int, total: int | None, unit: str) -> None:
     raise ServiceUnavailable(Text("任务记录更新冲突", "The job record kept changing"))
 
 
-def mark_irreversible(item: JobsTable) -> None:
-    """From here on the job cannot be cancelled (it is deleting data); raises `Cancelled` if it was."""
+def mark_irreversible(item: JobsTable, **keep: Any) -> None:
+    """From here on the job cannot be cancelled (it is replacing or deleting data); raises
+    `Cancelled` if it already was. `keep` is saved with it, for a worker that starts it over."""
     for _ in range(5):
         data = item.fields()
         if data.get("cancel_requested"):
             raise Cancelled()
-        data["irreversible"] = True
+        data.update(irreversible=True, **keep)
         if _save(item, data):
             return
         item.refresh(consistent_read=True)
+    raise ServiceUnavailable(Text("任务记录更新冲突", "The job record kept changing"))
 
 
 def finish(owner: str, job_id: str, state: str, *, result: Any = None, problem: dict[str, Any] | None = None) -> None:
-    for _ in range(5):
+    for _ in range(20):
         item = _read(owner, job_id)
         if item is None:
             return

@@ -19,6 +19,8 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from ulid import ULID
+
 from functions import aws, config
 from functions.models import AuditTable, JobsTable, TasksTable
 from functions.models import ALL_TABLES
@@ -31,7 +33,8 @@ MONTHLY = {"incident", "cobuilding_activity", "volunteer_activity", "volunteer-d
            "decision", "action"}
 # partition kinds that are derived or per-request: not copied
 SKIPPED = {"idem", "audit", "assessment-run", "assessment-period", "export", "job"}
-ULID = re.compile(r"\b[0-9A-HJKMNP-TV-Z]{26}\b")
+ULID_TEXT = re.compile(r"\b[0-9A-HJKMNP-TV-Z]{26}\b")
+MONTH_SECONDS = 30.44 * 86400
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 DAY = re.compile(r"\b(20\d\d)-(\d\d)-(\d\d)")
 MONTH = re.compile(r"\b(20\d\d)-(\d\d)\b(?!-\d)")
@@ -40,12 +43,14 @@ VERSION = re.compile(r'"version_id": \{"S": "[^"]*"\}')
 
 
 def copied_id(original: str, copy: int, month: int) -> str:
-    """A stable new ULID for copy `copy` in month offset `month`: the original's time part, a hashed
-    random part (so every copy is distinct and each reference to it maps the same way)."""
+    """A stable new ULID for copy `copy` in month offset `month`: the original's time `month` months
+    earlier (incidents are listed by the time in their ids), a hashed random part (so every copy is
+    distinct and each reference to it maps the same way)."""
     if copy == 0 and month == 0:
         return original
     digest = hashlib.sha256(f"{original}|{copy}|{month}".encode()).digest()
-    return original[:10] + "".join(CROCKFORD[b % 32] for b in digest[:16])
+    moment = ULID.from_str(original).timestamp - month * MONTH_SECONDS
+    return str(ULID.from_timestamp(moment))[:10] + "".join(CROCKFORD[b % 32] for b in digest[:16])
 
 
 def shift_months(text: str, months: int) -> str:
@@ -90,7 +95,7 @@ def rewrite(item: dict[str, Any], target: str, copy: int, month: int,
     original = json.dumps(item, ensure_ascii=False)
     text = original.replace(f'"{SOURCE}#', f'"{target}#').replace(f'"{SOURCE}"', f'"{target}"')
     text = text.replace(f'"tenants/{SOURCE}/', f'"tenants/{target}/')
-    text = ULID.sub(lambda m: copied_id(m.group(0), copy, 0 if m.group(0) in structure_ids else month), text)
+    text = ULID_TEXT.sub(lambda m: copied_id(m.group(0), copy, 0 if m.group(0) in structure_ids else month), text)
     text = VERSION.sub('"version_id": {"NULL": true}', shift_months(text, month))
     objects = list(zip(OBJECT.findall(original), OBJECT.findall(text)))
     loaded: dict[str, Any] = json.loads(text)

@@ -589,8 +589,27 @@ def district_figures(client: Any, platform: str) -> dict[str, Any]:
     out["district_export_memory_ratio"] = round(peaks[target] / peaks[district.SOURCE], 3)
     out["district_export_peak_1x_mb"] = round(peaks[district.SOURCE] / 2**20, 2)
     out["district_export_peak_10x_mb"] = round(peaks[target] / 2**20, 2)
-    out.update(_every_list(client, local_issuer.mint("bench-admin-lists", ["district_admin"], tenant=target)))
+    admin = local_issuer.mint("bench-admin-lists", ["district_admin"], tenant=target)
+    out.update(_every_list(client, admin))
+    out.update(_assessment_job(client, admin, "2026-10"))
     return out
+
+
+def _assessment_job(client: Any, admin: str, period: str) -> dict[str, Any]:
+    """The district's month assessed on demand, as a job: from the request to the job's end."""
+    from functions.jobs import worker
+
+    headers = {"Authorization": f"Bearer {admin}", "Content-Type": "application/json"}
+    t = time.perf_counter()
+    started = client.http.post("/v1/assessments/runs", headers=headers, body=json.dumps({"period": period}).encode())
+    answered = time.perf_counter() - t
+    assert started.status_code == 202, started.body
+    worker.drain()
+    seconds = time.perf_counter() - t
+    job = json.loads(client.http.get(_location(started), headers=headers).body)
+    assert job["state"] == "succeeded", job
+    return {"district_assessment_job_s": round(seconds, 1), "district_assessment_answer_ms": round(answered * 1000, 1),
+            "district_assessment_units": job["result"]["units"]}
 
 
 def _location(answer: Any) -> str:
@@ -634,16 +653,23 @@ def _export_everything(client: Any, admin: str, tenant: str) -> tuple[int, dict[
                   "district_export_slowest_poll_ms": round(slowest_poll * 1000, 1)}
 
 
+SAMPLE = {"month": "2026-10", "period": "2026-10", "quarter": "2026-Q3", "date": "2026-10-01"}  # required query values
+
+
 def _every_list(client: Any, admin: str) -> dict[str, Any]:
     """Every GET route without a path parameter, first page of up to 200, as the district admin."""
     from functions.api.declaration import OPERATIONS
 
     timings = {}
     headers = {"Authorization": f"Bearer {admin}"}
+    committees = json.loads(client.http.get("/v1/committees?limit=1", headers=headers).body)["items"]
+    named = {"lat": "23.105", "lon": "109.605", "committee_id": committees[0]["id"] if committees else ""}
     for (method, path), op in sorted(OPERATIONS.items()):
         if method != "GET" or "{" in path or op.public:
             continue
-        query = "?limit=200" if op.pages else ""
+        params = [f"{p.name}={named.get(p.name) or SAMPLE[p.kind]}" for p in op.query
+                  if p.required and (p.name in named or p.kind in SAMPLE)]
+        query = "?" + "&".join(params + (["limit=200"] if op.pages else [])) if params or op.pages else ""
         t = time.perf_counter()
         answer = client.http.get(path + query, headers=headers)
         timings[path] = (time.perf_counter() - t, answer.status_code)
