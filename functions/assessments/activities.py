@@ -64,5 +64,7 @@ def list_cobuilding_activities(ctx: TenantContext, *, unit_id: str | None, perio
                       scope=f"{ctx.tenant}|{key}|{period}", limit=limit, cursor_text=cursor_text).body()
 
 
-def in_period(ctx: TenantContext, period: str) -> Iterator[Any]:
-    return store.query_all(AssessmentsTable, ctx.key("cobuilding-period", period), index="gsi2")
+def of_unit(ctx: TenantContext, unit_id: str, period: str) -> Iterator[Any]:
+    """One unit's activities of one month: a Query of the unit's own (small) partition on gsi1."""
+    return store.query_all(AssessmentsTable, ctx.key("unit", unit_id, "cobuilding"), index="gsi1",
+                           range_condition=AssessmentsTable.gsi1sk.startswith(f"{period}#"))

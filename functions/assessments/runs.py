@@ -12,9 +12,11 @@ pairing contacts; the months' verified volunteer hours and the in-service member
 """
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import json
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, UTC
 from collections.abc import Callable
 from typing import Any
@@ -42,6 +44,9 @@ def state(ctx: TenantContext, period: str) -> AssessmentsTable | None:
         return None
 
 
+UNIT_READERS = 8  # concurrent per-unit Queries while gathering a month
+
+
 def gather(ctx: TenantContext, period: str) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
     """(units, inputs per unit) for a month, from Queries only."""
     # a unit archived before the month began (in the tenant's zone) is no longer assessed; one
@@ -57,11 +62,23 @@ def gather(ctx: TenantContext, period: str) -> tuple[dict[str, dict[str, Any]], 
              for u in store.query_all(CommitteesTable, ctx.key("unit")) if assessed(u.fields())}
     inputs: dict[str, dict[str, Any]] = {u: {"dimensions": {d: 0.0 for d in engine.DIMENSIONS}, "activities": 0,
                   "factors": {f: None for f in engine.FACTORS}} for u in units}
-    for item in activities.in_period(ctx, period):
-        a = item.fields()
-        if a["unit_id"] in inputs:
-            inputs[a["unit_id"]]["dimensions"][a["dimension"]] += float(a.get("participants") or 1) * float(a.get("hours") or 0)
-            inputs[a["unit_id"]]["activities"] += 1
+    # One Query per unit, on the unit's own partition, a few at a time: the work grows with the
+    # units and their activities, never with the size of one month's shared index partition.
+    def unit_effort(unit_id: str) -> tuple[str, dict[str, float], int]:
+        dimensions: dict[str, float] = defaultdict(float)
+        count = 0
+        for item in activities.of_unit(ctx, unit_id, period):
+            a = item.fields()
+            dimensions[a["dimension"]] += float(a.get("participants") or 1) * float(a.get("hours") or 0)
+            count += 1
+        return unit_id, dimensions, count
+
+    with ThreadPoolExecutor(max_workers=UNIT_READERS) as pool:
+        scope = contextvars.copy_context()  # the tenant's scoped credentials, in every reader
+        for unit, dimensions, count in pool.map(lambda u: scope.copy().run(unit_effort, u), list(units)):
+            for dimension, effort in dimensions.items():
+                inputs[unit]["dimensions"][dimension] += effort
+            inputs[unit]["activities"] += count
 
     low, high = month_bounds(ctx.timezone, period)
     invited: dict[str, int] = defaultdict(int)

@@ -448,6 +448,7 @@ def _bulk_assessment_data(tenant: str, scale: int) -> None:
             unit_id, community = units[(a * 7919) % len(units)]
             item_id = new_id()
             batch.save(AssessmentsTable(f"{tenant}#cobuilding_activity", item_id, kind="cobuilding_activity",
+                                        gsi1pk=f"{tenant}#unit#{unit_id}#cobuilding", gsi1sk=f"2026-10#{item_id}",
                                         gsi2pk=f"{tenant}#cobuilding-period#2026-10", gsi2sk=f"{unit_id}#{item_id}",
                                         data={"unit_id": unit_id, "community_id": community, "period": "2026-10",
                                               "dimension": DIMENSIONS[a % 5], "participants": 1 + a % 9,
