@@ -207,3 +207,16 @@ def test_an_offboarding_whose_worker_failed_while_deleting_finishes_on_the_next_
     assert done["tenant"] == tenant and done["export"]["prefix"].startswith(f"offboarding/{tenant}/")
     for model in ALL_TABLES:
         assert [i.pk for i in model.scan(model.pk.startswith(f"{tenant}#"))] == [], model.Meta.table_name
+
+
+def test_an_export_repeated_with_its_idempotency_key_starts_one_job(held, admin, tenant):
+    api = held
+    body = {"tenants": [tenant], "datasets": ["streets"], "format": "csv"}
+    first = api.post("/v1/exports", admin, body, headers={"Idempotency-Key": "export-streets-1"})
+    again = api.post("/v1/exports", admin, body, headers={"Idempotency-Key": "export-streets-1"})
+    assert first.status == again.status == 202 and again.headers.get("idempotent-replayed") == "true"
+    assert again.headers["location"] == first.headers["location"] and again.json == first.json
+    other = api.post("/v1/exports", admin, {**body, "format": "jsonl"}, headers={"Idempotency-Key": "export-streets-1"})
+    assert other.status == 422
+    assert len(api.get("/v1/jobs?kind=export", admin).json["items"]) == 1
+    assert worker.drain() == 1

@@ -8,7 +8,7 @@ from chalice.app import Blueprint
 
 from functions import lazy
 from functions.api.declaration import EXPORTERS, PLATFORM, Param, query, route
-from functions.api.request import declared_body, principal
+from functions.api.request import declared_body, idempotency_claim, principal
 from functions.vocabulary import EXPORT_LANGUAGES
 
 bp = Blueprint(__name__)
@@ -20,7 +20,7 @@ else:
 LANG = Param("lang", "表头语言（也可在请求体中给出）/ column titles' language (or in the body)", "enum", EXPORT_LANGUAGES)
 
 
-@route(bp, "POST", "/v1/exports", "导出数据 / Export data", body="export", status=202, query=(LANG,), tenant_scoped=False, roles=EXPORTERS, response="export-job")
+@route(bp, "POST", "/v1/exports", "导出数据 / Export data", body="export", status=202, query=(LANG,), idempotent=True, tenant_scoped=False, roles=EXPORTERS, response="export-job")
 def create_export() -> dict[str, Any]:
     """Export datasets of the tenants you may (CSV with BOM, XLSX or JSON Lines), with a signed manifest.
     Exports are allowed for suspended tenants too. `lang=zh-CN` gives Chinese column titles."""
@@ -29,7 +29,7 @@ def create_export() -> dict[str, Any]:
     body = declared_body(r)
     if query(r)["lang"] and "lang" not in body:
         body["lang"] = query(r)["lang"]
-    return jobs.create_export(p, body)
+    return jobs.create_export(p, body, idempotency_claim(r, 202))
 
 
 @route(bp, "GET", "/v1/exports", "我的导出 / My exports", tenant_scoped=False, roles=EXPORTERS, response="export-list")
@@ -44,10 +44,10 @@ def get_export(export_id: str) -> dict[str, Any]:
     return jobs.get_export(principal(bp.current_request), export_id)
 
 
-@route(bp, "POST", "/v1/tenants/{tenant_id}/offboard", "注销区 / Offboard a tenant", body="offboard-tenant", status=202, tenant_scoped=False, roles=PLATFORM, response="job")
+@route(bp, "POST", "/v1/tenants/{tenant_id}/offboard", "注销区 / Offboard a tenant", body="offboard-tenant", status=202, idempotent=True, tenant_scoped=False, roles=PLATFORM, response="job")
 def offboard_tenant(tenant_id: str) -> dict[str, Any]:
     """Export everything of a suspended tenant for the platform, then delete all of its data: a job
     (202, `Location: /v1/jobs/{id}`); its result names the export and what was deleted."""
-    p = principal(bp.current_request)
-    declared_body(bp.current_request)
-    return offboarding.offboard(p, tenant_id)
+    r = bp.current_request
+    declared_body(r)
+    return offboarding.offboard(principal(r), tenant_id, idempotency_claim(r, 202))

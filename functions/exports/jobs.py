@@ -26,7 +26,8 @@ from typing import Any
 from functions import config, storage, store
 from functions.audit import chain, chainer
 from functions.audit.log import record_read
-from functions.errors import FieldError, Forbidden, JobFailed, Text, Unprocessable
+from functions.errors import FieldError, Forbidden, IdempotentReplay, JobFailed, Text, Unprocessable
+from functions.idempotency import Claim
 from functions.exports import datasets, writer
 from functions.ids import new_id
 from functions.log import logger
@@ -72,8 +73,10 @@ def _contexts(p: Principal, tenants: list[str]) -> list[TenantContext]:
     return contexts
 
 
-def create_export(p: Principal, body: dict[str, Any]) -> dict[str, Any]:
-    """Record the export in each tenant and hand it to the job worker (`job_url`; the answer is 202)."""
+def create_export(p: Principal, body: dict[str, Any], claim: Claim | None = None) -> dict[str, Any]:
+    """Record the export in each tenant and hand it to the job worker (`job_url`; the answer is 202).
+    A repeat with the same `Idempotency-Key` answers what the first did and starts nothing."""
+    records.replayed(p, claim)
     contexts = _contexts(p, body["tenants"])
     unknown = [FieldError(f"/datasets/{i}", Text("未知的数据集", "Unknown dataset"))
                for i, d in enumerate(body["datasets"]) if d not in datasets.DATASETS]
@@ -85,8 +88,13 @@ def create_export(p: Principal, body: dict[str, Any]) -> dict[str, Any]:
     for ctx in contexts:
         store.create(ctx, ExportsTable, KIND, {**data, "tenant": ctx.tenant}, item_id=job_id)
     title = f"导出 {'、'.join(body['tenants'])}：{'、'.join(body['datasets'])} / export"
-    records.start(p, "export", title, {"export_id": job_id}, job_id=job_id, result_link=f"/v1/exports/{job_id}")
-    return {**get_export(p, job_id, log_read=False), "job_url": f"/v1/jobs/{job_id}"}
+    try:
+        return records.start(p, "export", title, {"export_id": job_id}, job_id=job_id,
+                             result_link=f"/v1/exports/{job_id}", claim=claim,
+                             answer=lambda job: {**get_export(p, job_id, log_read=False), "job_url": job["links"]["self"]})
+    except IdempotentReplay:
+        _close(p, job_id)  # a racing copy of this request made the job: these records stay unused
+        raise
 
 
 def run_job(job: JobsTable, p: Principal) -> dict[str, Any]:
@@ -249,7 +257,10 @@ def _discard(base: str, keys: list[str]) -> list[str]:
 
 def close_parts(job: JobsTable, p: Principal) -> None:
     """Every tenant's part of a cancelled export: its files (written or not) removed, marked cancelled."""
-    export_id = job.fields()["params"]["export_id"]
+    _close(p, job.fields()["params"]["export_id"])
+
+
+def _close(p: Principal, export_id: str) -> None:
     for item in _parts(p, export_id):
         part = item.fields()
         if part["status"] == "cancelled":

@@ -14,6 +14,7 @@ from typing import Any
 from functions import config, storage, store
 from functions.accounts import identity
 from functions.errors import Conflict, Text
+from functions.idempotency import Claim
 from functions.exports import datasets, jobs, writer
 from functions.ids import new_id
 from functions.jobs import records
@@ -22,13 +23,15 @@ from functions.platform import tenants
 from functions.tenancy import DISTRICT_ADMIN, Principal, TenantContext
 
 
-def offboard(admin: Principal, tenant_id: str) -> dict[str, Any]:
-    """Check the tenant may be offboarded (404 unknown, 409 not suspended) and hand the work to a job."""
+def offboard(admin: Principal, tenant_id: str, claim: Claim | None = None) -> dict[str, Any]:
+    """Check the tenant may be offboarded (404 unknown, 409 not suspended) and hand the work to a job
+    (a repeat with the same `Idempotency-Key` answers what the first did)."""
+    records.replayed(admin, claim)
     profile = tenants.get_tenant(tenant_id)
     if profile["status"] != "suspended":
         raise Conflict(Text("请先暂停该区，再注销", "Suspend the tenant before offboarding it"))
     return records.start(admin, "offboarding", f"注销 {tenant_id}：导出全部数据后删除 / offboard {tenant_id}",
-                         {"tenant": tenant_id})
+                         {"tenant": tenant_id}, claim=claim)
 
 
 def run_job(job: JobsTable, admin: Principal) -> dict[str, Any]:

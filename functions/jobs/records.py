@@ -10,14 +10,17 @@ whose worker died to the next worker (3 receives, then the dead-letter queue), w
 """
 from __future__ import annotations
 
+import hashlib
 import importlib
+from collections.abc import Callable
 from datetime import datetime, timedelta, UTC
 from typing import Any
 
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, TransactWriteError
 
-from functions import store
-from functions.errors import Conflict, ProblemError, ServiceUnavailable, Text
+from functions import idempotency, store
+from functions.errors import Conflict, IdempotentReplay, ProblemError, ServiceUnavailable, Text, Unprocessable
+from functions.idempotency import Claim
 from functions.ids import new_id, now_iso
 from functions.models import JobsTable
 from functions.tenancy import Principal, TenantContext
@@ -74,19 +77,55 @@ def enqueue(item: JobsTable) -> dict[str, Any]:
 
 
 def start(p: Principal, kind: str, title: str, params: dict[str, Any], *, job_id: str | None = None,
-          result_link: str | None = None, ctx: TenantContext | None = None) -> dict[str, Any]:
-    """Record a queued job and hand it to the worker. With `ctx` the record is an audited write of
-    that district (honouring the request's `Idempotency-Key`); without, a plain conditional put."""
+          result_link: str | None = None, ctx: TenantContext | None = None, claim: Claim | None = None,
+          answer: Callable[[dict[str, Any]], dict[str, Any]] = lambda job: job) -> dict[str, Any]:
+    """Record a queued job and hand it to the worker; returns `answer(job view)`, the 202's body.
+
+    With `ctx` the record is an audited write of that district, honouring the request's
+    `Idempotency-Key` the usual way. Without (auditors and platform admins act across districts),
+    `claim` is kept as a marker beside the job in the same transaction: a repeat replays the first
+    answer (`replayed`), and of two racing copies only one job is made."""
     item = new_job(p, kind, title, params, job_id=job_id, result_link=result_link)
+    body = answer(view(item))
     if ctx is not None:
         store.write(ctx, [store.Put(item)], action=f"job.{kind}", target=f"job/{item.sk}", state=item.fields(),
-                    result=view(item))
-    else:
-        try:
-            item.save(condition=JobsTable.pk.does_not_exist())
-        except PutError as exc:
-            raise Conflict(Text("任务已存在", "The job already exists")) from exc
-    return enqueue(item)
+                    result=body)
+        enqueue(item)
+        return body
+    try:
+        with store.transaction() as tx:
+            tx.save(item, condition=JobsTable.pk.does_not_exist())
+            if claim is not None:
+                tx.save(JobsTable(item.pk, _marker(p, claim), kind="job_idempotency", expires_at=_marker_expiry(),
+                                  data={"request_hash": claim.request_hash, "job_id": item.sk, "body": body}),
+                        condition=JobsTable.pk.does_not_exist())
+    except TransactWriteError as exc:
+        replayed(p, claim)  # the racing copy won: answer what it answered
+        raise Conflict(Text("任务已存在", "The job already exists")) from exc
+    enqueue(item)
+    return body
+
+
+def _marker(p: Principal, claim: Claim) -> str:
+    return "idem#" + hashlib.sha256(f"{p.sub}|{claim.key}".encode()).hexdigest()
+
+
+def _marker_expiry() -> datetime:
+    return datetime.now(UTC) + timedelta(seconds=idempotency.TTL_SECONDS)
+
+
+def replayed(p: Principal, claim: Claim | None) -> None:
+    """If this `Idempotency-Key` already started a job, answer as the first request was answered
+    (`IdempotentReplay`, 202 with its `Location`); 422 if the key came with another request."""
+    if claim is None:
+        return
+    marker = _read(partition(home(p)), _marker(p, claim))
+    if marker is None:
+        return
+    data = marker.fields()
+    if data["request_hash"] != claim.request_hash:
+        raise Unprocessable(Text("该 Idempotency-Key 已用于另一个请求", "This Idempotency-Key was used for a different request"))
+    raise IdempotentReplay(idempotency.Replay(202, data["body"]))
 
 
 def _read(owner: str, job_id: str) -> JobsTable | None:
