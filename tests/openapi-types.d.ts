@@ -10500,6 +10500,8 @@ export interface operations {
                 lang?: "zh-CN" | "en";
             };
             header?: {
+                /** @description 同一键与同一请求体只执行一次 / the same key and body run once */
+                "Idempotency-Key"?: string;
                 /** @description en 为英文，默认中文 / en for English, Chinese by default */
                 "Accept-Language"?: string;
             };
@@ -14168,6 +14170,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description 同一键与同一请求体只执行一次 / the same key and body run once */
+                "Idempotency-Key"?: string;
                 /** @description en 为英文，默认中文 / en for English, Chinese by default */
                 "Accept-Language"?: string;
             };
