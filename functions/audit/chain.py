@@ -70,9 +70,10 @@ def pending_item(ctx: TenantContext, action: str, target: str, state: Any) -> Au
     """The entry of one write, to be saved in that write's transaction."""
     entry = {"id": new_id(), "at": now_iso(), "actor": ctx.actor, "action": action, "target": target,
              "state_sha256": digest(state) if state is not None else None}
-    pk = partition(ctx.tenant)
-    return AuditTable(pk, f"{PENDING}{entry['at']}#{entry['id']}", kind="audit_pending", data=entry,
-                      created_at=entry["at"], gsi1pk=pk, gsi1sk=f"{entry['at']}#{entry['id']}")
+    # Not in the time index (gsi1): the log lists an entry once it is linked, seconds later, and
+    # the write (and the chainer's delete) saves an index copy that would live only seconds.
+    return AuditTable(partition(ctx.tenant), f"{PENDING}{entry['at']}#{entry['id']}", kind="audit_pending",
+                      data=entry, created_at=entry["at"])
 
 
 def linked(head: Head, pending: dict[str, Any]) -> dict[str, Any]:
@@ -83,9 +84,7 @@ def linked(head: Head, pending: dict[str, Any]) -> dict[str, Any]:
 
 
 def entry_item(tenant: str, entry: dict[str, Any]) -> AuditTable:
-    pk = partition(tenant)
-    return AuditTable(pk, entry_key(entry["seq"]), kind="audit_entry", data=entry, created_at=entry["at"],
-                      gsi1pk=pk, gsi1sk=f"{entry['at']}#{entry.get('id') or entry['seq']}")
+    return AuditTable(partition(tenant), entry_key(entry["seq"]), kind="audit_entry", data=entry, created_at=entry["at"])
 
 
 def head_item(tenant: str, entry: dict[str, Any]) -> AuditTable:
