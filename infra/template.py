@@ -152,6 +152,10 @@ def resources(stage: str, region: str) -> dict[str, Any]:
              "Resource": {"Fn::GetAtt": ["AuditSigningKey", "Arn"]}},
             {"Sid": "WriteDigests", "Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject"],
              "Resource": {"Fn::Sub": "${AuditDigestBucket.Arn}/audit-digests/*"}},
+            # without it S3 answers a missing `latest.json` with 403, not 404 (a district's first seal)
+            {"Sid": "ListDigests", "Effect": "Allow", "Action": ["s3:ListBucket"],
+             "Resource": {"Fn::GetAtt": ["AuditDigestBucket", "Arn"]},
+             "Condition": {"StringLike": {"s3:prefix": ["audit-digests/*"]}}},
             {"Sid": "Chain", "Effect": "Allow", "Action": TENANT_ITEM_ACTIONS,
              "Resource": [audit_table_arn, {"Fn::Sub": ["${Arn}/index/*", {"Arn": audit_table_arn}]}]},
             {"Sid": "TenantList", "Effect": "Allow", "Action": ["dynamodb:Query"],

@@ -1,6 +1,8 @@
 """Every write leaves one audit entry in its own transaction; the chainer links entries into the
 hash chain; signed digests anchor it outside the table; tampering is found."""
 import subprocess
+
+import pytest
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -97,6 +99,11 @@ def test_a_rewritten_chain_is_found_by_its_sealed_digest_and_an_outsider_checks_
     result = api.get("/v1/audit-log/verify", admin).json
     assert (result["ok"], result["reason"], result["broken_seq"]) == (False, "rewritten", 4)
     assert sealing.seal_tenant(system_context(tenant))["sealed_seq"] is None  # what the bucket holds decides
+    # The next write links on top of the rewritten chain: the sealer refuses to vouch for it.
+    api.post("/v1/streets", admin, {"name": "改写之后"})
+    with pytest.raises(digests.ChainBroken):
+        sealing.seal_tenant(system_context(tenant))
+    assert api.get("/v1/audit-log/verify", admin).json["reason"] == "rewritten"
 
 
 def test_a_dropped_tail_is_found_by_its_sealed_digest(api, tenant, admin):
@@ -142,3 +149,15 @@ def test_the_local_stack_links_entries_from_the_table_stream(api, tenant, admin)
         follower.join()
     result = audit_verify.verify(tenant)
     assert (result["ok"], result["entries"], result["unchained"]) == (True, 4, 0)
+
+
+def test_an_offboarded_districts_id_is_not_given_again(api, platform_token):
+    """Its digests stay locked under its id for years: a new district there would inherit them."""
+    from conftest import make_tenant
+
+    tenant = make_tenant(api, platform_token)
+    sealing.seal_tenant(system_context(tenant))
+    api.patch(f"/v1/tenants/{tenant}", platform_token, {"status": "suspended", "version": 1})
+    api.job_result(api.post(f"/v1/tenants/{tenant}/offboard", platform_token, {"confirm": True}), platform_token)
+    again = api.post("/v1/tenants", platform_token, {"id": tenant, "name": "新区", "tier": "standard"})
+    assert again.status == 409, again

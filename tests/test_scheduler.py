@@ -94,7 +94,7 @@ def only_this_tenant(monkeypatch, tenant):
     from functions.platform import tenants
 
     real = tenants.active_tenants
-    mine = lambda: [ctx for ctx in real() if ctx.tenant == tenant]  # noqa: E731
+    mine = lambda statuses=("active",): [ctx for ctx in real(statuses) if ctx.tenant == tenant]  # noqa: E731
     monkeypatch.setattr(tenants, "active_tenants", mine)
     monkeypatch.setattr(fanout, "active_tenants", mine)
     return tenant
@@ -148,7 +148,7 @@ def three_tenants(monkeypatch, api, platform_token):
 
     mine = [make_tenant(api, platform_token) for _ in range(3)]
     real = tenants.active_tenants
-    only = lambda: [ctx for ctx in real() if ctx.tenant in mine]  # noqa: E731
+    only = lambda statuses=("active",): [ctx for ctx in real(statuses) if ctx.tenant in mine]  # noqa: E731
     monkeypatch.setattr(tenants, "active_tenants", only)
     monkeypatch.setattr(fanout, "active_tenants", only)
     return mine

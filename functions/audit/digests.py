@@ -2,9 +2,10 @@
 
 Every five minutes (`audit-seal` in app.py) the chain's head, if it moved, is sealed into a digest:
 
-    audit-digests/<tenant>/<epoch>/<seq:012d>.json      the exact bytes that were signed
-    audit-digests/<tenant>/<epoch>/<seq:012d>.json.sig  ECDSA P-256 over SHA-256 of those bytes (DER)
-    audit-digests/<tenant>/<epoch>/latest.json(.sig)    a copy of the newest, for `verify` and the sealer
+    audit-digests/<tenant>/<seq:012d>.json      the exact bytes that were signed
+    audit-digests/<tenant>/<seq:012d>.json.sig  ECDSA P-256 over SHA-256 of those bytes (DER)
+    audit-digests/<tenant>/latest.json          a copy of the newest, its signature in the object's
+                                                metadata (`signature`, base64), for verify and the sealer
 
 A digest names the previous one by its SHA-256, so digests form a chain of their own. The chain is
 cumulative: the newest digest matching the chain at its `seq` vouches for every entry before it. The key is
@@ -17,6 +18,7 @@ bucket. An outside auditor checks a digest with the public key alone:
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -31,7 +33,6 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from functions import aws, config
 from functions.audit import chain
 from functions.ids import now_iso
-from functions.models import AuditTable
 
 FORMAT = "gongjian-audit-digest/1"
 ALGORITHM = "ECDSA_P256_SHA256"
@@ -48,15 +49,15 @@ class Digest:
         return int(self.body["seq"])
 
 
-def prefix(tenant: str) -> str | None:
-    """`audit-digests/<tenant>/<epoch>/`: the epoch is the id of the chain's first entry, so a
-    district id used again after an offboarding starts digests of its own (the old ones are locked
-    in the bucket for years). None while the chain is empty."""
-    try:
-        first = AuditTable.get(chain.partition(tenant), chain.entry_key(1), consistent_read=True).fields()
-    except AuditTable.DoesNotExist:
-        return None
-    return f"audit-digests/{tenant}/{first.get('id') or first['at']}/"
+def prefix(tenant: str) -> str:
+    """`audit-digests/<tenant>/`. A district id that has digests is never given to a new district
+    (`in_use`), so these are always this district's."""
+    return f"audit-digests/{tenant}/"
+
+
+def in_use(tenant: str) -> bool:
+    """Whether digests were ever sealed for this district id (an offboarded district's stay locked)."""
+    return latest(tenant) is not None
 
 
 def _bucket() -> str:
@@ -120,22 +121,55 @@ def signature_holds(digest: Digest, pem: str) -> bool:
 def seal(tenant: str) -> dict[str, Any] | None:
     """Sign and store a digest of the tenant's head if it moved since the latest one; returns its body.
 
-    The latest digest is read from the bucket itself (`latest.json`, written after each digest), so
-    nothing a writer of the tables can change decides what is sealed or what the next one names.
-    Two overlapping runs may both seal; each digest is valid on its own and `latest` is one of them."""
+    The latest digest is read from the bucket itself (`latest.json`), so nothing a writer of the
+    tables can change decides what is sealed or what the next one names. Before signing, the chain
+    must still hold the latest digest's hash at its `seq` and link from there to the head: a chain
+    rewritten since is refused (`ChainBroken`, which fails the scheduled run and raises the alarm)
+    rather than sealed. Two overlapping runs may both seal; each digest is valid on its own."""
     head = chain.read_head(tenant)
-    where = prefix(tenant)
-    if head.seq == 0 or where is None:
+    if head.seq == 0:
         return None
     last = latest(tenant)
     if last is not None and last.seq >= head.seq:
         return None
+    _require_continuity(tenant, last, head)
     digest = signed(tenant, head, {"seq": last.seq, "sha256": hashlib.sha256(last.raw).hexdigest()} if last else None)
     s3 = aws.client("s3")
-    for key in (f"{where}{head.seq:012d}.json", f"{where}latest.json"):
-        s3.put_object(Bucket=_bucket(), Key=key + ".sig", Body=digest.signature, ContentType="application/octet-stream")
-        s3.put_object(Bucket=_bucket(), Key=key, Body=digest.raw, ContentType="application/json")
+    where = f"{prefix(tenant)}{head.seq:012d}.json"
+    s3.put_object(Bucket=_bucket(), Key=where + ".sig", Body=digest.signature, ContentType="application/octet-stream")
+    s3.put_object(Bucket=_bucket(), Key=where, Body=digest.raw, ContentType="application/json")
+    # the newest, body and signature in one object, so a reader never pairs one with the other's
+    s3.put_object(Bucket=_bucket(), Key=f"{prefix(tenant)}latest.json", Body=digest.raw, ContentType="application/json",
+                  Metadata={"signature": base64.b64encode(digest.signature).decode()})
     return digest.body
+
+
+class ChainBroken(Exception):
+    """The chain no longer holds what the latest digest sealed: it will not be sealed again."""
+
+
+def _require_continuity(tenant: str, last: Digest | None, head: chain.Head) -> None:
+    """The entries from the latest digest's `seq` to the head still hash and link as sealed."""
+    start = last.seq if last is not None else 1
+    expected = last.body.get("hash") if last is not None else None
+    previous = chain.GENESIS
+    for entry in chain.entries(tenant, start_seq=start):
+        seq = int(entry.get("seq", 0))
+        if seq > head.seq:
+            break
+        if expected is not None and seq == start:
+            if entry.get("hash") != expected:
+                raise ChainBroken(f"{tenant}: entry {seq} no longer has the hash digest {seq} sealed")
+        elif entry.get("prev_hash") != previous:
+            raise ChainBroken(f"{tenant}: entry {seq} does not link to entry {seq - 1}")
+        if chain.entry_hash(entry) != entry.get("hash"):
+            raise ChainBroken(f"{tenant}: entry {seq} does not match its hash")
+        previous = entry["hash"]
+        if seq == head.seq:
+            if previous != head.hash:
+                raise ChainBroken(f"{tenant}: the head disagrees with entry {seq}")
+            return
+    raise ChainBroken(f"{tenant}: entries up to the head ({head.seq}) are missing")
 
 
 def signed(tenant: str, head: chain.Head, previous: dict[str, Any] | None) -> Digest:
@@ -147,14 +181,11 @@ def signed(tenant: str, head: chain.Head, previous: dict[str, Any] | None) -> Di
 
 
 def latest(tenant: str) -> Digest | None:
-    """The tenant's newest digest (two GETs, however many digests there are), or None."""
-    where = prefix(tenant)
-    if where is None:
-        return None
+    """The tenant's newest digest, body and signature from one object (one GET), or None."""
     s3 = aws.client("s3")
     try:
-        raw = s3.get_object(Bucket=_bucket(), Key=f"{where}latest.json")["Body"].read()
-        signature = s3.get_object(Bucket=_bucket(), Key=f"{where}latest.json.sig")["Body"].read()
+        answer = s3.get_object(Bucket=_bucket(), Key=f"{prefix(tenant)}latest.json")
     except s3.exceptions.NoSuchKey:
         return None
-    return Digest(json.loads(raw), raw, signature)
+    raw = answer["Body"].read()
+    return Digest(json.loads(raw), raw, base64.b64decode(answer.get("Metadata", {}).get("signature", "")))

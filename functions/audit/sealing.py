@@ -1,4 +1,4 @@
-"""The `audit-seal` job: every five minutes, for each active tenant, link whatever the stream's
+"""The `audit-seal` job: every five minutes, for each tenant not offboarded, link whatever the stream's
 chainer has not (a stream outage delays the chain, it never skips it), then seal a signed digest
 of the chain's head if it moved."""
 from __future__ import annotations
@@ -17,4 +17,5 @@ def seal_tenant(ctx: TenantContext) -> dict[str, Any]:
 
 
 def run_all_tenants() -> dict[str, Any]:
-    return for_each_active_tenant(seal_tenant, "audit seal")
+    # suspended districts too: exports and auditors' reads still write to their chains
+    return for_each_active_tenant(seal_tenant, "audit seal", statuses=("active", "suspended"))

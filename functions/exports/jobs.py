@@ -26,7 +26,7 @@ from typing import Any
 from functions import config, storage, store
 from functions.audit import chain, chainer
 from functions.audit.log import record_read
-from functions.errors import FieldError, Forbidden, IdempotentReplay, JobFailed, Text, Unprocessable
+from functions.errors import FieldError, Forbidden, JobFailed, Text, Unprocessable
 from functions.idempotency import Claim
 from functions.exports import datasets, writer
 from functions.ids import new_id
@@ -92,8 +92,8 @@ def create_export(p: Principal, body: dict[str, Any], claim: Claim | None = None
         return records.start(p, "export", title, {"export_id": job_id}, job_id=job_id,
                              result_link=f"/v1/exports/{job_id}", claim=claim,
                              answer=lambda job: {**get_export(p, job_id, log_read=False), "job_url": job["links"]["self"]})
-    except IdempotentReplay:
-        _close(p, job_id)  # a racing copy of this request made the job: these records stay unused
+    except Exception:  # a racing copy made the job (a replay), or none was made: these stay unused
+        _close(p, job_id, "cancelled")
         raise
 
 
@@ -101,24 +101,27 @@ def run_job(job: JobsTable, p: Principal) -> dict[str, Any]:
     """The job worker's part: every tenant's files in turn, progress in rows across them all. The
     requester's grants are checked again (a user demoted since the request exports nothing)."""
     export_id = job.fields()["params"]["export_id"]
-    contexts = _contexts(p, [item.data["tenant"] for item in _parts(p, export_id)])
-    names = ExportsTable.get(contexts[0].key(KIND), export_id).fields()["datasets"]
-    total = sum(_estimate(ctx, names) for ctx in contexts)
     done = 0
-    records.progress(job, 0, total, "rows")
     try:
+        contexts = _contexts(p, [item.data["tenant"] for item in _parts(p, export_id)])
+        names = ExportsTable.get(contexts[0].key(KIND), export_id).fields()["datasets"]
+        total = sum(_estimate(ctx, names) for ctx in contexts)
+        records.progress(job, 0, total, "rows")
         for ctx in contexts:
             part = run_export(ctx, export_id, partial(_report, job, done, total))
             done += sum(f["rows"] or 0 for f in part.get("files", []))
+        answer = get_export(p, export_id, log_read=False)
+        if answer["status"] == "failed":  # the failed part's files are gone; the others' go too
+            reasons = "; ".join(f"{tenant}: {detail}" for tenant, detail in answer.get("details", {}).items())
+            raise JobFailed(Text(f"导出失败（{reasons}）", f"The export failed ({reasons})"))
         records.mark_irreversible(job)  # the last chance to cancel: from here on it is done
     except records.Cancelled:
-        close_parts(job, p)  # the tenants already written too: a cancelled export leaves no files
+        _close(p, export_id, "cancelled")  # the tenants already written too: no files stay
+        raise
+    except Exception:
+        _close(p, export_id, "failed")  # a retried job writes every part again
         raise
     records.progress(job, done, max(done, total), "rows")
-    answer = get_export(p, export_id, log_read=False)
-    if answer["status"] == "failed":  # its files are gone already; the job says why
-        reasons = "; ".join(f"{tenant}: {detail}" for tenant, detail in answer.get("details", {}).items())
-        raise JobFailed(Text(f"导出失败（{reasons}）", f"The export failed ({reasons})"))
     return {"export_id": export_id, "status": answer["status"], "rows": done}
 
 
@@ -257,20 +260,21 @@ def _discard(base: str, keys: list[str]) -> list[str]:
 
 def close_parts(job: JobsTable, p: Principal) -> None:
     """Every tenant's part of a cancelled export: its files (written or not) removed, marked cancelled."""
-    _close(p, job.fields()["params"]["export_id"])
+    _close(p, job.fields()["params"]["export_id"], "cancelled")
 
 
-def _close(p: Principal, export_id: str) -> None:
+def _close(p: Principal, export_id: str, status: str) -> None:
+    """Every tenant's part of an export that will not be done: files removed, marked `status`."""
     for item in _parts(p, export_id):
         part = item.fields()
-        if part["status"] == "cancelled":
+        if part["status"] in ("cancelled", status):
             continue
         ctx = TenantContext(tenant=part["tenant"], principal=p)
         base = storage.tenant_key(ctx.tenant, "exports", export_id)
         keys = [f["key"] for f in part.get("files", []) + _listed(ctx.tenant, export_id)]
         _discard(base, keys + [f"{base}/manifest.json", f"{base}/manifest.json.sig"])
         _drop_listing(ctx, export_id)
-        _finish(ctx, item, {**part, "status": "cancelled", "files": [], "minutes_files": 0})
+        _finish(ctx, item, {**part, "status": status, "files": [], "minutes_files": 0})
 
 
 def _listed(tenant: str, job_id: str) -> list[dict[str, Any]]:

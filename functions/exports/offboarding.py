@@ -83,16 +83,23 @@ def _export_all(ctx: TenantContext, job: JobsTable) -> dict[str, Any]:
             written = writer.write_rows(f"{base}/{name}.jsonl", "jsonl", fields, fields, rows)
             done += written["rows"]
             files.append({"name": f"{name}.jsonl", **written})
+        readme = datasets.dictionary_markdown(list(datasets.DATASETS)).encode()
+        storage.put(f"{base}/README.md", readme, "text/markdown; charset=utf-8")
+        files.append({"name": "README.md", "rows": None, "bytes": len(readme),
+                      "sha256": hashlib.sha256(readme).hexdigest()})
+        manifest = json.dumps({"export_id": export_id, "tenant": ctx.tenant, "purpose": "offboarding", "files": files},
+                              ensure_ascii=False, indent=2, sort_keys=True).encode()
+        storage.put(f"{base}/manifest.json", manifest, "application/json; charset=utf-8")
+        storage.put(f"{base}/manifest.json.sig", jobs.sign(manifest).encode(), "text/plain")
     except BaseException:  # cancelled or failed: no copy of the district's data stays behind
         _delete_objects(f"{base}/")
         raise
-    readme = datasets.dictionary_markdown(list(datasets.DATASETS)).encode()
-    storage.put(f"{base}/README.md", readme, "text/markdown; charset=utf-8")
-    files.append({"name": "README.md", "rows": None, "bytes": len(readme), "sha256": hashlib.sha256(readme).hexdigest()})
-    manifest = json.dumps({"export_id": export_id, "tenant": ctx.tenant, "purpose": "offboarding", "files": files},
-                          ensure_ascii=False, indent=2, sort_keys=True).encode()
-    storage.put(f"{base}/manifest.json", manifest, "application/json; charset=utf-8")
-    storage.put(f"{base}/manifest.json.sig", jobs.sign(manifest).encode(), "text/plain")
+    # A worker that died mid-export (no cleanup ran) left other folders: only this one is the export.
+    for page in storage.client().get_paginator("list_objects_v2").paginate(
+            Bucket=config.BUCKET, Prefix=f"offboarding/{ctx.tenant}/", Delimiter="/"):
+        for folder in page.get("CommonPrefixes", []):
+            if folder["Prefix"] != f"{base}/":
+                _delete_objects(folder["Prefix"])
     return {"id": export_id, "prefix": base, "files": files,
             "manifest_url": storage.presigned_get(f"{base}/manifest.json", "manifest.json")}
 

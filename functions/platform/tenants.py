@@ -40,6 +40,10 @@ def create_tenant(admin: Principal, body: dict[str, Any], ctx_idempotency: Any =
     tenant_id = body["id"]
     timezone = body.get("timezone", config.DEFAULT_TIMEZONE)
     _check_timezone(timezone)
+    from functions.audit import digests
+
+    if digests.in_use(tenant_id):  # an offboarded district's digests stay locked under its id
+        raise Conflict(Text(f"区标识 {tenant_id} 曾被已注销的区使用，请换一个", f"Tenant id {tenant_id} belonged to an offboarded district: choose another"))
     ctx = TenantContext(tenant=tenant_id, principal=admin, idempotency=ctx_idempotency)
     item = store.new_item(PlatformTable, ctx, KIND, PROFILE,
                           {"id": tenant_id, "name": body["name"], "tier": body["tier"], "timezone": timezone,
@@ -176,12 +180,13 @@ def context_of(tenant_id: str) -> TenantContext | None:
     return system_context(tenant_id, profile.get("timezone", config.DEFAULT_TIMEZONE), profile.get("settings", {}))
 
 
-def active_tenants() -> list[TenantContext]:
-    """A system context for every active tenant, for scheduled jobs (one Query on the tenant list)."""
+def active_tenants(statuses: tuple[str, ...] = ("active",)) -> list[TenantContext]:
+    """A system context for every tenant in `statuses` (active ones by default), for scheduled jobs
+    (one Query on the tenant list)."""
     contexts = []
     for item in PlatformTable.gsi1.query(LIST_KEY):
         profile = item.fields()
-        if profile.get("status") == "active":
+        if profile.get("status") in statuses:
             contexts.append(system_context(profile["id"], profile.get("timezone", config.DEFAULT_TIMEZONE),
                                            profile.get("settings", {})))
     return contexts
@@ -202,8 +207,10 @@ class ScheduledJobFailed(Exception):
         super().__init__(f"{label} failed in {len(failures)} of {len(failures) + len(results)} tenants: {named}")
 
 
-def for_each_active_tenant(job: Callable[[TenantContext], Any], label: str) -> dict[str, Any]:
-    """Run a scheduled job for every active tenant and return each tenant's result.
+def for_each_active_tenant(job: Callable[[TenantContext], Any], label: str,
+                           statuses: tuple[str, ...] = ("active",)) -> dict[str, Any]:
+    """Run a scheduled job for every active tenant (or every tenant in `statuses`) and return each
+    tenant's result.
 
     One tenant failing does not stop the others: each failure is logged (structured, with the
     tenant and the job), and once all are done the run raises `ScheduledJobFailed` naming them.
@@ -212,7 +219,7 @@ def for_each_active_tenant(job: Callable[[TenantContext], Any], label: str) -> d
 
     results: dict[str, Any] = {}
     failures: dict[str, str] = {}
-    for ctx in active_tenants():
+    for ctx in active_tenants(statuses):
         try:
             with tenant_credentials.scoped(ctx.tenant):
                 results[ctx.tenant] = job(ctx)
