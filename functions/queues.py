@@ -10,6 +10,14 @@ from functions import aws
 MAX_RECEIVES = 3  # then SQS moves the message to the dead-letter queue
 
 
+def url_of(configured: str | None, name: str) -> str:
+    """A queue's URL: configured in AWS, looked up by name locally."""
+    if configured:
+        return configured
+    found: str = aws.client("sqs").get_queue_url(QueueName=name)["QueueUrl"]
+    return found
+
+
 def ensure_local(name: str, visibility_seconds: int) -> str:
     """Make queue `name` and its dead-letter queue on the local endpoint, if missing (CloudFormation
     makes them in AWS); returns the queue's URL."""

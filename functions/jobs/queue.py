@@ -13,10 +13,7 @@ VISIBILITY_SECONDS = 900
 
 @lru_cache(maxsize=1)
 def url() -> str:
-    """The queue's URL: configured in AWS, looked up by name locally."""
-    if config.JOBS_QUEUE_URL:
-        return config.JOBS_QUEUE_URL
-    return aws.client("sqs").get_queue_url(QueueName=config.JOBS_QUEUE_NAME)["QueueUrl"]
+    return queues.url_of(config.JOBS_QUEUE_URL, config.JOBS_QUEUE_NAME)
 
 
 def ensure_local() -> None:

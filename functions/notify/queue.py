@@ -13,10 +13,7 @@ MAX_RECEIVES = queues.MAX_RECEIVES
 
 @lru_cache(maxsize=1)
 def url() -> str:
-    """The queue's URL: configured in AWS, looked up by name locally."""
-    if config.NOTIFY_QUEUE_URL:
-        return config.NOTIFY_QUEUE_URL
-    return aws.client("sqs").get_queue_url(QueueName=config.NOTIFY_QUEUE_NAME)["QueueUrl"]
+    return queues.url_of(config.NOTIFY_QUEUE_URL, config.NOTIFY_QUEUE_NAME)
 
 
 def ensure_local() -> None:
