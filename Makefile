@@ -6,15 +6,24 @@ OPENAPI_TS_VERSION := 7.13.0
 # openapi-typescript in a prefix of its own: an install there never prunes DynamoDB Local
 OPENAPI_TS := .local/npm-tools/node_modules/.bin/openapi-typescript
 
-.PHONY: run test lint fuzz openapi-types mutate token fire package bench isolation-report verify-export deps java
+.PHONY: run test lint web-typecheck fuzz openapi-types mutate token fire package bench isolation-report verify-export deps java
 
 ## make run: the whole local stack with the demo district, API on http://127.0.0.1:$(PORT or 8000)
 run: deps
 	$(PY) -m infra.local.stack run
 
-## make test: lint, then DynamoDB Local (in memory) and the S3 server on free ports, then pytest
-test: deps lint
+## make test: lint (ruff, mypy, and vue-tsc over the web app against the API's generated types), then
+## DynamoDB Local (in memory) and the S3 server on free ports, then pytest
+test: deps lint web-typecheck
 	$(PY) -m pytest -q tests
+
+## make web-typecheck: the console's TypeScript, checked against web/src/api/schema.d.ts (generated from the API)
+web-typecheck: web/node_modules/.installed
+	cd web && npx vue-tsc --noEmit
+
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $@
 
 ## make lint: ruff over the whole tree, mypy (strict on functions/) over functions/, app.py and infra/
 lint: .venv/.deps
@@ -87,10 +96,10 @@ sys.exit(0 if total and score >= 90 else 1)
 endef
 export MUTATE_REPORT
 
-## make openapi-types: regenerate tests/openapi-types.d.ts (what a TypeScript client sees) after an API change
+## make openapi-types: regenerate web/src/api/schema.d.ts (the web app's typed client) after an API change
 openapi-types: .venv/.deps $(OPENAPI_TS)
 	$(PY) -m functions.cli openapi build/openapi.json
-	$(OPENAPI_TS) build/openapi.json -o tests/openapi-types.d.ts
+	$(OPENAPI_TS) build/openapi.json -o web/src/api/schema.d.ts
 
 deps: .venv/.deps .local/npm/.installed $(OPENAPI_TS) java
 

@@ -74,9 +74,10 @@ def test_docs_page_is_a_bundled_reference_with_try_it(api):
 
 
 def test_typescript_clients_get_a_real_type_for_every_answer(tmp_path):
-    """openapi-typescript (what the web console's client is generated with) turns the document into the
-    committed tests/openapi-types.d.ts: a drift of the API from it fails here (`make openapi-types`
-    regenerates it), and no answer is an empty `Record<string, never>`."""
+    """openapi-typescript turns the document into the web app's committed client types
+    (web/src/api/schema.d.ts, which `vue-tsc` checks the screens against in `make test`): a drift of
+    the API from it fails here (`make openapi-types` regenerates it), and no answer is an empty
+    `Record<string, never>`."""
     import subprocess
 
     from conftest import ROOT
@@ -88,8 +89,8 @@ def test_typescript_clients_get_a_real_type_for_every_answer(tmp_path):
     subprocess.run([str(generator), str(tmp_path / "openapi.json"), "-o", str(tmp_path / "types.d.ts")],
                    check=True, capture_output=True, timeout=120)
     generated = (tmp_path / "types.d.ts").read_text(encoding="utf-8")
-    assert generated == (ROOT / "tests" / "openapi-types.d.ts").read_text(encoding="utf-8"), \
-        "the API changed: run `make openapi-types` and commit tests/openapi-types.d.ts"
+    assert generated == (ROOT / "web" / "src" / "api" / "schema.d.ts").read_text(encoding="utf-8"), \
+        "the API changed: run `make openapi-types` and commit web/src/api/schema.d.ts"
     empty = [line for line in generated.splitlines() if "Record<string, never>" in line]
     assert empty == ["export type webhooks = Record<string, never>;", "export type $defs = Record<string, never>;"]
     street = generated[generated.index("        street: {"):]
