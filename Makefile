@@ -6,20 +6,28 @@ OPENAPI_TS_VERSION := 7.13.0
 # openapi-typescript in a prefix of its own: an install there never prunes DynamoDB Local
 OPENAPI_TS := .local/npm-tools/node_modules/.bin/openapi-typescript
 
-.PHONY: run test lint web-typecheck fuzz openapi-types mutate token fire package bench isolation-report verify-export deps java
+.PHONY: run test lint web-typecheck web-build browser fuzz openapi-types mutate token fire package bench isolation-report verify-export deps java
 
-## make run: the whole local stack with the demo district, API on http://127.0.0.1:$(PORT or 8000)
-run: deps
+## make run: the whole local stack with the demo district; API and console on http://127.0.0.1:$(PORT or 8000)
+run: deps web-build
 	$(PY) -m infra.local.stack run
 
 ## make test: lint (ruff, mypy, and vue-tsc over the web app against the API's generated types), then
 ## DynamoDB Local (in memory) and the S3 server on free ports, then pytest
-test: deps lint web-typecheck
+test: deps lint web-typecheck web-build browser
 	$(PY) -m pytest -q tests
 
 ## make web-typecheck: the console's TypeScript, checked against web/src/api/schema.d.ts (generated from the API)
 web-typecheck: web/node_modules/.installed
 	cd web && npx vue-tsc --noEmit
+
+## make web-build: the console's bundle in web/dist (the local server serves it)
+web-build: web/node_modules/.installed
+	cd web && npx vite build --logLevel warn
+
+## the browser the web tests drive: Debian's chromium (Playwright's own download is not reachable), CJK fonts
+browser:
+	@command -v chromium >/dev/null && fc-list | grep -qi wqy || { apt-get update && apt-get install -y --no-install-recommends chromium fonts-wqy-microhei; }
 
 web/node_modules/.installed: web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund

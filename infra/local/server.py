@@ -24,6 +24,7 @@ as Lambda containers do.
 from __future__ import annotations
 
 import importlib
+import mimetypes
 import multiprocessing
 import os
 import signal
@@ -31,6 +32,7 @@ import socket
 import threading
 import time
 from http.server import HTTPServer
+from pathlib import Path
 from typing import Any, cast
 
 from chalice.app import Chalice
@@ -38,6 +40,7 @@ from chalice.config import Config
 from chalice.local import ChaliceRequestHandler, LocalGatewayException
 
 APP = "app:app"
+WEB_DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
 WORKER_START_SECONDS = 180
 
 
@@ -58,6 +61,24 @@ class Handler(ChaliceRequestHandler):
     do_TRACE = do_CONNECT = ChaliceRequestHandler._generic_handle
 
     log_requests = True
+
+    def do_GET(self) -> None:
+        """The API's own paths go to the app; any other GET is the web console, when built
+        (`web/dist`, made by `make run`): a file it has, else its `index.html` (the console's own
+        routes), as a static host in front of the app would answer."""
+        if self.path.startswith(("/v1/", "/docs")) or self.path == "/v1" or not WEB_DIST.is_dir():
+            self._generic_handle()
+            return
+        path = (WEB_DIST / self.path.split("?", 1)[0].lstrip("/")).resolve()
+        if not path.is_file() or WEB_DIST.resolve() not in path.parents:
+            path = WEB_DIST / "index.html"
+        body = path.read_bytes()
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        self.send_response(200)
+        self.send_header("Content-Type", f"{kind}; charset=utf-8" if kind.startswith("text/") else kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def handle(self) -> None:
         """One request, then the connection closes and the worker is free for the next one."""
