@@ -57,6 +57,16 @@ def test_home_lists_the_users_tasks_under_the_navigation(api, browser, base_url,
     page.close()
 
 
+def test_a_token_in_the_address_signs_in_and_leaves_the_address(api, browser, base_url, demo_tenant):
+    staff = token("district_admin", demo_tenant)
+    page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    page.goto(f"{base_url}/#token={staff}")
+    page.get_by_role("heading", name="我的待办 / My tasks").wait_for()
+    assert "token" not in page.url and page.evaluate("localStorage.getItem('gongjian.token')") == staff
+    page.locator(".el-empty, .el-table").first.wait_for()
+    page.close()
+
+
 def test_a_refused_token_shows_the_problem_not_a_blank_page(browser, base_url):
     page = open_console(browser, base_url, "not-a-token")
     page.locator(".el-alert--error").wait_for()

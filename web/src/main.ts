@@ -2,6 +2,7 @@ import { createApp } from "vue";
 import { createRouter, createWebHistory } from "vue-router";
 import "element-plus/theme-chalk/base.css";
 import App from "./App.vue";
+import { TOKEN_KEY } from "./api/client";
 
 // Navigation in the issue's order; each screen is its own chunk.
 export const NAV = [
@@ -15,6 +16,14 @@ export const NAV = [
   { path: "/audit", label: "审计", view: () => import("./views/PlaceholderView.vue") },
   { path: "/settings", label: "设置", view: () => import("./views/PlaceholderView.vue") },
 ];
+
+// Sign-in until the identity provider's page comes: a token in the address (`/#token=…`, what
+// `make token` prints) is kept for this browser and taken out of the address at once.
+const fromAddress = new URLSearchParams(location.hash.slice(1)).get("token");
+if (fromAddress) {
+  localStorage.setItem(TOKEN_KEY, fromAddress);
+  history.replaceState(null, "", location.pathname + location.search);
+}
 
 const router = createRouter({
   history: createWebHistory(),
