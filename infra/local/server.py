@@ -61,17 +61,19 @@ class Handler(ChaliceRequestHandler):
     do_TRACE = do_CONNECT = ChaliceRequestHandler._generic_handle
 
     log_requests = True
+    web_dist: Path | None = None  # the console's bundle, served beside our app (not beside test apps)
 
     def do_GET(self) -> None:
         """The API's own paths go to the app; any other GET is the web console, when built
         (`web/dist`, made by `make run`): a file it has, else its `index.html` (the console's own
         routes), as a static host in front of the app would answer."""
-        if self.path.startswith(("/v1/", "/docs")) or self.path == "/v1" or not WEB_DIST.is_dir():
+        web = self.web_dist
+        if web is None or not web.is_dir() or self.path.startswith(("/v1/", "/docs")) or self.path == "/v1":
             self._generic_handle()
             return
-        path = (WEB_DIST / self.path.split("?", 1)[0].lstrip("/")).resolve()
-        if not path.is_file() or WEB_DIST.resolve() not in path.parents:
-            path = WEB_DIST / "index.html"
+        path = (web / self.path.split("?", 1)[0].lstrip("/")).resolve()
+        if not path.is_file() or web.resolve() not in path.parents:
+            path = web / "index.html"
         body = path.read_bytes()
         kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         self.send_response(200)
@@ -114,10 +116,11 @@ class _SharedSocketServer(HTTPServer):
 
 
 def _worker(listening: socket.socket, ref: str, log_requests: bool, ready: Any) -> None:
+    web = WEB_DIST if ref == APP else None
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the process that started the pool
     app = load_app(ref)
     config = Config.create(chalice_app=app, app_name="gongjian", chalice_stage="local")
-    handler: type[Handler] = type("Handler", (Handler,), {"log_requests": log_requests})
+    handler: type[Handler] = type("Handler", (Handler,), {"log_requests": log_requests, "web_dist": web})
 
     def make_handler(request: Any, client_address: Any, server: Any) -> Handler:
         return handler(request, client_address, server, app_object=app, config=config)
