@@ -104,10 +104,11 @@ sys.exit(0 if total and score >= 90 else 1)
 endef
 export MUTATE_REPORT
 
-## make openapi-types: regenerate web/src/api/schema.d.ts (the web app's typed client) after an API change
+## make openapi-types: regenerate web/src/api/schema.d.ts (the web app's typed client) and access.ts (who may call what) after an API change
 openapi-types: .venv/.deps $(OPENAPI_TS)
 	$(PY) -m functions.cli openapi build/openapi.json
 	$(OPENAPI_TS) build/openapi.json -o web/src/api/schema.d.ts
+	$(PY) -m functions.cli web-access web/src/api/access.ts
 
 deps: .venv/.deps .local/npm/.installed $(OPENAPI_TS) java
 

@@ -103,6 +103,7 @@ def _operation(op: Operation) -> dict[str, Any]:
         ("公开 / public" if op.public else f"角色 / roles: {', '.join(roles)}")
     if not op.public:
         out["security"] = [{"bearer": []}]
+        out["x-roles"] = roles  # machine-readable: the console shows a screen or button only to these
     if op.body_schema:
         name = op.body_schema + ("-patch" if op.patch else "-body")
         out["requestBody"] = {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}}

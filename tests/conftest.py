@@ -189,3 +189,19 @@ def make_structure(api: Api, admin: str, boundary: dict | None = None) -> dict[s
                                          "boundary": boundary or SQUARE})
     assert grid.status == 201, grid
     return {"street": street.json["id"], "community": community.json["id"], "grid": grid.json["id"]}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright for Python (its own browser download is not reachable
+    here); `make test` installs it and builds the console (`web/dist`) first."""
+    from playwright.sync_api import sync_playwright
+
+    from browser import CHROMIUM
+
+    assert Path(CHROMIUM).exists(), "make test installs Debian's chromium (make browser)"
+    assert (ROOT / "web" / "dist" / "index.html").exists(), "make test builds the console (make web-build)"
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield launched
+        launched.close()

@@ -95,3 +95,16 @@ def test_typescript_clients_get_a_real_type_for_every_answer(tmp_path):
     assert empty == ["export type webhooks = Record<string, never>;", "export type $defs = Record<string, never>;"]
     street = generated[generated.index("        street: {"):]
     assert "id: string;" in street[:400] and "version: number;" in street[:900]
+
+
+def test_the_web_apps_access_table_is_the_apis_roles():
+    """`web/src/api/access.ts` (which screens and buttons the console offers to whom) is generated
+    from the operations' `x-roles`: a change of who may call a route fails here until regenerated."""
+    from conftest import ROOT
+    from functions import cli, openapi
+
+    assert (ROOT / "web" / "src" / "api" / "access.ts").read_text(encoding="utf-8") == cli.web_access(), \
+        "the API's roles changed: run `make openapi-types` and commit web/src/api/access.ts"
+    incidents = openapi.document()["paths"]["/v1/incidents"]
+    assert "resident" in incidents["post"]["x-roles"] and "auditor" not in incidents["post"]["x-roles"]
+    assert "x-roles" not in openapi.document()["paths"]["/v1/health"]["get"]

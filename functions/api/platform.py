@@ -7,15 +7,17 @@ from chalice.app import Blueprint, Response
 
 from functions import lazy, openapi, reference
 from functions.api.declaration import ANYONE, PLATFORM, route
-from functions.api.request import declared_body, new_claim, paging, principal
-from functions.errors import NotFound
-from functions.tenancy import TenantContext
+from functions.api.request import declared_body, new_claim, paging, principal, tenant_context
+from functions.errors import NotFound, ProblemError
+from functions.tenancy import SCOPE_CLAIMS, TenantContext
 
 bp = Blueprint(__name__)
 if TYPE_CHECKING:  # the real modules for readers and the type checker; loaded on first use at run time
+    from functions.accounts import users
     from functions.platform import tenants
 else:
     tenants = lazy.modules("functions.platform", "tenants")
+    users = lazy.modules("functions.accounts", "users")
 
 
 @route(bp, "GET", "/v1/health", "健康检查 / Health", public=True, response="health")
@@ -44,9 +46,19 @@ def docs_asset(asset: str) -> Response:
 
 @route(bp, "GET", "/v1/me", "当前用户 / The caller", tenant_scoped=False, roles=ANYONE, response="me")
 def me() -> dict[str, Any]:
+    """The caller's claims, with what a client shows beside them: their name in the district's
+    directory and the district's time zone (times are shown in it, wherever the browser is)."""
     p = principal(bp.current_request)
-    return {"sub": p.sub, "tenant": p.tenant, "roles": sorted(p.roles), "communities": sorted(p.communities),
-                    "grids": sorted(p.grids), "audit_tenants": sorted(p.audit_tenants)}
+    name, timezone = None, None
+    try:
+        timezone = tenant_context(bp.current_request).timezone if p.tenant else None
+    except ProblemError:
+        pass  # a district not (or no longer) open to this token: the claims alone
+    if timezone:
+        record = users.record(p.tenant or "", p.sub)
+        name = record["name"] if record else None
+    return {"sub": p.sub, "name": name, "tenant": p.tenant, "timezone": timezone, "roles": sorted(p.roles),
+            "audit_tenants": sorted(p.audit_tenants), **{scope: sorted(getattr(p, scope)) for scope in SCOPE_CLAIMS}}
 
 
 @route(bp, "POST", "/v1/tenants", "开通区 / Create a tenant", body="tenant", status=201, idempotent=True, tenant_scoped=False, roles=PLATFORM, response="tenant")

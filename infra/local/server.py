@@ -40,7 +40,8 @@ from chalice.config import Config
 from chalice.local import ChaliceRequestHandler, LocalGatewayException
 
 APP = "app:app"
-WEB_DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
+# The console's bundle (`make web-build`); GONGJIAN_WEB_DIST points elsewhere (a build of one's own).
+WEB_DIST = Path(os.environ.get("GONGJIAN_WEB_DIST") or Path(__file__).resolve().parents[2] / "web" / "dist")
 WORKER_START_SECONDS = 180
 
 
@@ -68,6 +69,9 @@ class Handler(ChaliceRequestHandler):
         (`web/dist`, made by `make run`): a file it has, else its `index.html` (the console's own
         routes), as a static host in front of the app would answer."""
         web = self.web_dist
+        if web is not None and self.path.startswith("/local/"):
+            self._sign_in()
+            return
         if web is None or not web.is_dir() or self.path.startswith(("/v1/", "/docs")) or self.path == "/v1":
             self._generic_handle()
             return
@@ -78,6 +82,24 @@ class Handler(ChaliceRequestHandler):
         kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         self.send_response(200)
         self.send_header("Content-Type", f"{kind}; charset=utf-8" if kind.startswith("text/") else kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self) -> None:
+        if self.web_dist is not None and self.path.startswith("/local/"):
+            self._sign_in()
+        else:
+            self._generic_handle()
+
+    def _sign_in(self) -> None:
+        """The local sign-in page's calls (`infra.local.sign_in`): this server's, not the app's."""
+        from infra.local import sign_in
+
+        length = int(self.headers.get("content-length") or 0)
+        status, body = sign_in.answer(self.command, self.path, self.rfile.read(length) if length else b"")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)

@@ -2,16 +2,26 @@
 // a route or answer that changes breaks the type check, not a screen at run time.
 import createClient from "openapi-fetch";
 import type { paths } from "./schema";
+import { currentLocale } from "../i18n";
 
 export const TOKEN_KEY = "gongjian.token";
 
-export const api = createClient<paths>({ baseUrl: import.meta.env.VITE_API_BASE ?? "" });
+export const api = createClient<paths>({ baseUrl: "" });
+
+let baseUrl = "";
+
+/** Point the client at the deployment's API (config.json's apiBase; empty: this origin). */
+export function setApiBase(base: string): void {
+  baseUrl = base.replace(/\/$/, "");
+}
 
 api.use({
   onRequest({ request }) {
     const token = localStorage.getItem(TOKEN_KEY);
-    if (token) request.headers.set("Authorization", `Bearer ${token}`);
-    request.headers.set("Accept-Language", navigator.language.startsWith("zh") ? "zh-CN" : "en");
-    return request;
+    const url = new URL(request.url);
+    const target = baseUrl ? new Request(baseUrl + url.pathname + url.search, request) : request;
+    if (token) target.headers.set("Authorization", `Bearer ${token}`);
+    target.headers.set("Accept-Language", currentLocale() === "en" ? "en" : "zh-CN");
+    return target;
   },
 });

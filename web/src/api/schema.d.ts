@@ -450,7 +450,7 @@ export interface paths {
          * 审计日志 / Audit log
          * @description Audit entries in time order, `?from=&to=`; auditors name the tenant with `?tenant=` or `X-Tenant`.
          *
-         *     角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
+         *     角色 / roles: auditor, district_admin
          */
         get: operations["list_audit_log"];
         put?: never;
@@ -472,7 +472,7 @@ export interface paths {
          * 审计摘要公钥 / Audit digest public key
          * @description The public key that checks the signed digests of the chain (ECDSA P-256, SHA-256).
          *
-         *     角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
+         *     角色 / roles: auditor, district_admin
          */
         get: operations["get_audit_public_key"];
         put?: never;
@@ -494,7 +494,7 @@ export interface paths {
          * 校验审计链 / Verify the audit chain
          * @description Walk the tenant's hash chain: `ok`, entry count and head, or the first broken `seq`.
          *
-         *     角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, resident, street_staff
+         *     角色 / roles: auditor, district_admin
          */
         get: operations["verify_audit_log"];
         put?: never;
@@ -1272,7 +1272,10 @@ export interface paths {
         };
         /**
          * 当前用户 / The caller
-         * @description 角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, platform_admin, resident, street_staff
+         * @description The caller's claims, with what a client shows beside them: their name in the district's
+         *         directory and the district's time zone (times are shown in it, wherever the browser is).
+         *
+         *     角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, platform_admin, resident, street_staff
          */
         get: operations["me"];
         put?: never;
@@ -4628,14 +4631,24 @@ export interface components {
         me: {
             /** @description 用户标识 / user id (token sub) */
             sub: string;
+            /** @description 用户目录中的姓名，目录外的令牌为 null / the caller's name in the district's user directory, null for a token of no directory user */
+            name: string | null;
             /** @description 所属区，平台管理员和审计员为 null / tenant, null for platform admins and auditors */
             tenant: string | null;
+            /** @description 所属区的时区（IANA），界面按此显示时间；无所属区为 null / the tenant's IANA time zone, in which clients show times; null without a tenant */
+            timezone: string | null;
             /** @description 角色（已排序）/ roles, sorted */
-            roles: ("platform_admin" | "district_admin" | "community_staff" | "grid_worker" | "member" | "auditor")[];
+            roles: ("platform_admin" | "district_admin" | "street_staff" | "community_staff" | "grid_worker" | "department" | "employer" | "resident" | "member" | "auditor")[];
+            /** @description 街道办人员负责的街道 / streets a street office staffs */
+            streets: string[];
             /** @description 可管理的社区 / communities the caller staffs */
             communities: string[];
             /** @description 负责的网格 / grids the caller works */
             grids: string[];
+            /** @description 部门人员所在的部门 / departments the caller works in */
+            departments: string[];
+            /** @description 单位联系人代表的单位 / units an employer's contact speaks for */
+            units: string[];
             /** @description 审计员获授权的区 / tenants an auditor is granted */
             audit_tenants: string[];
         };

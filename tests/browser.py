@@ -1,0 +1,47 @@
+"""The console in a real browser: open it as a user, look at it, keep a screenshot.
+
+    page = console(browser, base_url, bearer, "/incidents")   # signed in as the token's user
+    ...                                                         # act as the user would
+    done(page, "incidents-list")                                # screenshot, then: no console errors,
+                                                                # no horizontal scroll
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from conftest import ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = ROOT / "build" / "screenshots"
+CONSOLE = {"width": 1366, "height": 768}
+FIELD = {"width": 390, "height": 844}
+
+
+def console(browser: Any, base_url: str, bearer: str | None, path: str = "/", *, viewport: dict[str, int] = CONSOLE,
+            locale: str = "zh-CN") -> Any:
+    """A new page signed in with `bearer` (none: signed out), at `path`; it records console errors
+    and failed page loads in `page.errors` for `done` to check."""
+    page = browser.new_page(viewport=viewport, locale=locale)
+    page.errors = []
+    page.on("console", lambda m: page.errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: page.errors.append(f"pageerror: {e}"))
+    if bearer:
+        page.add_init_script(f"localStorage.setItem('gongjian.token', {bearer!r})")
+    page.goto(f"{base_url}{path}")
+    return page
+
+
+def shot(page: Any, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), animations="disabled")
+
+
+def done(page: Any, name: str | None = None, *, allowed_errors: tuple[str, ...] = ()) -> None:
+    """Screenshot (when named), then what every screen owes its user: no script errors, no horizontal
+    scroll. `allowed_errors`: substrings of errors the test caused on purpose (a refused call)."""
+    if name:
+        shot(page, name)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "horizontal scroll"
+    errors = [e for e in page.errors if not any(a in e for a in allowed_errors)]
+    page.close()
+    assert not errors, errors

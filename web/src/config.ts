@@ -1,0 +1,41 @@
+// What the deployment tells the page (`/config.json`, written at deploy time next to index.html):
+// where the API is, how users sign in, and an optional tile layer for the map. Locally the build's
+// own `public/config.json` says: the API on this origin, the local server's sign-in page, no tiles.
+
+export interface LocalAuth {
+  mode: "local";
+}
+
+export interface CognitoAuth {
+  mode: "cognito";
+  authority: string; // https://cognito-idp.<region>.amazonaws.com/<pool id>
+  clientId: string;
+  domain: string; // the hosted UI's domain, for sign-out
+}
+
+export interface TileLayer {
+  url: string; // e.g. 天地图's WMTS template with the deployment's key
+  attribution: string;
+  subdomains?: string;
+}
+
+export interface ConsoleConfig {
+  apiBase: string;
+  auth: LocalAuth | CognitoAuth;
+  tiles: TileLayer | null;
+}
+
+let loaded: ConsoleConfig | null = null;
+
+export async function loadConfig(): Promise<ConsoleConfig> {
+  if (!loaded) {
+    const response = await fetch("/config.json", { cache: "no-cache" });
+    loaded = response.ok ? ((await response.json()) as ConsoleConfig) : { apiBase: "", auth: { mode: "local" }, tiles: null };
+  }
+  return loaded;
+}
+
+export function config(): ConsoleConfig {
+  if (!loaded) throw new Error("loadConfig() first");
+  return loaded;
+}
