@@ -64,6 +64,7 @@ def merge(template: dict[str, Any], stage: str, region: str) -> dict[str, Any]:
     template["Resources"].update(extra["Resources"])
     if "Parameters" in extra:
         template.setdefault("Parameters", {}).update(extra["Parameters"])
+    template.setdefault("Outputs", {}).update(extra.get("Outputs", {}))
     if external_identity(region):  # no user pool there, so nothing calls the trigger
         del template["Resources"][PRE_TOKEN]
     for name, resource in template["Resources"].items():

@@ -22,6 +22,8 @@ import json
 import sys
 from typing import Any
 
+from infra import console
+
 TENANT_ITEM_ACTIONS = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
                        "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem"]
 EXPORT_RETENTION_DAYS = (1, 3, 7, 14, 30)
@@ -203,7 +205,7 @@ def resources(stage: str, region: str) -> dict[str, Any]:
         "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"], "PreventUserExistenceErrors": "ENABLED",
         "ReadAttributes": ["custom:tenant", "custom:audit_tenants", "email", "phone_number", "name"],
         # users may change their name only: never their district or an auditor's grants
-        "WriteAttributes": ["name"]}}
+        "WriteAttributes": ["name"], **console.hosted_ui_client(prefix)}}
     out["ApiRole"] = {"Type": "AWS::IAM::Role", "Properties": {
         "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
@@ -270,13 +272,15 @@ def resources(stage: str, region: str) -> dict[str, Any]:
         "ResponseParameters": cors,
         "ResponseTemplates": {"application/json": '{"type":"https://gongjian.example/problems/not-found",'
                                                   '"title":"对象不存在","status":404,"detail":"对象不存在"}'}}}
+    hosting = console.resources(stage, region, cognito=not external_identity(region))
+    out.update(hosting["Resources"])
     if external_identity(region):
         for name in ("UserPool", "UserPoolClient", "PreTokenPermission", "PreTokenRole", "UserPoolGroupPlatformAdmin",
                      "UserPoolGroupAuditor"):
             del out[name]
         out["ApiRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"].pop()  # no pool to administer
-        return {"Parameters": PARAMETERS, "Resources": out}
-    return {"Resources": out}
+        return {"Parameters": PARAMETERS | console.parameters(region), "Resources": out, "Outputs": hosting["Outputs"]}
+    return {"Parameters": console.parameters(region), "Resources": out, "Outputs": hosting["Outputs"]}
 
 
 # The China regions have no Cognito user pools: there the stage names an external OpenID Connect

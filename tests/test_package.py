@@ -203,3 +203,63 @@ def test_cfn_lint_finds_nothing(built, region):
     assert result.stdout.strip() == ""
     resources = json.loads(sam.read_text())["Resources"]
     assert ("UserPool" in resources) == (not region.startswith("cn-"))
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_the_console_is_served_from_a_private_bucket_through_cloudfront(region):
+    """`make package` adds the console's hosting: a private bucket only the distribution reads, the
+    console's routes answered with index.html, and (outside China) the API behind the same origin;
+    the hosted UI's callbacks name the console's own host."""
+    template = json.loads((package(region) / "sam.json").read_text())
+    resources, china = template["Resources"], region.startswith("cn-")
+    bucket = resources["ConsoleBucket"]["Properties"]
+    assert all(bucket["PublicAccessBlockConfiguration"].values())
+    grant, tls = resources["ConsoleBucketPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert grant["Action"] == "s3:GetObject" and tls["Effect"] == "Deny"
+    config = resources["ConsoleDistribution"]["Properties"]["DistributionConfig"]
+    origins = {o["Id"]: o for o in config["Origins"]}
+    if china:
+        assert "CanonicalUser" in grant["Principal"] and "OriginAccessIdentity" in json.dumps(origins["console"])
+        assert {e["ErrorCode"] for e in config["CustomErrorResponses"]} == {403, 404} and "api" not in origins
+        assert "ApiBase" in template["Outputs"] and "ConsoleCertificateId" in template["Parameters"]
+    else:
+        assert grant["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+        assert "ConsoleDistribution" in json.dumps(grant["Condition"])  # this distribution, no other
+        assert origins["console"]["OriginAccessControlId"] == {"Fn::GetAtt": ["ConsoleOriginAccess", "Id"]}
+        assert resources["ConsoleOriginAccess"]["Properties"]["OriginAccessControlConfig"]["SigningBehavior"] == "always"
+        assert {b["PathPattern"]: b["TargetOriginId"] for b in config["CacheBehaviors"]} == {"/v1/*": "api", "/docs*": "api"}
+        assert "CustomErrorResponses" not in config  # the API's 404s stay the API's
+        assert config["DefaultCacheBehavior"]["FunctionAssociations"][0]["EventType"] == "viewer-request"
+        client = resources["UserPoolClient"]["Properties"]
+        assert client["AllowedOAuthFlows"] == ["code"]
+        assert client["CallbackURLs"] == [{"Fn::Sub": "https://${ConsoleDomainName}/auth/callback"}]
+        assert "IdentityDomain" in template["Outputs"]
+
+
+def test_publishing_writes_the_console_and_its_deployment_config():
+    """After a deploy, `python -m infra.console STACK` uploads the built console and a config.json
+    made from the stack's outputs (here into the local S3-compatible server)."""
+    import uuid
+
+    import boto3
+
+    from functions import config
+    from infra import console
+
+    s3 = boto3.client("s3", endpoint_url=config.S3_ENDPOINT, region_name="us-east-1")
+    bucket = f"console-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket)
+    outputs = {"ConsoleBucketName": bucket, "IdentityAuthority": "https://cognito-idp.ap-east-1.amazonaws.com/pool",
+               "IdentityClientId": "client", "IdentityDomain": "gongjian-prod.auth.ap-east-1.amazoncognito.com"}
+    written = console.publish(s3, bucket, ROOT / "web" / "dist", console.page_config(outputs))
+    assert written == len([p for p in (ROOT / "web" / "dist").rglob("*") if p.is_file()])
+    page = json.loads(s3.get_object(Bucket=bucket, Key="config.json")["Body"].read())
+    assert page == {"apiBase": "", "auth": {"mode": "cognito", "authority": outputs["IdentityAuthority"], "clientId": "client",
+                                            "domain": outputs["IdentityDomain"]}, "tiles": None}
+    index = s3.get_object(Bucket=bucket, Key="index.html")
+    assert index["ContentType"].startswith("text/html") and index["CacheControl"] == "no-cache"
+    asset = next(k["Key"] for k in s3.list_objects_v2(Bucket=bucket, Prefix="assets/")["Contents"] if k["Key"].endswith(".js"))
+    script = s3.get_object(Bucket=bucket, Key=asset)
+    assert "javascript" in script["ContentType"] and "immutable" in script["CacheControl"]
+    china = console.page_config({**outputs, "ApiBase": "https://api.example/api", "IdentityDomain": ""})
+    assert china["apiBase"] == "https://api.example/api" and china["auth"]["mode"] == "oidc"

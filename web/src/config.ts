@@ -6,11 +6,12 @@ export interface LocalAuth {
   mode: "local";
 }
 
+/** Cognito's hosted UI, or (mode "oidc", the China regions) the OpenID Connect provider the stack names. */
 export interface CognitoAuth {
-  mode: "cognito";
-  authority: string; // https://cognito-idp.<region>.amazonaws.com/<pool id>
+  mode: "cognito" | "oidc";
+  authority: string; // https://cognito-idp.<region>.amazonaws.com/<pool id>, or the provider's issuer
   clientId: string;
-  domain: string; // the hosted UI's domain, for sign-out
+  domain?: string; // Cognito's hosted UI domain, for its own logout endpoint
 }
 
 export interface TileLayer {

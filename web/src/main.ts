@@ -19,7 +19,7 @@ async function start(): Promise<void> {
     useToken(fromAddress);
     history.replaceState(null, "", location.pathname + location.search);
   }
-  if (config.auth.mode === "cognito" && signedIn()) {
+  if (config.auth.mode !== "local" && signedIn()) {
     const { resume } = await import("./auth/oidc");
     await resume(config.auth, useToken);
   }

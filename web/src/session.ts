@@ -59,9 +59,9 @@ export async function signOut(): Promise<void> {
   session.token = null;
   session.me = null;
   const auth = config().auth;
-  if (auth.mode === "cognito") {
-    const { signOutUrl } = await import("./auth/oidc");
-    location.assign(signOutUrl(auth));
+  if (auth.mode !== "local") {
+    const { signOutAtProvider } = await import("./auth/oidc");
+    await signOutAtProvider(auth, useToken);
   } else {
     location.assign("/sign-in");
   }

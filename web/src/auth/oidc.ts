@@ -1,6 +1,7 @@
-// Sign-in in AWS: Cognito's hosted UI, OpenID Connect authorization code with PKCE (oidc-client-ts),
-// the ID token (it carries the district's claims) used as the bearer, renewed silently with the
-// refresh token before it expires. Loaded only when config.json says `"mode": "cognito"`.
+// Sign-in in AWS: Cognito's hosted UI (or, in the China regions, the stack's OpenID Connect provider),
+// authorization code with PKCE (oidc-client-ts), the ID token (it carries the district's claims) used
+// as the bearer, renewed silently with the refresh token before it expires. Loaded only when
+// config.json names a provider (`"mode": "cognito"` or `"oidc"`).
 import { UserManager, WebStorageStateStore, type User } from "oidc-client-ts";
 import type { CognitoAuth } from "../config";
 
@@ -42,8 +43,13 @@ export async function resume(auth: CognitoAuth, onToken: (token: string) => void
   if (user?.id_token && !user.expired) onToken(user.id_token);
 }
 
-/** Cognito's own logout endpoint (it has no OIDC end-session endpoint), back to the sign-in page. */
-export function signOutUrl(auth: CognitoAuth): string {
-  const back = encodeURIComponent(`${location.origin}/sign-in`);
-  return `https://${auth.domain}/logout?client_id=${encodeURIComponent(auth.clientId)}&logout_uri=${back}`;
+/** Leave the provider's session too: Cognito's own logout endpoint (it has no OIDC end-session
+ * endpoint), or the provider's end-session endpoint; back to the sign-in page. */
+export async function signOutAtProvider(auth: CognitoAuth, onToken: (token: string) => void): Promise<void> {
+  const back = `${location.origin}/sign-in`;
+  if (auth.mode === "cognito" && auth.domain) {
+    location.assign(`https://${auth.domain}/logout?client_id=${encodeURIComponent(auth.clientId)}&logout_uri=${encodeURIComponent(back)}`);
+    return;
+  }
+  await users(auth, onToken).signoutRedirect({ post_logout_redirect_uri: back });
 }
