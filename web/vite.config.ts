@@ -7,5 +7,7 @@ import { defineConfig } from "vite";
 
 export default defineConfig({
   plugins: [vue(), Components({ resolvers: [ElementPlusResolver()], dts: false })],
-  server: { proxy: { "/v1": "http://127.0.0.1:8000" } },
+  server: { proxy: { "/v1": "http://127.0.0.1:8000", "/local": "http://127.0.0.1:8000" } },
+  // dist/.vite/manifest.json: which chunks each route loads (tests/test_web_bundle.py weighs the first load)
+  build: { manifest: true },
 });
