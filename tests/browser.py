@@ -36,12 +36,28 @@ def shot(page: Any, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), animations="disabled")
 
 
-def done(page: Any, name: str | None = None, *, allowed_errors: tuple[str, ...] = ()) -> None:
+AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def accessibility_violations(page: Any) -> list[str]:
+    """WCAG 2.1 A and AA failures axe-core finds on the page as it is now (contrast, labels, names,
+    ARIA), one line each."""
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("""async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}))
+        .violations.map(v => `${v.id}: ${v.nodes.length}× ${v.nodes.slice(0, 2).map(n => n.target.join(' ')).join(', ')}`)""")
+    return list(found)
+
+
+def done(page: Any, name: str | None = None, *, allowed_errors: tuple[str, ...] = (), accessible: bool = True) -> None:
     """Screenshot (when named), then what every screen owes its user: no script errors, no horizontal
-    scroll. `allowed_errors`: substrings of errors the test caused on purpose (a refused call)."""
+    scroll, no WCAG 2.1 AA failure axe-core can find. `allowed_errors`: substrings of errors the test
+    caused on purpose (a refused call)."""
     if name:
         shot(page, name)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "horizontal scroll"
+    if accessible:
+        violations = accessibility_violations(page)
+        assert not violations, violations
     errors = [e for e in page.errors if not any(a in e for a in allowed_errors)]
     page.close()
     assert not errors, errors

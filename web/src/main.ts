@@ -1,6 +1,7 @@
 import { createApp } from "vue";
 import { createRouter, createWebHistory } from "vue-router";
 import "element-plus/theme-chalk/base.css";
+import "./theme.css";
 import App from "./App.vue";
 import { setApiBase } from "./api/client";
 import { loadConfig } from "./config";
