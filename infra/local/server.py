@@ -195,4 +195,10 @@ class Server:
 
 def serve(port: int, host: str = "127.0.0.1", *, workers: int | None = None, app: str = APP,
           log_requests: bool = True) -> None:
-    Server(port, host, workers=workers, app=app, log_requests=log_requests).serve_forever()
+    """Serve until interrupted, then stop the workers: they ignore Ctrl-C, and Python's exit would
+    otherwise wait on them forever."""
+    running = Server(port, host, workers=workers, app=app, log_requests=log_requests)
+    try:
+        running.serve_forever()
+    finally:
+        running.shutdown()
