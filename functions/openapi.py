@@ -98,7 +98,8 @@ def _operation(op: Operation) -> dict[str, Any]:
         "parameters": _parameters(op),
         "responses": _responses(op),
     }
-    roles = sorted(op.roles - ({AUDITOR} if op.method != "GET" else set()))
+    # auditors never write in a district; what they start themselves (exports, their jobs) is theirs
+    roles = sorted(op.roles - ({AUDITOR} if op.method != "GET" and op.tenant_scoped else set()))
     out["description"] = (op.description + "\n\n" if op.description else "") + \
         ("公开 / public" if op.public else f"角色 / roles: {', '.join(roles)}")
     if not op.public:

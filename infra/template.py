@@ -88,6 +88,10 @@ def resources(stage: str, region: str) -> dict[str, Any]:
             "PublicAccessBlockConfiguration": {"BlockPublicAcls": True, "BlockPublicPolicy": True,
                                                "IgnorePublicAcls": True, "RestrictPublicBuckets": True},
             "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+            # the console and the field app PUT photos and minutes to presigned URLs and read exports
+            # back to check their manifest: from the web client's origin only
+            "CorsConfiguration": {"CorsRules": [{"AllowedMethods": ["GET", "HEAD", "PUT"], "AllowedOrigins": [cors_origin()],
+                                                 "AllowedHeaders": ["*"], "ExposedHeaders": ["ETag"], "MaxAge": 600}]},
             "LifecycleConfiguration": {"Rules": [
                 {"Id": f"exports-{days}d", "Status": "Enabled", "ExpirationInDays": days,
                  "NoncurrentVersionExpiration": {"NoncurrentDays": 1},

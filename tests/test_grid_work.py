@@ -295,3 +295,29 @@ def test_a_year_without_a_holiday_table_counts_weekends_and_says_so(api, admin, 
     assert good.status == 200 and len(good.json["holidays"]) == 8 and good.json["workdays"] == ["2031-01-19"]
     again = incidents.transition(ctx, late["id"], {"action": "dispatch", "assignee": "w"}, at=datetime(2030, 12, 30, 12, 0, tzinfo=SH))
     assert again["status"] == "dispatched"
+
+
+def test_a_step_may_carry_photos_and_one_incident_shows_links_to_view_them(api, admin):
+    """The field app's 处理 sends photos of the work with the step; GET of the incident gives each photo
+    (the report's and each step's) a time-limited link, so the console and the phone can show them."""
+    import hashlib
+
+    import requests
+
+    grid = {"id": make_structure(api, admin)["grid"]}
+    photo = b"\xff\xd8\xff jpeg of the stairwell"
+    ticket = api.post("/v1/uploads", admin, {"purpose": "incident_photo", "filename": "a.jpg", "content_type": "image/jpeg", "size": len(photo),
+                                             "sha256": hashlib.sha256(photo).hexdigest()}).json
+    assert requests.put(ticket["url"], data=photo, headers=ticket["headers"], timeout=10).status_code == 200
+    incident = api.post("/v1/incidents", admin, {"category": "sanitation", "description": "楼道堆物", "grid_id": grid["id"],
+                                                 "photos": [{"key": ticket["key"], "name": "before.jpg"}]}).json
+    moved = api.post(f"/v1/incidents/{incident['id']}/transitions", admin,
+                     {"action": "accept", "note": "已到场", "photos": [{"key": ticket["key"], "name": "on-site.jpg"}]})
+    assert moved.status == 200, moved
+    bad = api.post(f"/v1/incidents/{incident['id']}/transitions", admin,
+                   {"action": "dispatch", "assignee": "someone", "photos": [{"key": "tenants/other/x.jpg"}]})
+    assert bad.status == 422 and bad.json["errors"][0]["path"] == "/photos/0/key"
+    shown = api.get(f"/v1/incidents/{incident['id']}", admin).json
+    assert shown["status"] == "accepted"  # the refused step changed nothing
+    for url in (shown["photos"][0]["url"], shown["history"][-1]["photos"][0]["url"]):
+        assert requests.get(url, timeout=10).content == photo

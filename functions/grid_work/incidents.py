@@ -20,7 +20,7 @@ from typing import Any
 
 from pynamodb.expressions.condition import Condition
 
-from functions import authz, store
+from functions import authz, storage, store
 from functions.notify import outbox
 from functions.tasks import index as tasks
 from functions.errors import Conflict, FieldError, Forbidden, NotFound, Text, Unprocessable
@@ -179,9 +179,17 @@ def _readable(ctx: TenantContext, data: dict[str, Any]) -> None:
 
 
 def get_incident(ctx: TenantContext, incident_id: str) -> dict[str, Any]:
+    """One incident, its photos (the report's and each step's) with time-limited links to view them."""
     item = store.get(GridsTable, ctx, KIND, incident_id)
     _readable(ctx, item.fields())
-    return with_flags(item.public())
+    incident = with_flags(item.public())
+
+    def viewable(photos: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{**p, "url": storage.presigned_get(p["key"], p.get("name"))} for p in photos]
+
+    incident["photos"] = viewable(incident.get("photos", []))
+    incident["history"] = [{**h, "photos": viewable(h["photos"])} if h.get("photos") else h for h in incident["history"]]
+    return incident
 
 
 def _authorise_action(ctx: TenantContext, data: dict[str, Any], action: str) -> None:
@@ -225,6 +233,9 @@ def transition(ctx: TenantContext, incident_id: str, body: dict[str, Any], at: d
         data["satisfaction"] = body["satisfaction"]
     entry = {"action": action, "from": data["status"], "to": allowed[action], "by": ctx.actor, "at": stamp,
              "note": body.get("note")}
+    if body.get("photos"):
+        uploads.require_objects(ctx, [p["key"] for p in body["photos"]], "/photos")
+        entry["photos"] = body["photos"]
     if action == "escalate":
         # the next level takes it over: its own owner, nobody dispatched yet, a fresh clock for the stage
         entry["level"] = data["level"] = LEVELS[LEVELS.index(data["level"]) + 1]

@@ -895,7 +895,7 @@ export interface paths {
          * @description Export datasets of the tenants you may (CSV with BOM, XLSX or JSON Lines), with a signed manifest.
          *         Exports are allowed for suspended tenants too. `lang=zh-CN` gives Chinese column titles.
          *
-         *     角色 / roles: district_admin
+         *     角色 / roles: auditor, district_admin
          */
         post: operations["create_export"];
         delete?: never;
@@ -1254,7 +1254,7 @@ export interface paths {
          * @description A queued job is cancelled at once; a running one stops at its next step and removes what it
          *         wrote. A job that has ended, or an offboarding already deleting data, is a 409.
          *
-         *     角色 / roles: community_staff, department, district_admin, employer, grid_worker, member, platform_admin, resident, street_staff
+         *     角色 / roles: auditor, community_staff, department, district_admin, employer, grid_worker, member, platform_admin, resident, street_staff
          */
         post: operations["cancel_job"];
         delete?: never;
@@ -4396,6 +4396,8 @@ export interface components {
                 key: string;
                 /** @description 文件名 / name */
                 name?: string;
+                /** @description 查看链接（仅在查看单个事件时，限时有效）/ a time-limited link, on a single incident only */
+                url?: string;
             } & {
                 [key: string]: unknown;
             })[];
@@ -4519,6 +4521,17 @@ export interface components {
                  * @enum {unknown}
                  */
                 card?: "yellow" | "red";
+                /** @description 本步的照片 / photos of this step */
+                photos?: ({
+                    /** @description 对象键 / object key */
+                    key: string;
+                    /** @description 文件名 / name */
+                    name?: string;
+                    /** @description 查看链接（仅在查看单个事件时，限时有效）/ a time-limited link, on a single incident only */
+                    url?: string;
+                } & {
+                    [key: string]: unknown;
+                })[];
             } & {
                 [key: string]: unknown;
             })[];
@@ -7045,6 +7058,11 @@ export interface components {
             assignee?: string;
             /** @description 回访满意度 1–5（结案时，可选） */
             satisfaction?: number;
+            /** @description 处置照片（最多 6 张，先经 /v1/uploads 上传）/ photos of the work (up to 6, uploaded through /v1/uploads first) */
+            photos?: {
+                key: string;
+                name?: string;
+            }[];
         };
         /**
          * 取消任务 / Cancel a job
