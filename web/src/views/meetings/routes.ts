@@ -3,4 +3,6 @@ import type { RouteRecordRaw } from "vue-router";
 
 export const routes: RouteRecordRaw[] = [
   { path: "/meetings", component: () => import("./MeetingsView.vue") },
+  { path: "/meetings/actions/:id", component: () => import("./ActionView.vue"), props: true },
+  { path: "/meetings/:id", component: () => import("./MeetingView.vue"), props: true },
 ];
