@@ -58,8 +58,9 @@ export const LABELS = {
   pairing_kind: { link: ["一联一", "Link"], help: ["一帮一", "Help"], lead: ["一带一", "Lead"] },
   contact_mode: { visit: ["走访", "Visit"], meeting: ["座谈", "Meeting"], phone: ["电话", "Phone"], online: ["线上", "Online"] },
   alliance_activity: {
-    training: ["联训", "Training"], activity: ["联动", "Activity"], system: ["联建制度", "System"],
-    position: ["联用阵地", "Position"], service: ["联服务", "Service"], information: ["联通信息", "Information"],
+    // as the API names the six links (functions/committees/alliances.py)
+    training: ["党员联训", "Joint training"], activity: ["活动联办", "Joint activities"], system: ["制度联建", "Joint rules"],
+    position: ["阵地联创", "Shared venues"], service: ["服务联动", "Joint services"], information: ["信息联通", "Shared information"],
   },
   service_type: {
     employment: ["就业", "Employment"], education: ["教育", "Education"], household: ["家政", "Household"],
