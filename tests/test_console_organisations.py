@@ -16,8 +16,8 @@ from functions.ids import today_in
 SECRETARY = "荷城社区书记 韦建华"
 ZONE = "Asia/Shanghai"  # the demo district's
 # The console's labels (web/src/labels.ts alliance_activity, service_status; services/labels.ts).
-SIX_LINKS = {"training": "联训", "activity": "联动", "system": "联建制度", "position": "联用阵地", "service": "联服务",
-             "information": "联通信息"}
+SIX_LINKS = {"training": "党员联训", "activity": "活动联办", "system": "制度联建", "position": "阵地联创", "service": "服务联动",
+             "information": "信息联通"}
 SERVICE_STATUS = {"submitted": "已提交", "accepted": "已受理", "in_service": "服务中", "completed": "已完成", "declined": "已婉拒"}
 
 
