@@ -3,4 +3,5 @@ import type { RouteRecordRaw } from "vue-router";
 
 export const routes: RouteRecordRaw[] = [
   { path: "/incidents", component: () => import("./IncidentsView.vue") },
+  { path: "/incidents/:id", component: () => import("./IncidentDetailView.vue") },
 ];
