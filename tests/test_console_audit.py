@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from pathlib import Path
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -74,7 +75,7 @@ def test_an_auditor_starts_an_export_follows_it_and_downloads_it(browser, base_u
     with page.expect_download() as started:
         row.get_by_role("link", name="下载 communities.csv").click()
     got = started.value
-    body = open(got.path(), "rb").read()
+    body = Path(got.path()).read_bytes()
     assert got.suggested_filename == "communities.csv"
     assert hashlib.sha256(body).hexdigest() == files["communities.csv"]["sha256"]
     assert body.startswith("\ufeff".encode()) and "社区名称".encode() in body  # Chinese column titles
@@ -116,7 +117,7 @@ def test_a_district_admin_verifies_the_chain_in_one_click(browser, base_url, api
     assert key["public_key_sha256"] in page.inner_text("body")
     with page.expect_download() as pem:
         page.locator("[data-test=public-key]").click()
-    assert open(pem.value.path()).read() == key["public_key_pem"]
+    assert Path(pem.value.path()).read_text() == key["public_key_pem"]
     shot(page, "console-audit-verify")
     # the header's switch: the same screen in English
     page.get_by_role("button", name="English").click()
