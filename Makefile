@@ -21,9 +21,9 @@ test: deps lint web-typecheck web-build browser
 web-typecheck: web/node_modules/.installed
 	cd web && npx vue-tsc --noEmit
 
-## make web-build: the console's bundle in web/dist (the local server serves it)
+## make web-build: the console's bundle in web/dist and the field app's in web/dist/field (the local server serves both)
 web-build: web/node_modules/.installed
-	cd web && npx vite build --logLevel warn
+	cd web && npx vite build --logLevel warn && npx vite build --config vite.field.config.ts --logLevel warn
 
 ## the browser the web tests drive: Debian's chromium (Playwright's own download is not reachable), CJK fonts
 browser:

@@ -40,6 +40,7 @@ from chalice.config import Config
 from chalice.local import ChaliceRequestHandler, LocalGatewayException
 
 APP = "app:app"
+mimetypes.add_type("application/manifest+json", ".webmanifest")  # the field app's, for installing it
 # The console's bundle (`make web-build`); GONGJIAN_WEB_DIST points elsewhere (a build of one's own).
 WEB_DIST = Path(os.environ.get("GONGJIAN_WEB_DIST") or Path(__file__).resolve().parents[2] / "web" / "dist")
 WORKER_START_SECONDS = 180
@@ -65,9 +66,9 @@ class Handler(ChaliceRequestHandler):
     web_dist: Path | None = None  # the console's bundle, served beside our app (not beside test apps)
 
     def do_GET(self) -> None:
-        """The API's own paths go to the app; any other GET is the web console, when built
-        (`web/dist`, made by `make run`): a file it has, else its `index.html` (the console's own
-        routes), as a static host in front of the app would answer."""
+        """The API's own paths go to the app; any other GET is the web console or, under /field/,
+        the field app, when built (`web/dist`, made by `make run`): a file it has, else the app's
+        `index.html` (its own routes), as a static host in front of the app would answer."""
         web = self.web_dist
         if web is not None and self.path.startswith("/local/"):
             self._sign_in()
@@ -77,7 +78,8 @@ class Handler(ChaliceRequestHandler):
             return
         path = (web / self.path.split("?", 1)[0].lstrip("/")).resolve()
         if not path.is_file() or web.resolve() not in path.parents:
-            path = web / "index.html"
+            # the app's own routes: the field app's under /field/, the console's elsewhere
+            path = web / "field" / "index.html" if self.path.startswith("/field") else web / "index.html"
         body = path.read_bytes()
         kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         self.send_response(200)

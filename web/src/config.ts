@@ -28,10 +28,20 @@ export interface ConsoleConfig {
 
 let loaded: ConsoleConfig | null = null;
 
+const KEPT = "gongjian.config";
+const LOCAL: ConsoleConfig = { apiBase: "", auth: { mode: "local" }, tiles: null };
+
+/** The deployment's config; offline (the field app), the copy kept from the last time it was read. */
 export async function loadConfig(): Promise<ConsoleConfig> {
   if (!loaded) {
-    const response = await fetch("/config.json", { cache: "no-cache" });
-    loaded = response.ok ? ((await response.json()) as ConsoleConfig) : { apiBase: "", auth: { mode: "local" }, tiles: null };
+    try {
+      const response = await fetch("/config.json", { cache: "no-cache" });
+      loaded = response.ok ? ((await response.json()) as ConsoleConfig) : LOCAL;
+      localStorage.setItem(KEPT, JSON.stringify(loaded));
+    } catch {
+      const kept = localStorage.getItem(KEPT);
+      loaded = kept ? (JSON.parse(kept) as ConsoleConfig) : LOCAL;
+    }
   }
   return loaded;
 }

@@ -5320,6 +5320,13 @@ export interface components {
              * @description 最后修改时间（UTC，RFC 3339）/ last changed at
              */
             updated_at: string;
+            /** @description 巡查轨迹（GeoJSON LineString，最多 2000 点）/ the patrol's GPS track (GeoJSON LineString, up to 2000 points) */
+            track?: {
+                /** @constant */
+                type: "LineString";
+                /** @description [经度, 纬度] 点列 / [lon, lat] points */
+                coordinates: number[][];
+            };
         } & {
             [key: string]: unknown;
         };
@@ -7361,6 +7368,13 @@ export interface components {
             findings?: string[];
             hours?: number;
             incident_ids?: string[];
+            /** @description 巡查轨迹（GeoJSON LineString，最多 2000 点）/ the patrol's GPS track (GeoJSON LineString, up to 2000 points) */
+            track?: {
+                /** @constant */
+                type: "LineString";
+                /** @description [经度, 纬度] 点列 / [lon, lat] points */
+                coordinates: number[][];
+            };
         };
         /**
          * 巡查日志 / Patrol log (PATCH)
@@ -7381,6 +7395,13 @@ export interface components {
             findings?: string[];
             hours?: number;
             incident_ids?: string[];
+            /** @description 巡查轨迹（GeoJSON LineString，最多 2000 点）/ the patrol's GPS track (GeoJSON LineString, up to 2000 points) */
+            track?: {
+                /** @constant */
+                type: "LineString";
+                /** @description [经度, 纬度] 点列 / [lon, lat] points */
+                coordinates: number[][];
+            };
             /** @description 当前版本 / the version you read */
             version: number;
         };

@@ -1,0 +1,53 @@
+// The field app: grid workers and residents on a phone (/field/). Offline first: the service worker
+// keeps the app shell, IndexedDB keeps the last task list and the send queue (./queue.ts).
+import { createApp } from "vue";
+import { createRouter, createWebHistory } from "vue-router";
+import "vant/lib/index.css";
+import FieldApp from "./FieldApp.vue";
+import { setApiBase } from "../api/client";
+import { loadConfig } from "../config";
+import { i18n } from "../i18n";
+import { signedIn, useToken } from "../session";
+import { startQueue } from "./queue";
+import { whoAmI } from "./me";
+
+async function start(): Promise<void> {
+  const config = await loadConfig();
+  setApiBase(config.apiBase);
+  const fromAddress = new URLSearchParams(location.hash.slice(1)).get("token");
+  if (fromAddress) {
+    useToken(fromAddress);
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+  if (config.auth.mode !== "local" && signedIn()) {
+    const { resume } = await import("../auth/oidc");
+    await resume(config.auth, useToken).catch(() => undefined); // offline: keep the session we have
+  }
+
+  const router = createRouter({
+    history: createWebHistory("/field/"),
+    routes: [
+      { path: "/sign-in", component: () => import("./SignInView.vue"), meta: { public: true } },
+      { path: "/auth/callback", component: () => import("../views/CallbackView.vue"), meta: { public: true } },
+      { path: "/", component: () => import("./TasksView.vue"), meta: { worker: true } },
+      { path: "/report", component: () => import("./ReportView.vue") },
+      { path: "/incidents/:id", component: () => import("./IncidentView.vue") },
+      { path: "/patrol", component: () => import("./PatrolView.vue"), meta: { worker: true } },
+      { path: "/mine", component: () => import("./MyReportsView.vue") },
+      { path: "/queue", component: () => import("./QueueView.vue") },
+      { path: "/:rest(.*)*", redirect: "/" },
+    ],
+  });
+  // Residents have no task list: their home is 我的上报.
+  router.beforeEach(async (to) => {
+    if (to.meta.public) return true;
+    if (!signedIn()) return { path: "/sign-in", query: { next: to.fullPath } };
+    const me = await whoAmI();
+    if (me && to.meta.worker && !me.roles.includes("grid_worker") && me.roles.includes("resident")) return "/mine";
+    return true;
+  });
+  await startQueue();
+  createApp(FieldApp).use(i18n).use(router).mount("#app");
+}
+
+void start();
