@@ -101,7 +101,7 @@ def test_clicking_a_grid_shows_its_workers_open_incidents_and_figures(browser, b
                for g in heads}
     grid = max(heads, key=lambda g: (len(by_grid[g["id"]]), g["name"]))  # the one with the most open incidents
     open_ids = {i["id"] for i in by_grid[grid["id"]]}
-    assert open_ids and len(grid["workers"]) == 2
+    assert open_ids and grid["workers"]  # two in the demo, more once 设置 has invited one
     worker_names = sorted(api.get(f"/v1/users/{w}", admin).json["name"] for w in grid["workers"])
 
     page = open_map(browser, base_url, admin)
@@ -112,7 +112,7 @@ def test_clicking_a_grid_shows_its_workers_open_incidents_and_figures(browser, b
     panel = page.locator("[data-test=grid-panel]")
     expect(panel.locator("[data-test=grid-name]")).to_have_text(grid["name"])
     expect(panel.locator("[data-test=grid-community]")).to_have_text("荷城社区")
-    expect(panel.locator("[data-test=grid-worker-count]")).to_have_text("2 名网格员")
+    expect(panel.locator("[data-test=grid-worker-count]")).to_have_text(f"{len(grid['workers'])} 名网格员")
     expect(panel.locator("[data-test=grid-workers] li")).to_have_count(2)
     assert sorted(panel.locator("[data-test=grid-workers] li").all_inner_texts()) == worker_names
     expect(panel.locator("[data-test=grid-open-count]")).to_have_text(str(len(open_ids)))

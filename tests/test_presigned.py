@@ -68,7 +68,7 @@ def test_every_module_that_presigns_is_covered_here():
                if re.search(r"presigned_(get|put)\(|generate_presigned_url", p.read_text())}
     assert issuers == {"functions/storage.py", "functions/meetings/minutes.py", "functions/grid_work/uploads.py",
                        "functions/exports/jobs.py", "functions/exports/offboarding.py",
-                       "functions/assessments/reports.py"}
+                       "functions/assessments/reports.py", "functions/grid_work/incidents.py"}
 
 
 def test_minutes_upload_and_download_urls(api, admin, tenant, committee):  # noqa: F811
@@ -102,6 +102,22 @@ def test_photo_and_evidence_upload_urls(api, admin, tenant, purpose):
     assert r.status == 201, r
     assert re.fullmatch(rf"tenants/{tenant}/{purpose}/[0-9A-Z]+", r.json["key"]), r.json["key"]
     check_put(r.json, r.json["key"], PHOTO)
+
+
+def test_incident_photo_view_urls(api, admin, tenant):
+    """One incident's photos (the report's and a step's) are shown through short-lived links to exactly
+    their keys."""
+    r = api.post("/v1/uploads", admin, {"purpose": "incident_photo", "filename": "现场.jpg", "content_type": "image/jpeg",
+                                        "size": len(PHOTO), "sha256": hashlib.sha256(PHOTO).hexdigest()})
+    assert requests.put(r.json["url"], data=PHOTO, headers=r.json["headers"], timeout=10).status_code == 200
+    grid = make_structure(api, admin)["grid"]
+    incident = api.post("/v1/incidents", admin, {"category": "sanitation", "description": "垃圾", "grid_id": grid,
+                                                 "photos": [{"key": r.json["key"]}]}).json
+    assert api.post(f"/v1/incidents/{incident['id']}/transitions", admin,
+                    {"action": "accept", "photos": [{"key": r.json["key"]}]}).status == 200
+    shown = api.get(f"/v1/incidents/{incident['id']}", admin).json
+    check_get(shown["photos"][0]["url"], r.json["key"])
+    check_get(shown["history"][-1]["photos"][0]["url"], r.json["key"])
 
 
 def test_export_download_urls(api, admin, tenant):
