@@ -44,3 +44,19 @@ export function usePaged<T>(fetchPage: Fetch<T>) {
     more: () => load(true),
   };
 }
+
+type PageAnswer<T> = Promise<{ data?: Page<T>; error?: unknown }>;
+
+/** Every item of a short list (a district's communities, a community's units), page after page: for
+ * naming ids, never for a list the user browses. */
+export async function everyPage<T>(fetchPage: (cursor: string | undefined) => PageAnswer<T>): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const { data, error } = await fetchPage(cursor);
+    if (error || !data) throw asProblem(error);
+    items.push(...data.items);
+    cursor = data.next_cursor ?? undefined;
+  } while (cursor);
+  return items;
+}

@@ -13,20 +13,9 @@ export type Appeal = components["schemas"]["assessment-appeal"];
 export type CommunityResults = components["schemas"]["assessment-community-list"];
 export type Job = components["schemas"]["job"];
 
-type PageAnswer<T> = Promise<{ data?: { items: T[]; next_cursor?: string | null }; error?: unknown }>;
+import { everyPage } from "../../paged";
 
-/** Every item of a short list (communities, a community's units), page after page. */
-export async function everyPage<T>(fetchPage: (cursor: string | undefined) => PageAnswer<T>): Promise<T[]> {
-  const items: T[] = [];
-  let cursor: string | undefined;
-  do {
-    const { data, error } = await fetchPage(cursor);
-    if (error || !data) throw asProblem(error);
-    items.push(...data.items);
-    cursor = data.next_cursor ?? undefined;
-  } while (cursor);
-  return items;
-}
+export { everyPage };
 
 let communities: Promise<Map<string, string>> | null = null;
 

@@ -2,7 +2,6 @@
 // page view; and what the signed-in user may do in a community (the API decides, this hides buttons).
 import { api } from "../../api/client";
 import type { components } from "../../api/schema";
-import { asProblem } from "../../problem";
 import { hasRole, session } from "../../session";
 
 export type Committee = components["schemas"]["committee"];
@@ -13,20 +12,9 @@ export type Revision = components["schemas"]["minutes-revision"];
 export type Decision = components["schemas"]["decision"];
 export type Action = components["schemas"]["action"];
 
-type PageAnswer<T> = Promise<{ data?: { items: T[]; next_cursor?: string | null }; error?: unknown }>;
+import { everyPage } from "../../paged";
 
-/** Every item of a short list (committees, departments, a community's units), page after page. */
-export async function everyPage<T>(fetchPage: (cursor: string | undefined) => PageAnswer<T>): Promise<T[]> {
-  const items: T[] = [];
-  let cursor: string | undefined;
-  do {
-    const { data, error } = await fetchPage(cursor);
-    if (error || !data) throw asProblem(error);
-    items.push(...data.items);
-    cursor = data.next_cursor ?? undefined;
-  } while (cursor);
-  return items;
-}
+export { everyPage };
 
 export async function committees(): Promise<Committee[]> {
   return everyPage((cursor) => api.GET("/v1/committees", { params: { query: { cursor, limit: 200 } } }));

@@ -4,7 +4,6 @@
 import { api } from "../../api/client";
 import { currentLocale } from "../../i18n";
 import type { components } from "../../api/schema";
-import { asProblem } from "../../problem";
 import { hasRole, session } from "../../session";
 
 type S = components["schemas"];
@@ -21,20 +20,9 @@ export type AllianceActivity = S["alliance-activity-list"]["items"][number];
 export type Coverage = S["alliance-coverage"];
 export type UnitSummary = S["unit-summary"];
 
-type PageAnswer<T> = Promise<{ data?: { items: T[]; next_cursor?: string | null }; error?: unknown }>;
+import { everyPage } from "../../paged";
 
-/** Every item of a short list (communities, a district's units, alliances), page after page. */
-export async function everyPage<T>(fetchPage: (cursor: string | undefined) => PageAnswer<T>): Promise<T[]> {
-  const items: T[] = [];
-  let cursor: string | undefined;
-  do {
-    const { data, error } = await fetchPage(cursor);
-    if (error || !data) throw asProblem(error);
-    items.push(...data.items);
-    cursor = data.next_cursor ?? undefined;
-  } while (cursor);
-  return items;
-}
+export { everyPage };
 
 let communitiesOnce: Promise<Community[]> | null = null;
 let streetsOnce: Promise<Street[]> | null = null;

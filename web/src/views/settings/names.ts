@@ -12,19 +12,9 @@ export type User = components["schemas"]["user"];
 type Grid = components["schemas"]["grid"];
 type Unit = components["schemas"]["unit"];
 
-type PageAnswer<T> = Promise<{ data?: { items: T[]; next_cursor?: string | null }; error?: unknown }>;
+import { everyPage } from "../../paged";
 
-export async function everyPage<T>(fetchPage: (cursor: string | undefined) => PageAnswer<T>): Promise<T[]> {
-  const items: T[] = [];
-  let cursor: string | undefined;
-  do {
-    const { data, error } = await fetchPage(cursor);
-    if (error || !data) throw asProblem(error);
-    items.push(...data.items);
-    cursor = data.next_cursor ?? undefined;
-  } while (cursor);
-  return items;
-}
+export { everyPage };
 
 export interface Option { value: string; label: string }
 export interface Group { label: string; options: Option[] }
