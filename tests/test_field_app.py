@@ -9,7 +9,7 @@ import zlib
 
 import pytest
 
-from browser import FIELD, SHOTS, accessibility_violations
+from browser import CHROMIUM, FIELD, accessibility_violations, shot
 from conftest import token
 
 PHOTO_PIXELS = 64
@@ -52,9 +52,32 @@ def sign_in(page, base_url: str, tenant: str, name: str) -> None:
     page.get_by_role("button", name=name).first.click()
 
 
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), animations="disabled")
+def look(page, name: str) -> None:
+    """A screenshot, then what every field screen owes its user: no horizontal scroll at 390 px and no
+    WCAG 2.1 AA failure axe-core can find."""
+    shot(page, name)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "horizontal scroll"
+    assert not accessibility_violations(page)
+
+
+def settled_box(page, locator) -> dict:
+    """Where an element is once it has stopped moving (a sheet slides up from the bottom)."""
+    box = locator.bounding_box()
+    for _ in range(50):
+        page.wait_for_timeout(100)
+        now = locator.bounding_box()
+        if now == box:
+            return now
+        box = now
+    raise AssertionError(f"still moving: {box}")
+
+
+def dispatched_to(api, admin: str, grid: dict, worker_id: str, description: str) -> dict:
+    """An incident in the grid, accepted and dispatched to the worker by the office."""
+    incident = api.post("/v1/incidents", admin, {"category": "sanitation", "description": description, "grid_id": grid["id"]}).json
+    for step in ({"action": "accept"}, {"action": "dispatch", "assignee": worker_id}):
+        assert api.post(f"/v1/incidents/{incident['id']}/transitions", admin, step).status == 200
+    return api.get(f"/v1/incidents/{incident['id']}", admin).json
 
 
 def test_a_report_made_offline_arrives_exactly_once(api, browser, base_url, demo_tenant, hecheng_grid, tmp_path):
@@ -65,8 +88,6 @@ def test_a_report_made_offline_arrives_exactly_once(api, browser, base_url, demo
     sign_in(page, base_url, demo_tenant, worker["name"])
     page.get_by_role("heading", name="我的任务").wait_for()
     page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30000)  # the shell is cached
-    shot(page, "field-tasks")
-    assert not accessibility_violations(page)
 
     page.get_by_role("tab", name=re.compile(r"^[^\u4e00-\u9fff]*上报$")).click()
     page.get_by_text("荷城社区第1网格").wait_for()  # the grid found from the phone's position
@@ -76,12 +97,11 @@ def test_a_report_made_offline_arrives_exactly_once(api, browser, base_url, demo
     picture.write_bytes(photo_png())
     page.locator("input[type=file]").set_input_files(str(picture))
     page.locator(".van-uploader__preview").wait_for()
-    shot(page, "field-report")
-    assert not accessibility_violations(page)
+    look(page, "field-report")
     context.set_offline(True)
     page.get_by_role("button", name="上报").click()
     page.get_by_text("1 条待上传").wait_for()
-    shot(page, "field-queued-offline")
+    look(page, "field-queued-offline")
 
     page.reload()  # still offline: the service worker serves the app, IndexedDB keeps the queue
     page.get_by_text("1 条待上传").wait_for()
@@ -122,8 +142,7 @@ def test_a_resident_reports_and_sees_staff_move_it(api, browser, base_url, demo_
     assert moved.status == 200, moved
     page.reload()
     page.locator(".report", has_text=description).get_by_text("已受理").wait_for()
-    shot(page, "field-resident-mine")
-    assert not accessibility_violations(page)
+    look(page, "field-resident-mine")
     context.close()
 
 
@@ -131,17 +150,14 @@ def test_a_conflict_during_sync_is_shown_with_both_states(api, browser, base_url
     admin = token("district_admin", demo_tenant)
     worker_id = hecheng_grid["workers"][0]
     worker = api.get(f"/v1/users/{worker_id}", admin).json
-    incident = api.post("/v1/incidents", admin, {"category": "sanitation", "description": f"垃圾满溢 {tmp_path.name}",
-                                                 "grid_id": hecheng_grid["id"]}).json
-    for step in ({"action": "accept"}, {"action": "dispatch", "assignee": worker_id}):
-        assert api.post(f"/v1/incidents/{incident['id']}/transitions", admin, step).status == 200
+    incident = dispatched_to(api, admin, hecheng_grid, worker_id, f"垃圾满溢 {tmp_path.name}")
     context, page = phone(browser, base_url, centre(hecheng_grid["boundary"]))
     sign_in(page, base_url, demo_tenant, worker["name"])
     page.get_by_role("heading", name="我的任务").wait_for()
     page.goto(f"{base_url}/field/incidents/{incident['id']}")
     page.get_by_role("button", name="开始处置").wait_for()
     page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30000)  # installed: works offline
-    shot(page, "field-incident")
+    look(page, "field-incident")
     context.set_offline(True)
     page.get_by_role("button", name="开始处置").click()
     page.get_by_text("1 条待上传").wait_for()
@@ -154,6 +170,120 @@ def test_a_conflict_during_sync_is_shown_with_both_states(api, browser, base_url
     item = page.locator("[data-state=conflict]")
     item.wait_for()
     assert "处置中" in item.inner_text() and "开始处置" in item.inner_text()  # both states
-    shot(page, "field-conflict")
-    assert not accessibility_violations(page)
+    look(page, "field-conflict")
+    context.close()
+
+
+def test_tasks_show_working_time_left_and_stay_readable_offline(api, browser, base_url, demo_tenant, hecheng_grid, tmp_path):
+    admin = token("district_admin", demo_tenant)
+    worker_id = hecheng_grid["workers"][1]
+    worker = api.get(f"/v1/users/{worker_id}", admin).json
+    incident = dispatched_to(api, admin, hecheng_grid, worker_id, f"井盖松动 {tmp_path.name}")
+    context, page = phone(browser, base_url, centre(hecheng_grid["boundary"]))
+    sign_in(page, base_url, demo_tenant, worker["name"])
+    task = page.locator(".task", has_text=incident["description"])
+    task.wait_for()
+    mine = api.get("/v1/me/tasks", page.evaluate("localStorage.getItem('gongjian.token')")).json["items"]
+    assert page.locator(".task").count() == len(mine)  # the API's list, no more and no less
+    assert re.search(r"剩余 (\d+ 个工作日)?( ?\d+ 小时)?( ?\d+ 分钟)?", task.inner_text()), task.inner_text()
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30000)
+    look(page, "field-tasks")
+
+    context.set_offline(True)
+    page.reload()  # no signal: the app and the last list come from the phone
+    page.get_by_text(re.compile("离线：显示 .* 保存的任务")).wait_for()
+    assert "剩余" in page.locator(".task", has_text=incident["description"]).inner_text()  # counted offline too
+    look(page, "field-tasks-offline")
+    page.locator(".task", has_text=incident["description"]).click()
+    page.get_by_role("button", name="开始处置").wait_for()  # the incident as kept on the phone
+    context.close()
+
+
+def test_a_place_is_picked_on_the_map_when_there_is_no_gps_fix(api, browser, base_url, demo_tenant, hecheng_grid, tmp_path):
+    admin = token("district_admin", demo_tenant)
+    worker = api.get(f"/v1/users/{hecheng_grid['workers'][0]}", admin).json
+    context, page = phone(browser, base_url, None)  # location refused: no GPS fix
+    sign_in(page, base_url, demo_tenant, worker["name"])
+    page.get_by_role("heading", name="我的任务").wait_for()
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30000)
+    page.wait_for_function("""async () => {  // the grids kept on the phone while online
+        const db = await new Promise((ok) => { const r = indexedDB.open('gongjian-field'); r.onsuccess = () => ok(r.result); });
+        return await new Promise((ok) => { const r = db.transaction('cache').objectStore('cache').get('grids');
+                                           r.onsuccess = () => ok(Boolean(r.result)); });
+    }""", timeout=30000)
+    context.set_offline(True)  # in a basement: neither GPS nor signal
+    page.get_by_role("tab", name=re.compile(r"^[^\u4e00-\u9fff]*上报$")).click()
+    page.get_by_text("无法定位").wait_for()
+    page.get_by_role("button", name="地图选点").click()
+    grid = page.locator(f"path.grid-{hecheng_grid['id']}")
+    grid.wait_for(state="attached")
+    box = settled_box(page, grid)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.get_by_text("已选：荷城社区第1网格").wait_for()
+    look(page, "field-place-picker")
+    page.get_by_role("button", name="确定").click()
+    page.get_by_text("荷城社区第1网格（地图选点）").wait_for()
+    description = f"地下室渗水 {tmp_path.name}"
+    page.get_by_role("textbox", name="描述").fill(description)
+    page.get_by_role("button", name="上报").click()
+    page.get_by_text("1 条待上传").wait_for()
+    context.set_offline(False)
+    page.get_by_text("1 条待上传").wait_for(state="detached", timeout=30000)
+    report = next(i for i in api.all_items("/v1/incidents", admin) if i["description"] == description)
+    assert report["grid_id"] == hecheng_grid["id"]
+    located = api.get(f"/v1/grids/locate?lat={report['location']['lat']}&lon={report['location']['lon']}", admin).json
+    assert located["id"] == hecheng_grid["id"]  # the tapped point lies in the grid the phone named
+    context.close()
+
+
+def test_a_patrol_records_its_track_and_findings(api, browser, base_url, demo_tenant, hecheng_grid, tmp_path):
+    admin = token("district_admin", demo_tenant)
+    worker_id = hecheng_grid["workers"][1]
+    worker = api.get(f"/v1/users/{worker_id}", admin).json
+    here = centre(hecheng_grid["boundary"])
+    context, page = phone(browser, base_url, here)
+    sign_in(page, base_url, demo_tenant, worker["name"])
+    page.get_by_role("heading", name="我的任务").wait_for()
+    page.get_by_role("tab", name=re.compile("巡查$")).click()
+    page.get_by_role("radio", name="荷城社区第1网格").click()
+    page.get_by_role("button", name="开始巡查").click()
+    page.get_by_text(re.compile(r"已记录轨迹 [1-9]\d* 个点")).wait_for()
+    for step in range(1, 4):  # walking north-east through the grid
+        context.set_geolocation({"latitude": here["latitude"] + step * 0.0002, "longitude": here["longitude"] + step * 0.0002})
+        page.get_by_text(re.compile(rf"已记录轨迹 ([{step + 1}-9]|\d\d+) 个点")).wait_for(timeout=15000)
+    finding = f"5栋消防通道被占 {tmp_path.name}"
+    page.get_by_role("textbox", name="发现的问题").fill(finding)
+    page.get_by_role("button", name="记录").click()
+    page.get_by_text(finding).wait_for()
+    look(page, "field-patrol")
+    page.get_by_role("button", name="结束巡查").click()
+    page.get_by_role("button", name="开始巡查").wait_for()
+    patrols = []
+    for _ in range(30):
+        patrols = [p for p in api.all_items(f"/v1/patrols?grid_id={hecheng_grid['id']}", admin) if finding in p["findings"]]
+        if patrols:
+            break
+        page.wait_for_timeout(1000)
+    assert len(patrols) == 1
+    track = patrols[0]["track"]["coordinates"]
+    assert len(track) >= 4 and patrols[0]["worker"] == worker_id
+    assert track[-1][1] > track[0][1] and track[-1][0] > track[0][0]
+    context.close()
+
+
+def test_the_app_is_installable_and_its_sign_in_page_accessible(browser, base_url, demo_tenant, tmp_path):
+    # a profile on disk, as a phone has: Chromium offers no install in an incognito context
+    context = browser.browser_type.launch_persistent_context(
+        tmp_path / "profile", executable_path=CHROMIUM, args=["--no-sandbox"], viewport=FIELD, locale="zh-CN",
+        is_mobile=True, has_touch=True, service_workers="allow")
+    page = context.pages[0] if context.pages else context.new_page()
+    page.goto(f"{base_url}/field/sign-in?tenant={demo_tenant}")
+    page.get_by_role("button", name=re.compile("网格员")).first.wait_for()
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30000)
+    manifest = page.evaluate("""async () => (await fetch(document.querySelector('link[rel=manifest]').href)).json()""")
+    assert manifest["start_url"] == "/field/" and manifest["display"] == "standalone" and manifest["lang"] == "zh-CN"
+    assert {"192x192", "512x512"} <= {i["sizes"] for i in manifest["icons"]}
+    cdp = context.new_cdp_session(page)
+    assert cdp.send("Page.getInstallabilityErrors")["installabilityErrors"] == []  # Chromium would offer 安装
+    look(page, "field-sign-in")
     context.close()

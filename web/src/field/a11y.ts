@@ -1,17 +1,19 @@
 // Vant leaves some controls unnamed: the uploader's file input and its previews, the rate's stars.
 // Name them, so a screen reader says what each is (WCAG 1.1.1, 4.1.2). They appear inside the
 // components after the page renders (a preview once a file is read), so a MutationObserver names
-// them as they come.
-import { onBeforeUnmount, onMounted, type Ref } from "vue";
+// them as they come; the root itself may come later (a page shown once its data is loaded).
+import { onBeforeUnmount, watch, type Ref } from "vue";
 
 function useNaming(root: Ref<HTMLElement | null>, name: (root: HTMLElement) => void): void {
   let watcher: MutationObserver | null = null;
-  onMounted(() => {
-    if (!root.value) return;
-    name(root.value);
-    watcher = new MutationObserver(() => root.value && name(root.value));
-    watcher.observe(root.value, { childList: true, subtree: true });
-  });
+  watch(root, (el) => {
+    watcher?.disconnect();
+    watcher = null;
+    if (!el) return;
+    name(el);
+    watcher = new MutationObserver(() => name(el));
+    watcher.observe(el, { childList: true, subtree: true });
+  }, { immediate: true, flush: "post" });
   onBeforeUnmount(() => watcher?.disconnect());
 }
 

@@ -8,6 +8,7 @@ import { setApiBase } from "../api/client";
 import { loadConfig } from "../config";
 import { i18n } from "../i18n";
 import { signedIn, useToken } from "../session";
+import { districtGrids } from "./grids";
 import { startQueue } from "./queue";
 import { whoAmI } from "./me";
 
@@ -45,6 +46,13 @@ async function start(): Promise<void> {
     const me = await whoAmI();
     if (me && to.meta.worker && !me.roles.includes("grid_worker") && me.roles.includes("resident")) return "/mine";
     return true;
+  });
+  // Keep the district's grids on the phone while there is signal: the place picker needs them offline.
+  let gridsKept = false;
+  router.afterEach((to) => {
+    if (gridsKept || to.meta.public || !navigator.onLine) return;
+    gridsKept = true;
+    void districtGrids();
   });
   await startQueue();
   createApp(FieldApp).use(i18n).use(router).mount("#app");
