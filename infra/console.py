@@ -6,8 +6,9 @@
 The bucket is private; CloudFront reads it through origin access control (SigV4, the distribution
 named in the bucket policy), never a public URL. The same distribution forwards `/v1/*` and `/docs*`
 to the API's stage, so the page calls its own origin (no CORS, one certificate). Paths without a
-file extension are the console's own routes: a CloudFront function gives them `index.html`, on the
-bucket's behaviour only, so the API's 404s stay the API's.
+file extension are the console's own routes: a CloudFront function gives them `index.html` (the
+field app's, under `/field/`, its own), on the bucket's behaviour only, so the API's 404s stay the
+API's.
 
 `config.json` is written at deploy time from the stack's outputs: the API base (this origin), the
 identity provider (Cognito's hosted UI with authorization code + PKCE, or in the China regions the
@@ -30,11 +31,16 @@ CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 SECURITY_HEADERS = "67f7725c-6f97-4210-82d7-5512b31e9d03"
+# the field app (/field/) has its own index.html and service worker
 SPA_ROUTES = """function handler(event) {
   var request = event.request;
-  if (request.uri.indexOf('.') === -1) { request.uri = '/index.html'; }
+  if (request.uri.indexOf('.') === -1) {
+    var field = request.uri === '/field' || request.uri.indexOf('/field/') === 0;
+    request.uri = field ? '/field/index.html' : '/index.html';
+  }
   return request;
 }"""
+FIELD_ENTRIES = ("field", "field/")  # China's distributions have no function: the field app's own entry keys
 IMMUTABLE = "public, max-age=31536000, immutable"
 NO_CACHE = "no-cache"
 
@@ -145,9 +151,11 @@ def hosted_ui_client(prefix: str) -> dict[str, Any]:
     """The web client's OAuth settings for Cognito's hosted UI: code flow (PKCE is the client's), back
     to the console's own callback."""
     console = "https://${ConsoleDomainName}"
+    apps = (console, console + "/field")  # the console and the field app sign in with the same client
     return {"AllowedOAuthFlowsUserPoolClient": True, "AllowedOAuthFlows": ["code"],
             "AllowedOAuthScopes": ["openid", "email", "profile"], "SupportedIdentityProviders": ["COGNITO"],
-            "CallbackURLs": [{"Fn::Sub": console + "/auth/callback"}], "LogoutURLs": [{"Fn::Sub": console + "/sign-in"}]}
+            "CallbackURLs": [{"Fn::Sub": app + "/auth/callback"} for app in apps],
+            "LogoutURLs": [{"Fn::Sub": app + "/sign-in"} for app in apps]}
 
 
 def page_config(outputs: dict[str, str], tiles_url: str | None = None) -> dict[str, Any]:
@@ -163,16 +171,21 @@ def page_config(outputs: dict[str, str], tiles_url: str | None = None) -> dict[s
 
 
 def publish(s3: Any, bucket: str, dist: Path, config: dict[str, Any]) -> int:
-    """Upload the built console and its config.json; returns the number of files written."""
+    """Upload the built console and field app and the config.json; returns the number of objects written.
+    Hashed assets are immutable; everything else (index.html, the service worker, the manifest) is
+    revalidated, so a deploy shows at once. The field app's index.html is also written at `field` and
+    `field/`, which the China regions' distributions (no function) would otherwise miss."""
+    mimetypes.add_type("application/manifest+json", ".webmanifest")
     written = 0
     for path in sorted(p for p in dist.rglob("*") if p.is_file()):
         key = path.relative_to(dist).as_posix()
         if key == "config.json":
             continue  # the deployment's own, below
         kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        cache = IMMUTABLE if key.startswith("assets/") else NO_CACHE
-        s3.put_object(Bucket=bucket, Key=key, Body=path.read_bytes(), ContentType=kind, CacheControl=cache)
-        written += 1
+        cache = IMMUTABLE if key.startswith(("assets/", "field/assets/")) else NO_CACHE
+        for target in (key, *FIELD_ENTRIES) if key == "field/index.html" else (key,):
+            s3.put_object(Bucket=bucket, Key=target, Body=path.read_bytes(), ContentType=kind, CacheControl=cache)
+            written += 1
     s3.put_object(Bucket=bucket, Key="config.json", Body=json.dumps(config, ensure_ascii=False).encode(),
                   ContentType="application/json", CacheControl=NO_CACHE)
     return written + 1

@@ -287,3 +287,30 @@ def test_the_app_is_installable_and_its_sign_in_page_accessible(browser, base_ur
     assert cdp.send("Page.getInstallabilityErrors")["installabilityErrors"] == []  # Chromium would offer 安装
     look(page, "field-sign-in")
     context.close()
+
+
+def test_signing_out_asks_first_while_actions_wait(api, browser, base_url, demo_tenant, hecheng_grid, tmp_path):
+    admin = token("district_admin", demo_tenant)
+    worker = api.get(f"/v1/users/{hecheng_grid['workers'][1]}", admin).json
+    context, page = phone(browser, base_url, centre(hecheng_grid["boundary"]))
+    sign_in(page, base_url, demo_tenant, worker["name"])
+    page.get_by_role("heading", name="我的任务").wait_for()
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30000)
+    context.set_offline(True)
+    page.get_by_role("tab", name=re.compile(r"^[^\u4e00-\u9fff]*上报$")).click()
+    description = f"电动车楼道充电 {tmp_path.name}"
+    page.get_by_role("textbox", name="描述").fill(description)
+    page.get_by_role("button", name="上报").click()
+    page.get_by_text("1 条待上传").wait_for()
+    page.get_by_role("button", name="退出").click()
+    page.get_by_text("还有 1 条没有上传").wait_for()
+    look(page, "field-sign-out-unsent")
+    page.get_by_role("button", name="先不退出").click()
+    page.get_by_text("1 条待上传").wait_for()  # still signed in, still queued
+    context.set_offline(False)
+    page.get_by_text("1 条待上传").wait_for(state="detached", timeout=30000)
+    assert len([i for i in api.all_items("/v1/incidents", admin) if i["description"] == description]) == 1
+    page.get_by_role("button", name="退出").click()  # nothing waits: no question
+    page.wait_for_url("**/field/sign-in")
+    assert page.evaluate("localStorage.getItem('gongjian.token')") is None
+    context.close()

@@ -232,8 +232,24 @@ def test_the_console_is_served_from_a_private_bucket_through_cloudfront(region):
         assert config["DefaultCacheBehavior"]["FunctionAssociations"][0]["EventType"] == "viewer-request"
         client = resources["UserPoolClient"]["Properties"]
         assert client["AllowedOAuthFlows"] == ["code"]
-        assert client["CallbackURLs"] == [{"Fn::Sub": "https://${ConsoleDomainName}/auth/callback"}]
+        assert client["CallbackURLs"] == [{"Fn::Sub": "https://${ConsoleDomainName}/auth/callback"},
+                                          {"Fn::Sub": "https://${ConsoleDomainName}/field/auth/callback"}]
         assert "IdentityDomain" in template["Outputs"]
+
+
+def test_the_cloudfront_function_opens_each_apps_own_page():
+    """The viewer-request function (run here in node, as CloudFront runs JavaScript): the console's
+    routes get its index.html, the field app's its own; files and the API's paths pass untouched."""
+    from infra import console
+
+    script = console.SPA_ROUTES + """
+const uris = JSON.parse(process.argv[1]);
+console.log(JSON.stringify(uris.map((uri) => handler({ request: { uri } }).uri)));"""
+    uris = ["/", "/incidents/01ABC", "/field", "/field/", "/field/report", "/field/sw.js", "/assets/index-1.js",
+            "/config.json", "/fieldwork"]
+    answer = subprocess.run(["node", "-e", script, json.dumps(uris)], capture_output=True, text=True, check=True)
+    assert json.loads(answer.stdout) == ["/index.html", "/index.html", "/field/index.html", "/field/index.html",
+                                         "/field/index.html", "/field/sw.js", "/assets/index-1.js", "/config.json", "/index.html"]
 
 
 def test_publishing_writes_the_console_and_its_deployment_config():
@@ -252,7 +268,7 @@ def test_publishing_writes_the_console_and_its_deployment_config():
     outputs = {"ConsoleBucketName": bucket, "IdentityAuthority": "https://cognito-idp.ap-east-1.amazonaws.com/pool",
                "IdentityClientId": "client", "IdentityDomain": "gongjian-prod.auth.ap-east-1.amazoncognito.com"}
     written = console.publish(s3, bucket, ROOT / "web" / "dist", console.page_config(outputs))
-    assert written == len([p for p in (ROOT / "web" / "dist").rglob("*") if p.is_file()])
+    assert written == len([p for p in (ROOT / "web" / "dist").rglob("*") if p.is_file()]) + len(console.FIELD_ENTRIES)
     page = json.loads(s3.get_object(Bucket=bucket, Key="config.json")["Body"].read())
     assert page == {"apiBase": "", "auth": {"mode": "cognito", "authority": outputs["IdentityAuthority"], "clientId": "client",
                                             "domain": outputs["IdentityDomain"]}, "tiles": None}
@@ -261,5 +277,10 @@ def test_publishing_writes_the_console_and_its_deployment_config():
     asset = next(k["Key"] for k in s3.list_objects_v2(Bucket=bucket, Prefix="assets/")["Contents"] if k["Key"].endswith(".js"))
     script = s3.get_object(Bucket=bucket, Key=asset)
     assert "javascript" in script["ContentType"] and "immutable" in script["CacheControl"]
+    for key in ("field/index.html", *console.FIELD_ENTRIES):  # the field app's entry, also where China's CDN asks
+        entry = s3.get_object(Bucket=bucket, Key=key)
+        assert entry["ContentType"].startswith("text/html") and b'rel="manifest"' in entry["Body"].read()
+    assert s3.get_object(Bucket=bucket, Key="field/manifest.webmanifest")["ContentType"] == "application/manifest+json"
+    assert s3.get_object(Bucket=bucket, Key="field/sw.js")["CacheControl"] == "no-cache"  # a new version is found at once
     china = console.page_config({**outputs, "ApiBase": "https://api.example/api", "IdentityDomain": ""})
     assert china["apiBase"] == "https://api.example/api" and china["auth"]["mode"] == "oidc"

@@ -63,6 +63,6 @@ export async function signOut(): Promise<void> {
     const { signOutAtProvider } = await import("./auth/oidc");
     await signOutAtProvider(auth, useToken);
   } else {
-    location.assign("/sign-in");
+    location.assign(`${import.meta.env.BASE_URL}sign-in`); // the console's, or the field app's
   }
 }

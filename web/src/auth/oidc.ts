@@ -12,7 +12,7 @@ function users(auth: CognitoAuth, onToken: (token: string) => void): UserManager
     manager = new UserManager({
       authority: auth.authority,
       client_id: auth.clientId,
-      redirect_uri: `${location.origin}/auth/callback`,
+      redirect_uri: `${location.origin}${import.meta.env.BASE_URL}auth/callback`, // the console's, or the field app's
       response_type: "code",
       scope: "openid email profile",
       automaticSilentRenew: true,
@@ -25,7 +25,7 @@ function users(auth: CognitoAuth, onToken: (token: string) => void): UserManager
   return manager;
 }
 
-/** Off to the hosted UI; it comes back to /auth/callback. */
+/** Off to the hosted UI; it comes back to the app's auth/callback. */
 export async function signIn(auth: CognitoAuth, next: string, onToken: (token: string) => void): Promise<void> {
   await users(auth, onToken).signinRedirect({ state: next });
 }
@@ -46,7 +46,7 @@ export async function resume(auth: CognitoAuth, onToken: (token: string) => void
 /** Leave the provider's session too: Cognito's own logout endpoint (it has no OIDC end-session
  * endpoint), or the provider's end-session endpoint; back to the sign-in page. */
 export async function signOutAtProvider(auth: CognitoAuth, onToken: (token: string) => void): Promise<void> {
-  const back = `${location.origin}/sign-in`;
+  const back = `${location.origin}${import.meta.env.BASE_URL}sign-in`;
   if (auth.mode === "cognito" && auth.domain) {
     location.assign(`https://${auth.domain}/logout?client_id=${encodeURIComponent(auth.clientId)}&logout_uri=${encodeURIComponent(back)}`);
     return;
