@@ -95,6 +95,14 @@ class Conflict(ProblemError):
     status, slug, title = 409, "conflict", Text("与当前状态冲突", "Conflict with the current state")
 
 
+def step_not_allowed(status: tuple[str, str], step: tuple[str, str], allowed: dict[str, tuple[str, str]]) -> Conflict:
+    """A 409 for a step a loop's state does not allow, in words a person reads (the state's and the
+    steps' names), with the allowed steps' codes for a client: "当前状态“处置中”不能执行“开始处置”，可执行：办结"."""
+    zh = f"当前状态“{status[0]}”不能执行“{step[0]}”" + (f"，可执行：{'、'.join(n[0] for n in allowed.values())}" if allowed else "")
+    en = f"'{step[1]}' is not allowed when {status[1]}" + (f"; allowed: {', '.join(n[1] for n in allowed.values())}" if allowed else "")
+    return Conflict(Text(zh, en), extra={"allowed": sorted(allowed)})
+
+
 class StaleVersion(Conflict):
     slug, title = "stale-version", Text("对象已被他人修改，请刷新后重试", "The object changed since you read it")
 

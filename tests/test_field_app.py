@@ -3,6 +3,7 @@ reports offline and the report arrives exactly once; a resident sees staff move 
 conflict during sync is shown, not dropped."""
 from __future__ import annotations
 
+import json
 import re
 import struct
 import zlib
@@ -302,7 +303,7 @@ def test_signing_out_asks_first_while_actions_wait(api, browser, base_url, demo_
     page.get_by_role("textbox", name="描述").fill(description)
     page.get_by_role("button", name="上报").click()
     page.get_by_text("1 条待上传").wait_for()
-    page.get_by_role("button", name="退出").click()
+    page.get_by_role("button", name="退出", exact=True).click()
     page.get_by_text("还有 1 条没有上传").wait_for()
     look(page, "field-sign-out-unsent")
     page.get_by_role("button", name="先不退出").click()
@@ -310,7 +311,55 @@ def test_signing_out_asks_first_while_actions_wait(api, browser, base_url, demo_
     context.set_offline(False)
     page.get_by_text("1 条待上传").wait_for(state="detached", timeout=30000)
     assert len([i for i in api.all_items("/v1/incidents", admin) if i["description"] == description]) == 1
-    page.get_by_role("button", name="退出").click()  # nothing waits: no question
+    page.get_by_role("button", name="退出", exact=True).click()  # nothing waits: no question
     page.wait_for_url("**/field/sign-in")
     assert page.evaluate("localStorage.getItem('gongjian.token')") is None
+    context.close()
+
+
+def test_a_refused_report_is_kept_with_its_problem_until_given_up(api, browser, base_url, demo_tenant, hecheng_grid, tmp_path):
+    """A resident picks a grid by name (the picker's list), reports offline; meanwhile the office
+    archives that grid, so the API refuses the report (422 on grid_id). The phone keeps it, names the
+    field in words, lets the text be corrected, and drops it only when the resident gives it up."""
+    admin = token("district_admin", demo_tenant)
+    ring = [[x + 1.0, y] for x, y in hecheng_grid["boundary"]["coordinates"][0]]  # far from every demo grid
+    name = f"荷城社区临时网格{tmp_path.name[-6:]}"
+    temporary = api.post("/v1/grids", admin, {"name": name, "community_id": hecheng_grid["community_id"],
+                                              "boundary": {"type": "Polygon", "coordinates": [ring]}}).json
+    context, page = phone(browser, base_url, None)
+    sign_in(page, base_url, demo_tenant, "荷城社区居民 王女士")
+    page.get_by_role("heading", name="我的上报").wait_for()
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30000)
+    page.wait_for_function("""async () => {
+        const db = await new Promise((ok) => { const r = indexedDB.open('gongjian-field'); r.onsuccess = () => ok(r.result); });
+        return await new Promise((ok) => { const r = db.transaction('cache').objectStore('cache').get('grids');
+                                           r.onsuccess = () => ok(Boolean(r.result) && r.result.value.some((g) => g.name === name)); });
+    }""".replace("name)", f"{json.dumps(name)})"), timeout=30000)
+    context.set_offline(True)
+    page.get_by_role("tab", name=re.compile(r"^[^\u4e00-\u9fff]*上报$")).click()
+    description = f"临时摊点占道 {tmp_path.name}"
+    page.get_by_role("textbox", name="描述").fill(description)
+    page.get_by_role("button", name="地图选点").click()
+    page.get_by_role("searchbox", name="搜索网格").fill(name)
+    page.get_by_role("button", name=name).click()
+    page.get_by_text(f"已选：{name}").wait_for()
+    page.get_by_role("button", name="确定").click()
+    page.get_by_role("button", name="上报").click()
+    page.get_by_text("1 条待上传").wait_for()
+    archived = api.post(f"/v1/grids/{temporary['id']}/archive", admin, {"reason": "网格调整", "version": temporary["version"]})
+    assert archived.status == 200, archived
+    context.set_offline(False)
+    page.get_by_text("1 条需处理").wait_for(timeout=30000)
+    page.locator("[data-test=queue]").click()
+    item = page.locator("[data-state=refused]")
+    item.get_by_text("网格已归档").wait_for()
+    assert "网格" in item.inner_text() and "/grid_id" not in item.inner_text()  # the field by its name
+    assert item.get_by_role("textbox", name="描述").input_value() == description  # kept, to correct
+    look(page, "field-refused")
+    page.reload()  # kept across a restart
+    page.locator("[data-state=refused]").get_by_text("网格已归档").wait_for()
+    assert [i for i in api.all_items("/v1/incidents", admin) if i["description"] == description] == []
+    page.get_by_role("button", name="放弃此条").click()
+    page.get_by_text("没有待上传的内容").wait_for()
+    assert [i for i in api.all_items("/v1/incidents", admin) if i["description"] == description] == []
     context.close()

@@ -77,6 +77,7 @@ def test_escalation_stops_at_district(api, admin, grid):
     assert levels == ["community", "street", "district"]
     r = act(api, admin, incident["id"], "escalate")
     assert r.status == 409 and "escalate" not in r.json["allowed"]
+    assert r.json["detail"] == "当前状态“已上报”不能执行“上报上级”，可执行：受理、不予受理"  # names, never codes
 
 
 def test_report_by_location_and_worker_scope(api, admin, tenant, grid):

@@ -70,6 +70,8 @@ def test_service_request_loop_and_rating(api, admin, tenant, place):
     assert api.post(f"/v1/service-requests/{rid}/rating", resident, {"rating": 5}).status == 409  # not completed
     bad = api.post(f"/v1/service-requests/{rid}/transitions", admin, {"action": "complete"})
     assert bad.status == 409 and bad.json["allowed"] == ["accept", "decline"]
+    english = api.call("POST", f"/v1/service-requests/{rid}/transitions", admin, {"action": "complete"}, headers={"Accept-Language": "en"})
+    assert english.json["detail"] == "'complete' is not allowed when submitted; allowed: accept, decline"
     assert api.post(f"/v1/service-requests/{rid}/transitions", resident, {"action": "accept"}).status == 403
     for action in ("accept", "start", "complete"):
         assert api.post(f"/v1/service-requests/{rid}/transitions", admin, {"action": action}).status == 200

@@ -23,13 +23,13 @@ from pynamodb.expressions.condition import Condition
 from functions import authz, storage, store
 from functions.notify import outbox
 from functions.tasks import index as tasks
-from functions.errors import Conflict, FieldError, Forbidden, NotFound, Text, Unprocessable
+from functions.errors import Conflict, FieldError, Forbidden, NotFound, Text, Unprocessable, step_not_allowed
 from functions.grid_work import categories, uploads
 from functions.grid_work.calendar import DEFAULT_LIMITS, Calendar, missing_year_warning
 from functions.ids import new_id
 from functions.models import GridsTable
 from functions.structure import service as structure
-from functions.vocabulary import INCIDENT_LEVELS, INCIDENT_TRANSITIONS
+from functions.vocabulary import INCIDENT_ACTION_NAMES, INCIDENT_LEVELS, INCIDENT_STATUS_NAMES, INCIDENT_TRANSITIONS
 from functions.ids import now_iso
 from functions.tenancy import COMMUNITY_STAFF, DISTRICT_ADMIN, GRID_WORKER, MEMBER, RESIDENT, STREET_STAFF, TenantContext
 
@@ -218,8 +218,8 @@ def transition(ctx: TenantContext, incident_id: str, body: dict[str, Any], at: d
     if action == "escalate" and data["level"] == LEVELS[-1]:
         allowed = {k: v for k, v in allowed.items() if k != "escalate"}
     if action not in allowed:
-        raise Conflict(Text(f"当前状态“{data['status']}”不能执行“{action}”", f"'{action}' is not allowed in status '{data['status']}'"),
-                       extra={"allowed": sorted(allowed)})
+        raise step_not_allowed(INCIDENT_STATUS_NAMES[data["status"]], INCIDENT_ACTION_NAMES[action],
+                               {a: INCIDENT_ACTION_NAMES[a] for a in allowed})
     _authorise_action(ctx, data, action)
     if action == "escalate" and not body.get("note"):
         raise Unprocessable(errors=[FieldError("/note", Text("上报上级须说明原因", "Say why the incident goes up a level"))])

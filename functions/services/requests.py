@@ -14,11 +14,11 @@ from typing import Any
 
 
 from functions import authz, store
-from functions.errors import Conflict, Text
+from functions.errors import Conflict, Text, step_not_allowed
 from functions.ids import new_id, now_iso
 from functions.models import ServicesTable
 from functions.structure.service import community_must_exist
-from functions.vocabulary import SERVICE_REQUEST_TRANSITIONS
+from functions.vocabulary import SERVICE_REQUEST_ACTION_NAMES, SERVICE_REQUEST_STATUS_NAMES, SERVICE_REQUEST_TRANSITIONS
 from functions.tenancy import TenantContext
 
 KIND = "service_request"
@@ -77,8 +77,8 @@ def transition(ctx: TenantContext, request_id: str, body: dict[str, Any]) -> dic
     authz.require(ctx, authz.MANAGE_COMMUNITY, community_id=data["community_id"])
     allowed = TRANSITIONS[data["status"]]
     if body["action"] not in allowed:
-        raise Conflict(Text(f"当前状态“{data['status']}”不能执行“{body['action']}”",
-                            f"'{body['action']}' is not allowed in status '{data['status']}'"), extra={"allowed": sorted(allowed)})
+        raise step_not_allowed(SERVICE_REQUEST_STATUS_NAMES[data["status"]], SERVICE_REQUEST_ACTION_NAMES[body["action"]],
+                               {a: SERVICE_REQUEST_ACTION_NAMES[a] for a in allowed})
     data["status"] = allowed[body["action"]]
     if body.get("handler"):
         data["handler"] = body["handler"]

@@ -32,7 +32,7 @@ export const LABELS = {
     escalate: ["上报上级", "Escalate"], card: ["亮牌", "Card"],
   },
   incident_category: {
-    public_security: ["治安", "Public security"], dispute: ["矛盾纠纷", "Dispute"], sanitation: ["环境卫生", "Sanitation"],
+    public_security: ["社会治安", "Public security"], dispute: ["矛盾纠纷", "Dispute"], sanitation: ["环境卫生", "Sanitation"],
     safety_hazard: ["安全隐患", "Safety hazard"], public_service: ["公共服务", "Public service"], other: ["其他", "Other"],
   },
   incident_source: {

@@ -15,6 +15,12 @@ export function setApiBase(base: string): void {
   baseUrl = base.replace(/\/$/, "");
 }
 
+/** The full URL of an API path, for the few calls made without the typed client (the field app's
+ * send queue replays stored requests). */
+export function apiUrl(path: string): string {
+  return baseUrl + path;
+}
+
 api.use({
   onRequest({ request }) {
     const token = localStorage.getItem(TOKEN_KEY);

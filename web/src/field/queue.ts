@@ -6,7 +6,7 @@
 // worker resolves them; nothing is lost across restarts.
 import { openDB, type DBSchema, type IDBPDatabase } from "idb";
 import { ref } from "vue";
-import { TOKEN_KEY } from "../api/client";
+import { apiUrl, TOKEN_KEY } from "../api/client";
 import { currentLocale } from "../i18n";
 import type { Problem } from "../problem";
 
@@ -114,7 +114,7 @@ class Offline extends Error {}
 async function send(method: string, path: string, key: string, body: unknown): Promise<Response> {
   const token = localStorage.getItem(TOKEN_KEY);
   try {
-    return await fetch(path, {
+    return await fetch(apiUrl(path), {
       method,
       headers: {
         "Content-Type": "application/json", "Idempotency-Key": key,
@@ -203,7 +203,7 @@ async function currentState(path: string): Promise<unknown> {
   if (object === path) return undefined;
   const token = localStorage.getItem(TOKEN_KEY);
   try {
-    const answer = await fetch(object, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+    const answer = await fetch(apiUrl(object), { headers: token ? { Authorization: `Bearer ${token}` } : {} });
     return answer.ok ? await answer.json() : undefined;
   } catch {
     return undefined;
