@@ -38,9 +38,9 @@ def hecheng_grid(api, demo_tenant):
     return next(g for g in grids if g["name"] == "荷城社区第1网格")
 
 
-def phone(browser, base_url: str, where: dict[str, float] | None = None):
+def phone(browser, base_url: str, where: dict[str, float] | None = None, *, service_worker: bool = True):
     context = browser.new_context(viewport=FIELD, locale="zh-CN", geolocation=where, permissions=["geolocation"] if where else [],
-                                  service_workers="allow", is_mobile=True, has_touch=True)
+                                  service_workers="allow" if service_worker else "block", is_mobile=True, has_touch=True)
     page = context.new_page()
     page.errors = []
     page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
@@ -126,6 +126,47 @@ def test_a_report_made_offline_arrives_exactly_once(api, browser, base_url, demo
     context.close()
 
 
+def test_a_report_whose_answer_was_lost_is_applied_once_with_its_photo(api, browser, base_url, demo_tenant, hecheng_grid, tmp_path):
+    """The report reaches the server, the signal drops before the answer comes back: the phone keeps it
+    and sends it again with the same key and the same photo, and the server answers the first result."""
+    admin = token("district_admin", demo_tenant)
+    worker = api.get(f"/v1/users/{hecheng_grid['workers'][0]}", admin).json
+    # no service worker here: the test stands between the page and the network (the app is online)
+    context, page = phone(browser, base_url, centre(hecheng_grid["boundary"]), service_worker=False)
+    sign_in(page, base_url, demo_tenant, worker["name"])
+    page.get_by_role("heading", name="我的任务").wait_for()
+    lost = []
+
+    def reach_then_drop(route):
+        if route.request.method == "POST" and not lost:
+            lost.append(route.fetch().status)  # the server has it ...
+            route.abort("internetdisconnected")  # ... the phone never hears back
+        else:
+            route.continue_()
+    context.route("**/v1/incidents", reach_then_drop)
+    page.get_by_role("tab", name=re.compile(r"^[^\u4e00-\u9fff]*上报$")).click()
+    page.get_by_text("荷城社区第1网格").wait_for()
+    description = f"广告乱贴 {tmp_path.name}"
+    page.get_by_role("textbox", name="描述").fill(description)
+    picture = tmp_path / "wall.png"
+    picture.write_bytes(photo_png())
+    page.locator("input[type=file]").set_input_files(str(picture))
+    page.locator(".van-uploader__preview").wait_for()
+    page.get_by_role("button", name="上报").click()
+    page.get_by_text("1 条待上传").wait_for()
+    for _ in range(100):
+        if lost:
+            break
+        page.wait_for_timeout(100)
+    assert lost == [201]
+    context.unroute("**/v1/incidents")
+    page.get_by_text("1 条待上传").wait_for(state="detached", timeout=30000)  # sent again by itself
+    reports = [i for i in api.all_items("/v1/incidents", admin) if i["description"] == description]
+    assert len(reports) == 1
+    assert len(api.get(f"/v1/incidents/{reports[0]['id']}", admin).json["photos"]) == 1
+    context.close()
+
+
 def test_a_resident_reports_and_sees_staff_move_it(api, browser, base_url, demo_tenant, hecheng_grid, tmp_path):
     admin = token("district_admin", demo_tenant)
     context, page = phone(browser, base_url, centre(hecheng_grid["boundary"]))
@@ -162,7 +203,7 @@ def test_a_conflict_during_sync_is_shown_with_both_states(api, browser, base_url
     context.set_offline(True)
     page.get_by_role("button", name="开始处置").click()
     page.get_by_text("1 条待上传").wait_for()
-    # meanwhile, in the office, the incident goes up a level: the worker's step no longer applies
+    # meanwhile, in the office, someone starts it: the worker's step no longer applies
     assert api.post(f"/v1/incidents/{incident['id']}/transitions", admin, {"action": "start"}).status == 200
     context.set_offline(False)
     page.get_by_text("1 条需处理").wait_for(timeout=30000)
@@ -170,7 +211,8 @@ def test_a_conflict_during_sync_is_shown_with_both_states(api, browser, base_url
     page.wait_for_url("**/field/queue")
     item = page.locator("[data-state=conflict]")
     item.wait_for()
-    assert "处置中" in item.inner_text() and "开始处置" in item.inner_text()  # both states
+    assert item.locator(".van-cell", has_text="你的操作").inner_text().split() == ["你的操作", "开始处置"]  # both states
+    assert item.locator(".van-cell", has_text="服务器上现在是").inner_text().split() == ["服务器上现在是", "处置中"]
     look(page, "field-conflict")
     context.close()
 
@@ -249,15 +291,23 @@ def test_a_patrol_records_its_track_and_findings(api, browser, base_url, demo_te
     page.get_by_role("radio", name="荷城社区第1网格").click()
     page.get_by_role("button", name="开始巡查").click()
     page.get_by_text(re.compile(r"已记录轨迹 [1-9]\d* 个点")).wait_for()
-    for step in range(1, 4):  # walking north-east through the grid
+    for step in range(1, 3):  # walking north-east through the grid, about 30 m a step
         context.set_geolocation({"latitude": here["latitude"] + step * 0.0002, "longitude": here["longitude"] + step * 0.0002})
         page.get_by_text(re.compile(rf"已记录轨迹 ([{step + 1}-9]|\d\d+) 个点")).wait_for(timeout=15000)
+    page.get_by_role("tab", name=re.compile(r"^[^\u4e00-\u9fff]*上报$")).click()  # reporting a finding: the track goes on
+    page.get_by_role("textbox", name="描述").wait_for()
+    context.set_geolocation({"latitude": here["latitude"] + 0.0006, "longitude": here["longitude"] + 0.0006})
+    page.wait_for_timeout(1500)
+    page.get_by_role("tab", name=re.compile("巡查$")).click()
+    page.get_by_text(re.compile(r"已记录轨迹 ([4-9]|\d\d+) 个点")).wait_for(timeout=15000)
     finding = f"5栋消防通道被占 {tmp_path.name}"
     page.get_by_role("textbox", name="发现的问题").fill(finding)
     page.get_by_role("button", name="记录").click()
     page.get_by_text(finding).wait_for()
     look(page, "field-patrol")
     page.get_by_role("button", name="结束巡查").click()
+    page.locator(".van-dialog").get_by_text("个轨迹点、1 条发现将上传").wait_for()  # asked first
+    page.locator(".van-dialog").get_by_role("button", name="结束并上传").click()
     page.get_by_role("button", name="开始巡查").wait_for()
     patrols = []
     for _ in range(30):
@@ -359,7 +409,11 @@ def test_a_refused_report_is_kept_with_its_problem_until_given_up(api, browser, 
     page.reload()  # kept across a restart
     page.locator("[data-state=refused]").get_by_text("网格已归档").wait_for()
     assert [i for i in api.all_items("/v1/incidents", admin) if i["description"] == description] == []
-    page.get_by_role("button", name="放弃此条").click()
+    page.locator("[data-state=refused]").get_by_role("button", name="放弃此条").click()
+    page.locator(".van-dialog").get_by_role("button", name="保留").click()  # asked first: nothing lost by a slip
+    page.locator("[data-state=refused]").wait_for()
+    page.locator("[data-state=refused]").get_by_role("button", name="放弃此条").click()
+    page.locator(".van-dialog").get_by_role("button", name="放弃此条").click()
     page.get_by_text("没有待上传的内容").wait_for()
     assert [i for i in api.all_items("/v1/incidents", admin) if i["description"] == description] == []
     context.close()

@@ -200,7 +200,8 @@ def _authorise_action(ctx: TenantContext, data: dict[str, Any], action: str) -> 
     # staff act at their own level: a community's below the street, a street office's once escalated to it
     staff = (p.has(COMMUNITY_STAFF) and data["community_id"] in p.communities and not high) or \
         (p.has(STREET_STAFF) and data.get("street_id") in p.streets and data["level"] == "street")
-    worker = p.has(GRID_WORKER) and data["grid_id"] in p.grids
+    # a grid's workers act while it is the grid's; once it went up a level, only its assignee
+    worker = p.has(GRID_WORKER) and data["grid_id"] in p.grids and data["level"] == "grid"
     assignee = data.get("assignee") == p.sub
     allowed = staff if action in STAFF_ACTIONS else (staff or worker or (assignee and action in ("start", "resolve")))
     if not allowed:

@@ -54,7 +54,8 @@ export function hasRole(...roles: string[]): boolean {
 export async function signOut(): Promise<void> {
   localStorage.clear();
   sessionStorage.clear();
-  if ("caches" in window) for (const name of await caches.keys()) await caches.delete(name);
+  // every cache but the field app's precached shell (its own files, no one's data): it must still open offline
+  if ("caches" in window) for (const name of await caches.keys()) if (!name.startsWith("workbox-precache")) await caches.delete(name);
   if (indexedDB.databases) for (const db of await indexedDB.databases()) if (db.name) indexedDB.deleteDatabase(db.name);
   session.token = null;
   session.me = null;

@@ -16,7 +16,8 @@ function users(auth: CognitoAuth, onToken: (token: string) => void): UserManager
       response_type: "code",
       scope: "openid email profile",
       automaticSilentRenew: true,
-      userStore: new WebStorageStateStore({ store: sessionStorage }),
+      // localStorage: the refresh token outlives a closed app (an installed field app is closed daily)
+      userStore: new WebStorageStateStore({ store: localStorage }),
     });
     manager.events.addUserLoaded((user: User) => {
       if (user.id_token) onToken(user.id_token);

@@ -10,19 +10,27 @@ export type Position = [number, number]; // [lon, lat]
 export interface GridShape { id: string; name: string; communityId: string; rings: Position[][] }
 
 const CACHE_KEY = "grids";
+const FRESH_MS = 60 * 60 * 1000; // grids change rarely: a kept copy younger than an hour is used as is
 
-/** The grids from the API when online (and kept), else the last kept copy; empty when never loaded. */
-export async function districtGrids(): Promise<GridShape[]> {
+async function fetchGrids(): Promise<GridShape[]> {
+  const grids = await everyPage<Grid>(async (cursor) =>
+    api.GET("/v1/grids", { params: { query: { limit: 200, ...(cursor ? { cursor } : {}) } } }));
+  const shapes = grids.filter((g) => g.boundary).map((g) => ({
+    id: g.id, name: g.name, communityId: g.community_id, rings: g.boundary!.coordinates as Position[][],
+  }));
+  await remember(CACHE_KEY, shapes);
+  return shapes;
+}
+
+/** The grids kept on the phone, read again from the API when the copy is over an hour old (or
+ * `fresh`) and there is a network; empty when never loaded. */
+export async function districtGrids(fresh = false): Promise<GridShape[]> {
+  const kept = await recall<GridShape[]>(CACHE_KEY);
+  if (kept && !fresh && Date.now() - new Date(kept.at).getTime() < FRESH_MS) return kept.value;
   try {
-    const grids = await everyPage<Grid>(async (cursor) =>
-      api.GET("/v1/grids", { params: { query: { limit: 200, ...(cursor ? { cursor } : {}) } } }));
-    const shapes = grids.filter((g) => g.boundary).map((g) => ({
-      id: g.id, name: g.name, communityId: g.community_id, rings: g.boundary!.coordinates as Position[][],
-    }));
-    await remember(CACHE_KEY, shapes);
-    return shapes;
+    return await fetchGrids();
   } catch {
-    return (await recall<GridShape[]>(CACHE_KEY))?.value ?? [];
+    return kept?.value ?? [];
   }
 }
 

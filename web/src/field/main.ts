@@ -6,16 +6,20 @@ import "vant/lib/index.css";
 import FieldApp from "./FieldApp.vue";
 import { setApiBase } from "../api/client";
 import { loadConfig } from "../config";
-import { i18n } from "../i18n";
+import { currentLocale, i18n } from "../i18n";
 import { signedIn, useToken } from "../session";
 import { districtGrids } from "./grids";
+import { resumePatrol } from "./patrol";
 import { startQueue } from "./queue";
 import { whoAmI } from "./me";
 
 async function start(): Promise<void> {
   const config = await loadConfig();
   setApiBase(config.apiBase);
-  const fromAddress = new URLSearchParams(location.hash.slice(1)).get("token");
+  document.documentElement.lang = currentLocale();
+  // a token in the address (the local server's links) only where sign-in is local: elsewhere a link
+  // could sign a phone in as someone else
+  const fromAddress = config.auth.mode === "local" ? new URLSearchParams(location.hash.slice(1)).get("token") : null;
   if (fromAddress) {
     useToken(fromAddress);
     history.replaceState(null, "", location.pathname + location.search);
@@ -29,7 +33,7 @@ async function start(): Promise<void> {
     history: createWebHistory("/field/"),
     routes: [
       { path: "/sign-in", component: () => import("./SignInView.vue"), meta: { public: true } },
-      { path: "/auth/callback", component: () => import("../views/CallbackView.vue"), meta: { public: true } },
+      { path: "/auth/callback", component: () => import("./CallbackView.vue"), meta: { public: true } },
       { path: "/", component: () => import("./TasksView.vue"), meta: { worker: true } },
       { path: "/report", component: () => import("./ReportView.vue") },
       { path: "/incidents/:id", component: () => import("./IncidentView.vue") },
@@ -52,9 +56,10 @@ async function start(): Promise<void> {
   router.afterEach((to) => {
     if (gridsKept || to.meta.public || !navigator.onLine) return;
     gridsKept = true;
-    void districtGrids();
+    void districtGrids(true);
   });
   await startQueue();
+  resumePatrol();
   createApp(FieldApp).use(i18n).use(router).mount("#app");
 }
 

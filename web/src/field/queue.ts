@@ -1,25 +1,28 @@
 // The phone's send queue (IndexedDB): every action a worker or resident takes is stored here first,
 // with its own Idempotency-Key made when it was taken, and photos as blobs. `drain()` sends the queue
-// in order when there is a network: each request replayed with its key, so one that reached the
-// server before the signal dropped is answered again, never applied twice. A 409 (someone else moved
-// the incident) and any other refusal stay in the queue, shown with the API's problem, until the
-// worker resolves them; nothing is lost across restarts.
+// in order when there is a network: each request replayed with its key and the same body (a photo's
+// storage key is kept once its upload succeeded, so a replay names the same photos), so one that
+// reached the server before the signal dropped is answered again, never applied twice. A 409 (someone
+// else moved the incident) and any other refusal stay in the queue, shown with the API's problem,
+// until the worker resolves them; nothing is lost across restarts. One window sends at a time.
 import { openDB, type DBSchema, type IDBPDatabase } from "idb";
 import { ref } from "vue";
 import { apiUrl, TOKEN_KEY } from "../api/client";
 import { currentLocale } from "../i18n";
 import type { Problem } from "../problem";
 
-export type ActionState = "waiting" | "sending" | "conflict" | "refused";
+export type ActionState = "waiting" | "conflict" | "refused";
 
 export interface QueuedAction {
   id: string; // also the Idempotency-Key of the main request
   createdAt: string;
+  actor?: string; // who took it: only their session sends it
   summary: string; // what the worker sees in the queue ("上报：楼道堆物")
   method: "POST" | "PATCH";
   path: string;
   body: Record<string, unknown>;
   photos: Blob[]; // uploaded first (POST /v1/uploads, then PUT), then named in body.photos
+  uploaded?: string[]; // the storage keys of the photos already uploaded, in order
   photoPurpose?: string;
   state: ActionState;
   problem?: Problem;
@@ -47,6 +50,8 @@ function db(): Promise<IDBPDatabase<FieldDB>> {
 /** How many actions wait to be sent (the bar shows it on every screen). */
 export const waiting = ref(0);
 export const needsAttention = ref(0);
+/** The server answered 401: the session ended. The queue waits for a new sign-in (never cleared). */
+export const sessionExpired = ref(false);
 
 async function recount(): Promise<void> {
   const all = await (await db()).getAll("queue");
@@ -63,10 +68,10 @@ function newKey(): string {
 }
 
 /** Store an action (its key made now) and try to send the queue. */
-export async function enqueue(action: Omit<QueuedAction, "id" | "createdAt" | "state">): Promise<QueuedAction> {
+export async function enqueue(action: Omit<QueuedAction, "id" | "createdAt" | "state" | "actor">): Promise<QueuedAction> {
   // plain data only: IndexedDB cannot store Vue's reactive proxies
   const stored: QueuedAction = { ...action, body: plain(action.body), photos: [...action.photos], id: newKey(),
-    createdAt: new Date().toISOString(), state: "waiting" };
+    createdAt: new Date().toISOString(), state: "waiting", actor: currentActor() ?? undefined };
   await (await db()).put("queue", stored);
   await recount();
   void drain();
@@ -84,13 +89,14 @@ export async function discard(id: string): Promise<void> {
 }
 
 /** Send a refused action again: as it was (same key), or corrected (a new key: a corrected request is
- * another request), keeping its place in the queue. */
-export async function retry(id: string, body?: Record<string, unknown>): Promise<void> {
+ * another request; `withoutPhotos` drops photos the server refused), keeping its place in the queue. */
+export async function retry(id: string, body?: Record<string, unknown>, withoutPhotos = false): Promise<void> {
   const database = await db();
   const action = await database.get("queue", id);
   if (!action) return;
   const again: QueuedAction = { ...action, body: body ? plain(body) : action.body, state: "waiting", problem: undefined, current: undefined };
-  if (body) {
+  if (withoutPhotos) Object.assign(again, { photos: [], uploaded: [] });
+  if (body || withoutPhotos) {
     await database.delete("queue", id);
     again.id = newKey();
   }
@@ -109,22 +115,35 @@ export async function recall<T>(key: string): Promise<{ at: string; value: T } |
   return found ? { at: found.at, value: found.value as T } : null;
 }
 
-class Offline extends Error {}
+/** Not now: no network, a timeout, a 5xx or 429, or the session ended; the action waits. */
+class TryLater extends Error {}
 
-async function send(method: string, path: string, key: string, body: unknown): Promise<Response> {
+const TIMEOUT_MS = 30000; // a signal that carries nothing counts as none
+
+/** The signed-in user's id, read from the token (the queue sends only their own actions). */
+function currentActor(): string | null {
   const token = localStorage.getItem(TOKEN_KEY);
   try {
-    return await fetch(apiUrl(path), {
-      method,
-      headers: {
-        "Content-Type": "application/json", "Idempotency-Key": key,
-        "Accept-Language": currentLocale() === "en" ? "en" : "zh-CN",
-        ...(token ? { Authorization: `Bearer ${token}` } : {}),
-      },
-      body: JSON.stringify(body),
-    });
+    return token ? (JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/"))) as { sub?: string }).sub ?? null : null;
   } catch {
-    throw new Offline();
+    return null;
+  }
+}
+
+function headers(key?: string): Record<string, string> {
+  const token = localStorage.getItem(TOKEN_KEY);
+  return {
+    "Accept-Language": currentLocale() === "en" ? "en" : "zh-CN",
+    ...(key ? { "Content-Type": "application/json", "Idempotency-Key": key } : {}),
+    ...(token ? { Authorization: `Bearer ${token}` } : {}),
+  };
+}
+
+async function send(method: string, path: string, key: string, body: unknown): Promise<Response> {
+  try {
+    return await fetch(apiUrl(path), { method, headers: headers(key), body: JSON.stringify(body), signal: AbortSignal.timeout(TIMEOUT_MS) });
+  } catch {
+    throw new TryLater();
   }
 }
 
@@ -133,39 +152,66 @@ async function sha256(blob: Blob): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** Upload the action's photos (each with a key derived from the action's, so a replay gets the same
- * ticket), returning their storage keys. */
+/** A refusal the worker must see: the API's problem, or one made for a store that answered no problem. */
+async function problemOf(answer: Response, title: readonly [string, string]): Promise<Problem> {
+  const found = (await answer.json().catch(() => null)) as Problem | null;
+  return found?.title ? found : { title: title[currentLocale() === "en" ? 1 : 0], detail: `HTTP ${answer.status}` };
+}
+
+class Refused extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.title);
+  }
+}
+
+/** Upload the photos not yet uploaded, keeping each storage key in the stored action as soon as its
+ * upload succeeds: a replay then names the very same photos. Returns every photo's key. */
 async function uploadPhotos(action: QueuedAction): Promise<{ key: string }[]> {
-  const keys: { key: string }[] = [];
+  const database = await db();
+  const uploaded = [...(action.uploaded ?? [])];
   for (const [i, photo] of action.photos.entries()) {
+    if (uploaded[i]) continue;
     const ticket = await send("POST", "/v1/uploads", `${action.id}-photo-${i}`, {
       purpose: action.photoPurpose ?? "incident_photo", filename: `photo-${i + 1}.jpg`, content_type: photo.type || "image/jpeg",
       size: photo.size, sha256: await sha256(photo),
     });
     if (!ticket.ok) throw ticket;
-    const { key, url, headers } = (await ticket.json()) as { key: string; url: string; headers: Record<string, string> };
+    const { key, url, headers: signed } = (await ticket.json()) as { key: string; url: string; headers: Record<string, string> };
     let put: Response;
     try {
-      put = await fetch(url, { method: "PUT", headers, body: photo });
+      put = await fetch(url, { method: "PUT", headers: signed, body: photo, signal: AbortSignal.timeout(TIMEOUT_MS * 4) });
     } catch {
-      throw new Offline();
+      throw new TryLater();
     }
-    if (!put.ok) throw new Offline(); // the store refused or dropped it: try again later
-    keys.push({ key });
+    if (put.status >= 400 && put.status < 500) throw new Refused(await problemOf(put, ["照片上传被拒绝", "The photo upload was refused"]));
+    if (!put.ok) throw new TryLater();
+    uploaded[i] = key;
+    const stored = await database.get("queue", action.id);
+    if (stored) await database.put("queue", { ...stored, uploaded });
   }
-  return keys;
+  return uploaded.map((key) => ({ key }));
 }
 
 let draining: Promise<void> | null = null;
 
-/** Send everything waiting, oldest first; stops at the first network failure (still offline). */
+/** Send everything waiting, oldest first, until the queue is empty or an action must wait (no
+ * network, a 5xx, the session ended). One window at a time (a Web Lock), so two tabs never send the
+ * same action at once; a pass repeats while actions were added during it. */
 export function drain(): Promise<void> {
   draining ??= (async () => {
     try {
-      for (const action of await queued()) {
-        if (action.state !== "waiting") continue;
-        if (!(await sendOne(action))) break;
-      }
+      const pass = async () => {
+        let sent = true;
+        while (sent) {
+          sent = false;
+          for (const action of await queued()) {
+            if (action.state !== "waiting" || (action.actor && action.actor !== currentActor())) continue;
+            if (!(await sendOne(action))) return;
+            sent = true;
+          }
+        }
+      };
+      await (navigator.locks ? navigator.locks.request("gongjian-field-queue", pass) : pass());
     } finally {
       draining = null;
       await recount();
@@ -174,26 +220,37 @@ export function drain(): Promise<void> {
   return draining;
 }
 
+/** Write an action's new state, unless it left the queue meanwhile (sent by another window, given up). */
+async function keep(action: QueuedAction): Promise<void> {
+  const tx = (await db()).transaction("queue", "readwrite");
+  if (await tx.store.get(action.id)) await tx.store.put(action);
+  await tx.done;
+}
+
 async function sendOne(action: QueuedAction): Promise<boolean> {
   const database = await db();
   try {
     const body = action.photos.length ? { ...action.body, photos: await uploadPhotos(action) } : action.body;
     const answer = await send(action.method, action.path, action.id, body);
     if (answer.ok) {
+      sessionExpired.value = false;
       await database.delete("queue", action.id);
       return true;
     }
     throw answer;
   } catch (failure) {
-    if (failure instanceof Offline) return false;
-    if (failure instanceof Response) {
-      if (failure.status === 401 || failure.status >= 500 || failure.status === 429) return false; // later
-      const problem = (await failure.json().catch(() => ({ title: String(failure.status) }))) as Problem;
-      const current = failure.status === 409 ? await currentState(action.path) : undefined;
-      await database.put("queue", { ...action, state: failure.status === 409 ? "conflict" : "refused", problem, current });
-      return true; // kept for the worker; the rest of the queue goes on
+    if (failure instanceof Refused) {
+      await keep({ ...(await database.get("queue", action.id) ?? action), state: "refused", problem: failure.problem });
+      return true;
     }
-    return false;
+    if (!(failure instanceof Response)) return false; // TryLater, or the ticket's answer unreadable: later
+    if (failure.status === 401) sessionExpired.value = true;
+    if (failure.status === 401 || failure.status >= 500 || failure.status === 429) return false; // later
+    const problem = await problemOf(failure, ["请求被退回", "The request was refused"]);
+    const current = failure.status === 409 ? await currentState(action.path) : undefined;
+    await keep({ ...(await database.get("queue", action.id) ?? action), state: failure.status === 409 ? "conflict" : "refused",
+      problem, current });
+    return true; // kept for the worker; the rest of the queue goes on
   }
 }
 
@@ -201,9 +258,8 @@ async function sendOne(action: QueuedAction): Promise<boolean> {
 async function currentState(path: string): Promise<unknown> {
   const object = path.replace(/\/(transitions|rating)$/, "");
   if (object === path) return undefined;
-  const token = localStorage.getItem(TOKEN_KEY);
   try {
-    const answer = await fetch(apiUrl(object), { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+    const answer = await fetch(apiUrl(object), { headers: headers(), signal: AbortSignal.timeout(TIMEOUT_MS) });
     return answer.ok ? await answer.json() : undefined;
   } catch {
     return undefined;
