@@ -228,7 +228,7 @@ def test_tasks_show_working_time_left_and_stay_readable_offline(api, browser, ba
     task.wait_for()
     mine = api.get("/v1/me/tasks", page.evaluate("localStorage.getItem('gongjian.token')")).json["items"]
     assert page.locator(".task").count() == len(mine)  # the API's list, no more and no less
-    assert re.search(r"剩余 (\d+ 个工作日)?( ?\d+ 小时)?( ?\d+ 分钟)?", task.inner_text()), task.inner_text()
+    assert re.search(r"剩余 \d+ (个工作日|小时|分钟)", task.inner_text()), task.inner_text()
     page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30000)
     look(page, "field-tasks")
 
@@ -337,6 +337,10 @@ def test_the_app_is_installable_and_its_sign_in_page_accessible(browser, base_ur
     cdp = context.new_cdp_session(page)
     assert cdp.send("Page.getInstallabilityErrors")["installabilityErrors"] == []  # Chromium would offer 安装
     look(page, "field-sign-in")
+    page.get_by_role("button", name="English").click()  # the language switch, kept per phone
+    page.get_by_role("searchbox", name="Search by name or grid").wait_for()
+    assert page.evaluate("document.documentElement.lang") == "en"
+    look(page, "field-sign-in-en")
     context.close()
 
 
@@ -364,6 +368,10 @@ def test_signing_out_asks_first_while_actions_wait(api, browser, base_url, demo_
     page.get_by_role("button", name="退出", exact=True).click()  # nothing waits: no question
     page.wait_for_url("**/field/sign-in")
     assert page.evaluate("localStorage.getItem('gongjian.token')") is None
+    assert page.evaluate("(async () => (await indexedDB.databases()).map((d) => d.name))()") == []  # the queue and kept lists
+    context.set_offline(True)
+    page.reload()  # signed out, no signal: the app itself still opens
+    page.get_by_text("登录网格通").wait_for()
     context.close()
 
 

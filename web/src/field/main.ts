@@ -51,6 +51,11 @@ async function start(): Promise<void> {
     if (me && to.meta.worker && !me.roles.includes("grid_worker") && me.roles.includes("resident")) return "/mine";
     return true;
   });
+  // After a deploy the new service worker no longer holds the old build's chunks: a screen not opened
+  // yet fails to load; a reload starts the new build (from the cache when offline).
+  router.onError((failure: unknown) => {
+    if (/dynamically imported module|Importing a module script failed/i.test(String(failure))) location.reload();
+  });
   // Keep the district's grids on the phone while there is signal: the place picker needs them offline.
   let gridsKept = false;
   router.afterEach((to) => {
