@@ -199,6 +199,7 @@ def test_a_conflict_during_sync_is_shown_with_both_states(api, browser, base_url
     page.goto(f"{base_url}/field/incidents/{incident['id']}")
     page.get_by_role("button", name="开始处置").wait_for()
     page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30000)  # installed: works offline
+    page.get_by_text("荷城社区第1网格").wait_for()  # the grid by name, from the grids kept on the phone
     look(page, "field-incident")
     context.set_offline(True)
     page.get_by_role("button", name="开始处置").click()
