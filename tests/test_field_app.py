@@ -184,7 +184,28 @@ def test_a_resident_reports_and_sees_staff_move_it(api, browser, base_url, demo_
     assert moved.status == 200, moved
     page.reload()
     page.locator(".report", has_text=description).get_by_text("已受理").wait_for()
+    page.locator(".report", has_text=description).get_by_text(description).click()  # the report itself
+    page.get_by_role("heading", name="上报详情").wait_for()
+    page.get_by_text("处置记录").wait_for()
+    assert page.get_by_role("button", name="开始处置").count() == 0  # residents read; workers act
+    page.get_by_role("link", name=re.compile("返回我的上报")).click()
+    # staff handle it; the resident rates the outcome once
+    worker = hecheng_grid["workers"][0]
+    for step in ({"action": "dispatch", "assignee": worker}, {"action": "start"}, {"action": "resolve", "note": "已修复"}):
+        assert api.post(f"/v1/incidents/{report['id']}/transitions", admin, step).status == 200
+    page.reload()
+    mine = page.locator(".report", has_text=description)
+    mine.get_by_text("已办结").wait_for()
     look(page, "field-resident-mine")
+    mine.get_by_role("radio", name="满意度 4 / 5").click()
+    for _ in range(30):
+        if api.get(f"/v1/incidents/{report['id']}", admin).json.get("rating") == 4:
+            break
+        page.wait_for_timeout(500)
+    assert api.get(f"/v1/incidents/{report['id']}", admin).json["rating"] == 4
+    mine.get_by_role("radio", name="满意度 2 / 5").click(force=True)  # locked: one rating
+    page.wait_for_timeout(500)
+    assert page.locator("[data-test=queue]").count() == 0 and api.get(f"/v1/incidents/{report['id']}", admin).json["rating"] == 4
     context.close()
 
 

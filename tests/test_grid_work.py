@@ -307,8 +307,13 @@ def test_a_step_may_carry_photos_and_one_incident_shows_links_to_view_them(api, 
 
     grid = {"id": make_structure(api, admin)["grid"]}
     photo = b"\xff\xd8\xff jpeg of the stairwell"
-    ticket = api.post("/v1/uploads", admin, {"purpose": "incident_photo", "filename": "a.jpg", "content_type": "image/jpeg", "size": len(photo),
-                                             "sha256": hashlib.sha256(photo).hexdigest()}).json
+    declared = {"purpose": "incident_photo", "filename": "a.jpg", "content_type": "image/jpeg", "size": len(photo),
+                "sha256": hashlib.sha256(photo).hexdigest()}
+    ticket = api.post("/v1/uploads", admin, declared, headers={"Idempotency-Key": "phone-action-1-photo-0"}).json
+    again = api.post("/v1/uploads", admin, declared, headers={"Idempotency-Key": "phone-action-1-photo-0"}).json
+    assert again["key"] == ticket["key"]  # a replayed ticket names the same object
+    other = api.post("/v1/uploads", admin, declared, headers={"Idempotency-Key": "phone-action-2-photo-0"}).json
+    assert other["key"] != ticket["key"] and api.post("/v1/uploads", admin, declared).json["key"] != ticket["key"]
     assert requests.put(ticket["url"], data=photo, headers=ticket["headers"], timeout=10).status_code == 200
     incident = api.post("/v1/incidents", admin, {"category": "sanitation", "description": "楼道堆物", "grid_id": grid["id"],
                                                  "photos": [{"key": ticket["key"], "name": "before.jpg"}]}).json

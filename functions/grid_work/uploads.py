@@ -2,6 +2,8 @@
 object exists under the tenant's prefix before a record points at it."""
 from __future__ import annotations
 
+import hashlib
+
 from typing import Any
 
 from functions import authz, storage
@@ -25,9 +27,19 @@ def start(ctx: TenantContext, body: dict[str, Any]) -> dict[str, Any]:
         raise UnsupportedMediaType(extra={"allowed": list(allowed)})
     if body["size"] > MAX_BYTES:  # the street network's own limit is the same
         raise PayloadTooLarge(Text("文件不能超过 10 MB", "Files are limited to 10 MB"))
-    key = storage.tenant_key(ctx.tenant, body["purpose"], new_id())
+    key = storage.tenant_key(ctx.tenant, body["purpose"], _object_id(ctx))
     url, headers = storage.presigned_put(key, body["content_type"], size=body["size"], sha256=body["sha256"])
     return {"key": key, "url": url, "headers": headers, "expires_in": storage.UPLOAD_SECONDS}
+
+
+def _object_id(ctx: TenantContext) -> str:
+    """A new object's id. With an Idempotency-Key it is derived from the caller, the key and the request,
+    so a repeated request (a phone replaying its queue) gets the same object again with a fresh URL:
+    a ticket writes nothing, so there is no stored answer to replay."""
+    claim = ctx.idempotency
+    if claim is None:
+        return new_id()
+    return hashlib.sha256(f"{ctx.tenant}#{ctx.actor}#{claim.key}#{claim.request_hash}".encode()).hexdigest()[:32]
 
 
 def require_objects(ctx: TenantContext, keys: list[str], path: str) -> None:

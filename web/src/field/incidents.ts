@@ -2,14 +2,16 @@
 // tasks are read ahead while there is signal, so 处理 opens them in a basement too.
 import { api } from "../api/client";
 import type { components } from "../api/schema";
-import { recall, remember } from "./queue";
+import { forget, recall, remember } from "./queue";
 
 export type Incident = components["schemas"]["incident"];
 
 const READ_AHEAD = 50;
+const KEEP_DAYS = 7;
+const PREFIX = "incident:";
 
 function key(id: string): string {
-  return `incident:${id}`;
+  return `${PREFIX}${id}`;
 }
 
 /** The incident from the API (and kept); throws when there is no network. */
@@ -24,8 +26,10 @@ export async function keptIncident(id: string): Promise<{ at: string; value: Inc
   return recall<Incident>(key(id));
 }
 
-/** Read ahead the incidents of a task list; stops quietly when the signal goes. */
+/** Read ahead the incidents of a task list (stops quietly when the signal goes), and drop kept ones
+ * no longer on it after a week. */
 export async function keepIncidents(ids: string[]): Promise<void> {
+  await forget(PREFIX, new Set(ids.map(key)), KEEP_DAYS);
   for (const id of ids.slice(0, READ_AHEAD)) {
     try {
       await fetchIncident(id);

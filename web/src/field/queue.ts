@@ -110,6 +110,17 @@ export async function remember(key: string, value: unknown): Promise<void> {
   await (await db()).put("cache", { key, at: new Date().toISOString(), value });
 }
 
+/** Drop kept copies under a prefix that are not in `keep` and older than `days` (the phone's storage
+ * is not unlimited; what a worker no longer has to do need not stay). */
+export async function forget(prefix: string, keep: Set<string>, days: number): Promise<void> {
+  const tx = (await db()).transaction("cache", "readwrite");
+  const before = Date.now() - days * 86400000;
+  for (const item of await tx.store.getAll()) {
+    if (item.key.startsWith(prefix) && !keep.has(item.key) && new Date(item.at).getTime() < before) await tx.store.delete(item.key);
+  }
+  await tx.done;
+}
+
 export async function recall<T>(key: string): Promise<{ at: string; value: T } | null> {
   const found = await (await db()).get("cache", key);
   return found ? { at: found.at, value: found.value as T } : null;

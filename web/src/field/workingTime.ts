@@ -55,8 +55,10 @@ export function describe(minutes: number, english: boolean): string {
   const days = Math.floor(span / WORKDAY_MINUTES);
   const hours = Math.floor((span % WORKDAY_MINUTES) / 60);
   const mins = span % 60;
-  const zh = [days ? `${days} 个工作日` : "", hours ? `${hours} 小时` : "", !days && !hours ? `${mins} 分钟` : ""].join(" ").trim();
-  const en = [days ? `${days} working day${days > 1 ? "s" : ""}` : "", hours ? `${hours} h` : "", !days && !hours ? `${mins} min` : ""].join(" ").trim();
+  // days and hours; minutes too when under a day (1 小时 30 分钟 is not 1 小时)
+  const showMins = !days && (mins > 0 || !hours);
+  const zh = [days ? `${days} 个工作日` : "", hours ? `${hours} 小时` : "", showMins ? `${mins} 分钟` : ""].join(" ").trim();
+  const en = [days ? `${days} working day${days > 1 ? "s" : ""}` : "", hours ? `${hours} h` : "", showMins ? `${mins} min` : ""].join(" ").trim();
   if (english) return minutes < 0 ? `${en} overdue` : `${en} left`;
   return minutes < 0 ? `已超时 ${zh}` : `剩余 ${zh}`;
 }
