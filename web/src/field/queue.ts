@@ -255,6 +255,10 @@ async function sendOne(action: QueuedAction): Promise<boolean> {
       return true;
     }
     if (!(failure instanceof Response)) return false; // TryLater, or the ticket's answer unreadable: later
+    if (failure.status === 409 && action.method === "POST" && action.path === "/v1/patrols" && await mergePatrol(action)) {
+      await database.delete("queue", action.id);
+      return true;
+    }
     if (failure.status === 401) sessionExpired.value = true;
     if (failure.status === 401 || failure.status >= 500 || failure.status === 429) return false; // later
     const problem = await problemOf(failure, ["请求被退回", "The request was refused"]);
@@ -262,6 +266,41 @@ async function sendOne(action: QueuedAction): Promise<boolean> {
     await keep({ ...(await database.get("queue", action.id) ?? action), state: failure.status === 409 ? "conflict" : "refused",
       problem, current });
     return true; // kept for the worker; the rest of the queue goes on
+  }
+}
+
+interface PatrolRecord { id: string; worker: string; date: string; version: number; findings: string[]; hours?: number;
+  track?: { type: "LineString"; coordinates: [number, number][] } }
+
+/** A second patrol of the same grid on the same day: the API keeps one record per worker, grid and
+ * day, so this one is added to it (findings, hours, track). Safe to repeat: when the record already
+ * holds this patrol's findings and last point, nothing is sent again. False when it cannot be done now. */
+async function mergePatrol(action: QueuedAction): Promise<boolean> {
+  const mine = action.body as { grid_id: string; date: string; findings: string[]; hours?: number;
+    track?: { coordinates: [number, number][] } };
+  try {
+    const list = await fetch(apiUrl(`/v1/patrols?grid_id=${encodeURIComponent(mine.grid_id)}&limit=200`),
+      { headers: headers(), signal: AbortSignal.timeout(TIMEOUT_MS) });
+    if (!list.ok) return false;
+    const day = ((await list.json()) as { items: PatrolRecord[] }).items
+      .find((p) => p.date === mine.date && p.worker === action.actor);
+    if (!day) return false;
+    const points = mine.track?.coordinates ?? [];
+    const last = points[points.length - 1];
+    const had = day.track?.coordinates ?? [];
+    const merged = mine.findings.every((f) => day.findings.includes(f))
+      && (!last || had.some((p) => p[0] === last[0] && p[1] === last[1]));
+    if (merged) return true;
+    let track = [...had, ...points];
+    while (track.length > 2000) track = track.filter((_, i) => i % 2 === 0 || i === track.length - 1);
+    const patch = await fetch(apiUrl(`/v1/patrols/${day.id}`), {
+      method: "PATCH", headers: { ...headers(), "Content-Type": "application/json" }, signal: AbortSignal.timeout(TIMEOUT_MS),
+      body: JSON.stringify({ version: day.version, findings: [...day.findings, ...mine.findings.filter((f) => !day.findings.includes(f))],
+        hours: Math.min(24, (day.hours ?? 0) + (mine.hours ?? 0)), ...(track.length >= 2 ? { track: { type: "LineString", coordinates: track } } : {}) }),
+    });
+    return patch.ok;
+  } catch {
+    return false;
   }
 }
 
