@@ -11,7 +11,7 @@ import { signedIn, useToken } from "../session";
 import { districtGrids } from "./grids";
 import { resumePatrol } from "./patrol";
 import { startQueue } from "./queue";
-import { whoAmI } from "./me";
+import { isResident, whoAmI } from "./me";
 
 async function start(): Promise<void> {
   const config = await loadConfig();
@@ -48,7 +48,7 @@ async function start(): Promise<void> {
     if (to.meta.public) return true;
     if (!signedIn()) return { path: "/sign-in", query: { next: to.fullPath } };
     const me = await whoAmI();
-    if (me && to.meta.worker && !me.roles.includes("grid_worker") && me.roles.includes("resident")) return "/mine";
+    if (me && to.meta.worker && isResident()) return "/mine";
     return true;
   });
   // After a deploy the new service worker no longer holds the old build's chunks: a screen not opened
