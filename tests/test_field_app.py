@@ -387,6 +387,14 @@ def test_the_app_is_installable_and_its_sign_in_page_accessible(browser, base_ur
     page.get_by_role("searchbox", name="Search by name or grid").wait_for()
     assert page.evaluate("document.documentElement.lang") == "en"
     look(page, "field-sign-in-en")
+    page.get_by_role("searchbox").fill("荷城社区第1网格")
+    page.get_by_role("button", name=re.compile("荷城社区第1网格")).first.click()
+    page.get_by_role("heading", name="My tasks").wait_for()
+    page.get_by_role("tab", name=re.compile("Report$")).click()
+    page.get_by_role("heading", name="Report an incident").wait_for()
+    page.get_by_role("button", name="Pick on map").wait_for()
+    assert not re.search(r"[\u4e00-\u9fff]", page.locator("main").inner_text()), page.locator("main").inner_text()
+    look(page, "field-report-en")
     context.close()
 
 

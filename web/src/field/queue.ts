@@ -67,6 +67,12 @@ function newKey(): string {
   return crypto.randomUUID();
 }
 
+/** What the queue screen calls an action: "上报事件：楼道堆物" / "Report an incident: …" (the words of
+ * the language in use when it was taken). */
+export function summaryOf(what: string, detail: string): string {
+  return currentLocale() === "en" ? `${what}: ${detail}` : `${what}：${detail}`;
+}
+
 /** Store an action (its key made now) and try to send the queue. */
 export async function enqueue(action: Omit<QueuedAction, "id" | "createdAt" | "state" | "actor">): Promise<QueuedAction> {
   // plain data only: IndexedDB cannot store Vue's reactive proxies
