@@ -102,6 +102,7 @@ def test_a_report_made_offline_arrives_exactly_once(api, browser, base_url, demo
     context.set_offline(True)
     page.get_by_role("button", name="上报").click()
     page.get_by_text("1 条待上传").wait_for()
+    page.get_by_text("已保存，联网后自动上传").wait_for()  # said on the spot
     look(page, "field-queued-offline")
 
     page.reload()  # still offline: the service worker serves the app, IndexedDB keeps the queue

@@ -2,7 +2,12 @@
 // keeps the app shell, IndexedDB keeps the last task list and the send queue (./queue.ts).
 import { createApp } from "vue";
 import { createRouter, createWebHistory } from "vue-router";
-import "vant/lib/index.css";
+// Vant's components bring their own styles where used (the resolver); the ones called as functions
+// (toast, dialog, image preview) are named here. The whole of Vant's CSS would reorder the cascade:
+// a popup's white background over the toast's dark one.
+import "vant/es/toast/style";
+import "vant/es/dialog/style";
+import "vant/es/image-preview/style";
 import FieldApp from "./FieldApp.vue";
 import { setApiBase } from "../api/client";
 import { loadConfig } from "../config";
