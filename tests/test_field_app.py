@@ -375,6 +375,8 @@ def test_the_app_is_installable_and_its_sign_in_page_accessible(browser, base_ur
         tmp_path / "profile", executable_path=CHROMIUM, args=["--no-sandbox"], viewport=FIELD, locale="zh-CN",
         is_mobile=True, has_touch=True, service_workers="allow")
     page = context.pages[0] if context.pages else context.new_page()
+    page.goto(f"{base_url}/field/auth/callback")  # the provider's way back: locally there is none, so to sign-in
+    page.wait_for_url("**/field/sign-in")
     page.goto(f"{base_url}/field/sign-in?tenant={demo_tenant}")
     page.get_by_role("button", name=re.compile("网格员")).first.wait_for()
     page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30000)
