@@ -225,7 +225,18 @@ def test_the_users_tab_lists_users_as_the_api_does_and_invites_a_grid_worker(bro
     page.locator("[data-test=my-channels]").wait_for()
     settle(page)
     page.evaluate("window.scrollTo(0, 0)")
+    row.get_by_role("button", name="测试").click()
+    page.get_by_text("测试消息已排队").wait_for()
     done(page, "console-settings-channels")
+
+    # deleting asks first, then the robot is gone from the screen and the API
+    page = console(browser, base_url, admin, "/settings/channels")
+    row = page.locator("[data-test=robots] .el-table__body tr", has_text="荷城社区网格群")
+    row.get_by_role("button", name="删除").click()
+    page.get_by_role("dialog").get_by_role("button", name="删除").click()
+    row.wait_for(state="detached")
+    assert all(r["name"] != "荷城社区网格群" for r in api.get("/v1/robots", admin).json["items"])
+    page.close()
 
 
 def test_a_community_secretary_sees_only_what_they_may_manage(browser, base_url, api, demo_tenant):
