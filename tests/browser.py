@@ -52,6 +52,8 @@ def done(page: Any, name: str | None = None, *, allowed_errors: tuple[str, ...] 
     """Screenshot (when named), then what every screen owes its user: no script errors, no horizontal
     scroll, no WCAG 2.1 AA failure axe-core can find. `allowed_errors`: substrings of errors the test
     caused on purpose (a refused call)."""
+    # a message still fading in or out is half transparent: axe would measure a blend, not its colours
+    page.wait_for_function("!document.querySelector('.el-message-fade-enter-active, .el-message-fade-leave-active')")
     if name:
         shot(page, name)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "horizontal scroll"
